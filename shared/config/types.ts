@@ -1,0 +1,127 @@
+/**
+ * The resolved, validated router configuration: what `shared/config/crossbar.ts` produces from a
+ * Crossbar.io node config and what `createRouter` consumes. Programmatic users build it directly.
+ * Names follow Crossbar's where a Crossbar key exists (snake_case keys map to camelCase here).
+ */
+import type { SerializerId } from '../serializers/serializer.ts';
+
+export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+
+export interface PermissionConfig {
+  readonly uri: string;
+  readonly match: MatchPolicy;
+  readonly allow: { readonly call: boolean; readonly register: boolean; readonly publish: boolean; readonly subscribe: boolean };
+  readonly disclose: { readonly caller: boolean; readonly publisher: boolean };
+  /** Accepted for Crossbar compatibility; static decisions are always cheap so it changes nothing. */
+  readonly cache: boolean;
+}
+
+export type RoleConfig =
+  | { readonly name: string; readonly permissions: readonly PermissionConfig[] }
+  | { readonly name: string; readonly authorizer: string };
+
+export interface RealmConfig {
+  readonly name: string;
+  readonly roles: readonly RoleConfig[];
+}
+
+export interface DynamicAuthConfig {
+  readonly type: 'dynamic';
+  /** Procedure URI called as authenticate(realm, authid, details). */
+  readonly authenticator: string;
+  /** Realm the authenticator procedure is registered on; defaults to the realm the client asked for. */
+  readonly authenticatorRealm?: string;
+}
+
+export interface AnonymousAuthConfig {
+  readonly type: 'static';
+  /** @default 'anonymous' */
+  readonly role: string;
+}
+
+export interface TicketPrincipal {
+  readonly ticket: string;
+  readonly role: string;
+}
+export interface StaticTicketAuthConfig {
+  readonly type: 'static';
+  readonly principals: Readonly<Record<string, TicketPrincipal>>;
+}
+
+export interface WampCraUser {
+  /**
+   * The HMAC secret. For salted users this is the already-derived key
+   * (`derive_key(password, salt, iterations, keylen)`), as Crossbar.io up to 23.x and the spec use it.
+   */
+  readonly secret: string;
+  readonly role: string;
+  readonly salt?: string;
+  readonly iterations?: number;
+  readonly keylen?: number;
+}
+export interface StaticWampCraAuthConfig {
+  readonly type: 'static';
+  readonly users: Readonly<Record<string, WampCraUser>>;
+}
+
+export interface TransportAuthConfig {
+  readonly anonymous?: AnonymousAuthConfig | DynamicAuthConfig;
+  readonly ticket?: StaticTicketAuthConfig | DynamicAuthConfig;
+  readonly wampcra?: StaticWampCraAuthConfig | DynamicAuthConfig;
+}
+
+export interface TcpEndpoint {
+  readonly type: 'tcp';
+  /** @default '127.0.0.1' (Crossbar's default is all interfaces; we default to loopback) */
+  readonly interface: string;
+  /** 0 = ephemeral (tests) */
+  readonly port: number;
+}
+export interface UnixEndpoint {
+  readonly type: 'unix';
+  readonly path: string;
+}
+export type Endpoint = TcpEndpoint | UnixEndpoint;
+
+export interface WebSocketOptions {
+  /** Largest message we accept, bytes. @default 16 MiB */
+  readonly maxMessageSize: number;
+  /** Keep-alive ping interval, ms; 0 disables. @default 30_000 (Crossbar: auto_ping_interval) */
+  readonly autoPingInterval: number;
+  /** Close when no pong arrives within this many ms. @default 10_000 (Crossbar: auto_ping_timeout) */
+  readonly autoPingTimeout: number;
+}
+
+/** A WAMP-over-WebSocket service mounted at `path` of an HTTP listener. */
+export interface WebSocketServiceConfig {
+  readonly type: 'websocket';
+  /** URL path, '/' or e.g. '/ws'. */
+  readonly path: string;
+  readonly serializers: readonly SerializerId[];
+  readonly options: WebSocketOptions;
+  /** No auth block = anonymous only, role 'anonymous' (Crossbar's rule). */
+  readonly auth?: TransportAuthConfig;
+}
+
+/** Static files served by the web transport (the web app). */
+export interface StaticServiceConfig {
+  readonly type: 'static';
+  readonly path: string;
+  readonly directory: string;
+}
+
+export type WebServiceConfig = WebSocketServiceConfig | StaticServiceConfig;
+
+/** One HTTP listener: Crossbar `websocket` transports (one service at '/') and `web` transports (paths). */
+export interface HttpTransportConfig {
+  readonly type: 'http';
+  readonly endpoint: TcpEndpoint;
+  readonly services: readonly WebServiceConfig[];
+}
+
+export type TransportConfig = HttpTransportConfig;
+
+export interface RouterConfig {
+  readonly realms: readonly RealmConfig[];
+  readonly transports: readonly TransportConfig[];
+}
