@@ -27,6 +27,10 @@ export const WampErrorUri = {
   discloseMeNotAllowed: 'wamp.error.disclose_me.not_allowed',
   payloadSizeExceeded: 'wamp.error.payload_size_exceeded',
   runtimeError: 'wamp.error.runtime_error',
+  // spec: advanced/uris.md "Authentication"
+  noMatchingAuthMethod: 'wamp.error.no_matching_auth_method',
+  authenticationDenied: 'wamp.error.authentication_denied',
+  authenticationRequired: 'wamp.error.authentication_required',
 } as const;
 export type WampErrorUri = (typeof WampErrorUri)[keyof typeof WampErrorUri];
 

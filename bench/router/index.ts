@@ -1,0 +1,120 @@
+/**
+ * Router benchmark orchestrator (`npm run bench:router`). Starts the router under test in its own
+ * process (or targets --url), runs every measurement with load generators in child processes, prints
+ * a table and one `BENCH {...}` line per figure, and kills every child on the way out.
+ * See bench/README.md for what each figure means.
+ */
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { killAll, startChild, stopAll } from './children.ts';
+import type { Child } from './children.ts';
+import { parseOptions, usage } from './options.ts';
+import type { BenchOptions } from './options.ts';
+import { benchLine, figure, progress, table } from './report.ts';
+import type { Figure } from './report.ts';
+import {
+  measureExternalMemory, measureFanout, measureOwnRouterMemory, measureRpc, startFleet, startIdleHolder,
+} from './scenarios.ts';
+import type { Target } from './scenarios.ts';
+
+/** Hard bound on the whole run: nothing may hang a terminal or CI job. */
+const WATCHDOG_MS = 10 * 60_000;
+
+function describeSetup(o: BenchOptions, routerPid: number | undefined, load: readonly number[]): string {
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  return [
+    `asexor router benchmark, node ${process.version}, ${availableParallelism()} cpus (${cpu}), `
+      + `load average at start ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    o.url
+      ? `router: external, ${o.url} realm ${o.realm}${o.routerPid ? ` (pid ${o.routerPid})` : ''}`
+      : `router: embedded asexor router (createRouter + WebSocket transport), own process pid ${routerPid ?? '?'}, 127.0.0.1`,
+    'load: lean raw WAMP client (ws + shared/serializers + shared/wamp/codec), not autobahn-js, so the router is what is measured',
+    `rpc: callee in its own process; latency = 1 caller, ${o.calls} sequential calls; throughput = ${o.callers} caller processes x ${o.inflight} calls in flight`,
+    `pub/sub: 1 publisher process (acknowledged, ${o.publishWindow} in flight), ${o.subscribers} subscriber sessions in ${o.subscriberProcs} processes`,
+    `memory: ${o.sessions} joined anonymous idle sessions, fresh router process, forced GC (RSS only for an external router)`,
+    `each figure: median of ${o.runs} run(s); throughput windows ${o.durationMs} ms after ${o.warmupMs} ms warm-up`,
+  ].join('\n');
+}
+
+async function runAll(o: BenchOptions): Promise<void> {
+  const load = loadavg();
+  let routerChild: Child | undefined;
+  let target: Target;
+  if (o.url) {
+    target = { url: o.url, realm: o.realm };
+  } else {
+    const started = await startChild('router-process.ts', ['--realm', o.realm], 'listening');
+    routerChild = started.child;
+    target = { url: started.report.url, realm: o.realm };
+  }
+  const figures: Figure[] = [];
+  for (const serializer of o.serializers) {
+    progress(`${serializer}: starting load generators`);
+    const fleet = await startFleet(target, serializer, o);
+    try {
+      progress(`${serializer}: RPC latency and throughput`);
+      const rpc = await measureRpc(fleet, o);
+      figures.push(
+        figure('rpc_latency_p50', serializer, rpc.p50Us),
+        figure('rpc_latency_p99', serializer, rpc.p99Us),
+        figure('rpc_throughput', serializer, rpc.callsPerSecond),
+      );
+      progress(`${serializer}: pub/sub fan-out`);
+      figures.push(figure('pubsub_fanout', serializer, await measureFanout(fleet, o)));
+    } finally {
+      await stopAll(fleet.all);
+    }
+  }
+  const routerPid = routerChild?.pid;
+  await routerChild?.stop();
+  if (!o.url || o.routerPid !== undefined) {
+    const idle = await startIdleHolder();
+    for (const serializer of o.serializers) {
+      progress(`${serializer}: memory per idle session (${o.sessions} sessions)`);
+      const m = o.url && o.routerPid !== undefined
+        ? await measureExternalMemory(idle, target, o.routerPid, serializer, o)
+        : await measureOwnRouterMemory(idle, serializer, o);
+      if (m.heapPerSession !== undefined) figures.push(figure('memory_per_session_heap', serializer, [m.heapPerSession]));
+      figures.push(figure('memory_per_session_rss', serializer, [m.rssPerSession]));
+    }
+    await idle.stop();
+  }
+  process.stdout.write(`${describeSetup(o, routerPid, load)}\n\n${table(figures, o.serializers)}\n\n`);
+  for (const f of figures) process.stdout.write(`${benchLine(f)}\n`);
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench:router: ${(err as Error).message}\n\n${usage}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const watchdog = setTimeout(() => {
+    progress(`still running after ${WATCHDOG_MS / 1000} s: giving up`);
+    void killAll().finally(() => process.exit(1));
+  }, WATCHDOG_MS);
+  const onSignal = (): void => {
+    void killAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await runAll(options);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`bench:router failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  } finally {
+    clearTimeout(watchdog);
+    await killAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+process.exitCode = await main();

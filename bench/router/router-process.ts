@@ -1,0 +1,67 @@
+/**
+ * The router under test, alone in its process: the embedded router (createRouter) behind the
+ * WebSocket transport (startTransports) on 127.0.0.1, an ephemeral port, path /ws. Reports its URL,
+ * and on `memory` forces GC (needs --expose-gc) and reports RSS / heapUsed / joined sessions.
+ * Usage (forked by index.ts): router-process.ts [--realm realm1]
+ */
+import { parseArgs } from 'node:util';
+import { createRouter } from '../../router/index.ts';
+import { startTransports } from '../../router/transports/index.ts';
+import { silentLogger } from '../../shared/logger.ts';
+import type { HttpTransportConfig, RealmConfig } from '../../shared/config/types.ts';
+import { serveParent, sleep } from './protocol.ts';
+import type { Report } from './protocol.ts';
+
+const { values } = parseArgs({ options: { realm: { type: 'string', default: 'realm1' } }, strict: true });
+
+const ALLOW_ALL = { call: true, register: true, publish: true, subscribe: true } as const;
+const realm: RealmConfig = {
+  name: values.realm,
+  roles: [{
+    name: 'anonymous',
+    permissions: [{ uri: 'bench.', match: 'prefix', allow: ALLOW_ALL, disclose: { caller: false, publisher: false }, cache: true }],
+  }],
+};
+const transport: HttpTransportConfig = {
+  type: 'http',
+  endpoint: { type: 'tcp', interface: '127.0.0.1', port: 0 },
+  services: [{
+    type: 'websocket',
+    path: '/ws',
+    serializers: ['json', 'msgpack', 'cbor'],
+    // No keep-alive pings: they would only add timer noise to an idle-memory figure.
+    options: { maxMessageSize: 16 * 1024 * 1024, autoPingInterval: 0, autoPingTimeout: 10_000 },
+  }],
+};
+
+const logger = silentLogger();
+const router = createRouter({ realms: [realm], logger });
+const listeners = await startTransports(router, [transport], { logger });
+
+async function memory(): Promise<Report> {
+  const gc = globalThis.gc;
+  if (!gc) throw new Error('router-process needs --expose-gc for the memory figure');
+  // Several full collections with turns of the loop between them, so finalizers and weak callbacks run.
+  for (let i = 0; i < 4; i += 1) {
+    gc();
+    await sleep(20);
+  }
+  const usage = process.memoryUsage();
+  return { evt: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, sessions: router.sessionCount };
+}
+
+serveParent(
+  () => {
+    const first = listeners[0];
+    if (!first) throw new Error('startTransports returned no listener');
+    return Promise.resolve({ evt: 'listening', url: first.url('/ws', 'ws') });
+  },
+  (command) => {
+    if (command.cmd === 'memory') return memory();
+    throw new Error(`router: unsupported command ${command.cmd}`);
+  },
+  async () => {
+    await router.close();
+    await Promise.all(listeners.map((l) => l.close()));
+  },
+);

@@ -1,0 +1,46 @@
+/**
+ * Static ticket authentication: principals from the transport's config (`auth.ticket.principals`).
+ * spec: advanced/authentication_ticket.md: CHALLENGE [4, "ticket", {}], AUTHENTICATE carries the ticket.
+ */
+import type { TicketPrincipal } from '../../shared/config/types.ts';
+import type { AuthRequest, AuthStep, Authenticator } from './authenticator.ts';
+import { constantTimeEqual, randomToken } from './crypto.ts';
+import { denyCredentials, denyMissingAuthid } from './deny.ts';
+
+/** Where ticket principals come from (the static config is one such store). */
+export interface TicketStore {
+  get(authid: string): TicketPrincipal | undefined;
+}
+
+export class StaticTicketAuthenticator implements Authenticator {
+  readonly method = 'ticket';
+  readonly #principals: TicketStore;
+  constructor(principals: TicketStore) {
+    this.#principals = principals;
+  }
+  start(request: AuthRequest): Promise<AuthStep> {
+    const authid = request.authid;
+    if (authid === undefined) return Promise.resolve(denyMissingAuthid('ticket'));
+    const known = this.#principals.get(authid);
+    // An unknown authid is challenged too and compared against a random ticket, so that it
+    // cannot be told apart from a wrong ticket (deny.ts).
+    const expected = known?.ticket ?? randomToken(32);
+    return Promise.resolve({
+      kind: 'challenge',
+      extra: {},
+      verify(ticket: string) {
+        const ok = constantTimeEqual(ticket, expected);
+        return Promise.resolve(
+          ok && known
+            ? { kind: 'accept', principal: { authid, authrole: known.role, authmethod: 'ticket', authprovider: 'static' } }
+            : denyCredentials('ticket'),
+        );
+      },
+    });
+  }
+}
+
+/** Build the store from config; a Map, so authids like "constructor" never hit Object.prototype. */
+export function ticketPrincipalsFromConfig(principals: Readonly<Record<string, TicketPrincipal>>): ReadonlyMap<string, TicketPrincipal> {
+  return new Map(Object.entries(principals));
+}

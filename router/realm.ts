@@ -1,0 +1,174 @@
+/**
+ * One realm: its joined sessions, its broker and dealer. Every request is checked in the same
+ * order: URI (ERROR wamp.error.invalid_uri), then the realm's Authorizer (ERROR
+ * wamp.error.not_authorized / wamp.error.authorization_failed), then dispatched to the broker or
+ * dealer. Protocol violations thrown from here end the session (RouterSession aborts it).
+ */
+import { MessageType } from '../shared/wamp/message-type.ts';
+import { assertNever, type Call, type ClientSessionMessage, type Goodbye, type Publish, type Register, type Subscribe } from '../shared/wamp/messages.ts';
+import { WampErrorUri } from '../shared/wamp/uris.ts';
+import { SequentialIds } from '../shared/wamp/ids.ts';
+import { isValidPattern } from '../shared/wamp/uri-rules.ts';
+import type { RealmConfig } from '../shared/config/types.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Action, Authorization, Authorizer } from './authorizer.ts';
+import { Broker } from './broker.ts';
+import { Dealer } from './dealer.ts';
+import { isMatchPolicy, type MatchPolicy } from './matching.ts';
+import type { SessionHandle } from './types.ts';
+
+/** What a joined session hands the realm (GOODBYE is the session's own business). */
+export type RealmMessage = Exclude<ClientSessionMessage, Goodbye>;
+type GuardedRequest = Publish | Subscribe | Call | Register;
+
+export interface RealmOptions {
+  readonly config: RealmConfig;
+  readonly authorizer: Authorizer;
+  readonly logger: Logger;
+  readonly strictUris: boolean;
+}
+
+const WHAT: Readonly<Record<Action, string>> = {
+  call: 'call procedure', register: 'register procedure', publish: 'publish to topic', subscribe: 'subscribe to topic',
+};
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class Realm {
+  readonly name: string;
+  readonly broker: Broker;
+  readonly dealer: Dealer;
+  readonly #roles: ReadonlySet<string>;
+  readonly #sessions = new Map<number, SessionHandle>();
+  readonly #authorizer: Authorizer;
+  readonly #strict: boolean;
+  readonly #log: Logger;
+
+  constructor(options: RealmOptions) {
+    this.name = options.config.name;
+    this.#roles = new Set(options.config.roles.map((role) => role.name));
+    this.#authorizer = options.authorizer;
+    this.#strict = options.strictUris;
+    this.#log = options.logger.child({ realm: this.name });
+    const ids = new SequentialIds(); // router scope: subscription and registration ids
+    this.broker = new Broker({ realm: this.name, logger: options.logger, ids });
+    this.dealer = new Dealer({ realm: this.name, logger: options.logger, ids });
+  }
+
+  hasRole(role: string): boolean {
+    return this.#roles.has(role);
+  }
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+  isJoined(session: SessionHandle): boolean {
+    return this.#sessions.get(session.id) === session;
+  }
+
+  join(session: SessionHandle): void {
+    this.#sessions.set(session.id, session);
+    this.#log.debug({ session: session.id, authid: session.authid, authrole: session.authrole }, 'session joined');
+  }
+
+  /** Called exactly once per joined session, when it closes. */
+  leave(session: SessionHandle): void {
+    if (!this.#sessions.delete(session.id)) return;
+    this.broker.leave(session);
+    this.dealer.leave(session);
+    this.#log.debug({ session: session.id }, 'session left');
+  }
+
+  /** Clear the dealer's timers; sessions are closed by the router. */
+  close(): void {
+    this.dealer.close();
+  }
+
+  /** Handle one message of a joined session; a returned promise settles when it is fully handled. */
+  handle(session: SessionHandle, msg: RealmMessage): Promise<void> | undefined {
+    switch (msg.type) {
+      case MessageType.PUBLISH:
+        return this.#guarded(session, msg, 'publish', msg.topic, 'exact', (a) => { this.broker.publish(session, msg, a); });
+      case MessageType.SUBSCRIBE:
+        return this.#guarded(session, msg, 'subscribe', msg.topic, msg.options['match'], () => { this.broker.subscribe(session, msg); });
+      case MessageType.CALL:
+        return this.#guarded(session, msg, 'call', msg.procedure, 'exact', (a) => { this.dealer.call(session, msg, a); });
+      case MessageType.REGISTER:
+        return this.#guarded(session, msg, 'register', msg.procedure, msg.options['match'], () => { this.dealer.register(session, msg); });
+      case MessageType.UNSUBSCRIBE:
+        this.broker.unsubscribe(session, msg);
+        return undefined;
+      case MessageType.UNREGISTER:
+        this.dealer.unregister(session, msg);
+        return undefined;
+      case MessageType.CANCEL:
+        this.dealer.cancel(session, msg);
+        return undefined;
+      case MessageType.YIELD:
+        this.dealer.yield(session, msg);
+        return undefined;
+      case MessageType.ERROR: // the dealer rejects ERROR for anything but INVOCATION (protocol violation)
+        this.dealer.error(session, msg);
+        return undefined;
+      default:
+        return assertNever(msg);
+    }
+  }
+
+  /** URI check, then authorization (sync or async), then `dispatch`; a promise only if the authorizer is async. */
+  #guarded(session: SessionHandle, msg: GuardedRequest, action: Action, uri: string, match: unknown, dispatch: (a: Authorization) => void): Promise<void> | undefined {
+    // spec: basic/pubsub.md: a PUBLISH without acknowledge gets no answer, not even an ERROR
+    const silent = msg.type === MessageType.PUBLISH && msg.options['acknowledge'] !== true;
+    const reject = (error: string, text: string): void => {
+      if (!silent) session.send({ type: MessageType.ERROR, requestType: msg.type, request: msg.request, details: {}, error, args: [text] });
+    };
+    const policy: unknown = match ?? 'exact';
+    if (!isMatchPolicy(policy)) {
+      reject(WampErrorUri.invalidArgument, `unknown match policy ${JSON.stringify(policy)}`);
+      return undefined;
+    }
+    const problem = this.#uriProblem(action, uri, policy);
+    if (problem) {
+      reject(WampErrorUri.invalidUri, problem);
+      return undefined;
+    }
+    const failed = (error: unknown): void => {
+      this.#log.warn({ err: error, session: session.id, action, uri }, 'authorizer failed');
+      reject(WampErrorUri.authorizationFailed, `authorization of ${action} on "${uri}" failed: ${describe(error)}`);
+    };
+    const decide = (decision: Authorization): void => {
+      // The session may have left while an async authorizer ran: nothing to answer then.
+      if (!this.isJoined(session)) return;
+      if (typeof decision !== 'object' || typeof decision.allow !== 'boolean') {
+        failed(new Error('authorizer returned an invalid decision'));
+      } else if (!decision.allow) {
+        reject(WampErrorUri.notAuthorized, `session (session_id=${session.id}, authid="${session.authid}", authrole="${session.authrole}") is not authorized to ${WHAT[action]} "${uri}" on realm "${this.name}"`);
+      } else {
+        dispatch(decision);
+      }
+    };
+    let decision: Authorization | Promise<Authorization>;
+    try {
+      decision = this.#authorizer.authorize(session, action, uri, msg.options);
+    } catch (error) {
+      failed(error);
+      return undefined;
+    }
+    if (decision instanceof Promise) return decision.then(decide, failed);
+    decide(decision);
+    return undefined;
+  }
+
+  /** undefined = valid. spec: basic/building_blocks.md "URIs" (loose/strict; empty components only in patterns) */
+  #uriProblem(action: Action, uri: string, match: MatchPolicy): string | undefined {
+    if (!isValidPattern(uri, match, this.#strict)) {
+      return `invalid ${action === 'call' || action === 'register' ? 'procedure' : 'topic'} URI "${uri}"${match === 'exact' ? '' : ` for match "${match}"`}`;
+    }
+    // spec: basic/building_blocks.md "URIs": application URIs must not use "wamp" as first component
+    if ((action === 'register' || action === 'publish') && uri.startsWith('wamp.')) {
+      return `"${uri}" is reserved for the WAMP protocol (the "wamp." prefix): cannot ${action} it`;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * RouterSession: one client connection's WAMP session, from HELLO to close
+ * (spec: basic/session_lifecycle.md). Which message types are legal in which state is the LEGAL
+ * table below; an illegal one ends the session with ABORT wamp.error.protocol_violation.
+ * Accepted messages go through a FIFO inbox handled one at a time, so async steps (authentication,
+ * authorization) never reorder a session's messages.
+ */
+import { MessageType, MessageTypeName } from '../shared/wamp/message-type.ts';
+import type { Authenticate, Dict, Goodbye, Hello, WampMessage } from '../shared/wamp/messages.ts';
+import { WampCloseUri, WampErrorUri } from '../shared/wamp/uris.ts';
+import { AppError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { abortMessage, type Handshake, type HandshakeStep } from './handshake.ts';
+import type { Realm, RealmMessage } from './realm.ts';
+import { createSessionHandle } from './session-handle.ts';
+import type { Peer } from './transports/peer.ts';
+import type { SessionHandle } from './types.ts';
+
+export type SessionState = 'awaiting-hello' | 'authenticating' | 'challenged' | 'established' | 'shutting-down' | 'closed';
+
+const M = MessageType;
+/**
+ * Client → router message types legal in each state. ABORT from the client is accepted in every
+ * open state (it closes the session without a reply). In 'shutting-down' (we sent GOODBYE) all but
+ * the GOODBYE reply are ignored (spec: basic/session_lifecycle.md "Session Closing"); in every other
+ * state anything not listed (including router-only types such as WELCOME or RESULT) is a violation.
+ */
+const LEGAL: Readonly<Record<SessionState, ReadonlySet<number>>> = {
+  'awaiting-hello': new Set([M.HELLO]),
+  authenticating: new Set(), // HELLO/AUTHENTICATE being processed: the client must wait for our answer
+  challenged: new Set([M.AUTHENTICATE]),
+  established: new Set([M.GOODBYE, M.ERROR, M.PUBLISH, M.SUBSCRIBE, M.UNSUBSCRIBE, M.CALL, M.CANCEL, M.REGISTER, M.UNREGISTER, M.YIELD]),
+  'shutting-down': new Set([M.GOODBYE]),
+  closed: new Set(),
+};
+const IGNORE_ILLEGAL: ReadonlySet<SessionState> = new Set(['shutting-down', 'closed']);
+
+const STATE_TEXT: Readonly<Record<SessionState, string>> = {
+  'awaiting-hello': 'before HELLO', authenticating: 'before WELCOME', challenged: 'after CHALLENGE',
+  established: 'in an established session', 'shutting-down': 'while closing', closed: 'after close',
+};
+
+export interface RouterSessionDeps {
+  readonly id: number;
+  readonly peer: Peer;
+  readonly handshake: Handshake;
+  readonly realm: (name: string) => Realm | undefined;
+  readonly handshakeTimeoutMs: number;
+  readonly logger: Logger;
+  /** Called once when the session is closed (after leaving its realm). */
+  readonly onClose: (session: RouterSession) => void;
+}
+
+export class RouterSession {
+  readonly id: number;
+  readonly #deps: RouterSessionDeps;
+  readonly #peer: Peer;
+  readonly #log: Logger;
+  #state: SessionState = 'awaiting-hello';
+  #hello: Dict = {};
+  #joined: { readonly realm: Realm; readonly handle: SessionHandle } | undefined;
+  readonly #inbox: WampMessage[] = [];
+  #busy = false;
+  #timer: NodeJS.Timeout | undefined;
+  #finished = false;
+  readonly #closed = Promise.withResolvers<undefined>();
+
+  constructor(deps: RouterSessionDeps) {
+    this.id = deps.id;
+    this.#deps = deps;
+    this.#peer = deps.peer;
+    this.#log = deps.logger.child({ session: deps.id });
+    this.#timer = setTimeout(() => {
+      this.#abort(WampErrorUri.timeout, `handshake not completed within ${deps.handshakeTimeoutMs} ms`);
+    }, deps.handshakeTimeoutMs);
+    this.#peer.on('message', (msg) => { this.#onMessage(msg); });
+    this.#peer.on('error', (error) => {
+      // Bad bytes from the transport: its AppError carries the URI (protocol_violation, payload_size_exceeded).
+      this.#abort(error.uri ?? WampErrorUri.protocolViolation, error.message);
+    });
+    this.#peer.on('close', () => { this.#finish(); });
+    if (this.#peer.closed) this.#finish();
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+  /** The joined session, once WELCOME was sent. */
+  get handle(): SessionHandle | undefined {
+    return this.#joined?.handle;
+  }
+  /** Settles when the session is closed. */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /** Router shutdown: GOODBYE wamp.close.system_shutdown (ABORT before WELCOME); the reply closes. */
+  shutdown(): Promise<void> {
+    if (this.#state === 'established') {
+      this.#state = 'shutting-down';
+      this.#peer.send({ type: M.GOODBYE, details: {}, reason: WampCloseUri.systemShutdown });
+    } else if (this.#state !== 'shutting-down') {
+      this.#abort(WampCloseUri.systemShutdown, 'the router is shutting down');
+    }
+    return this.#closed.promise;
+  }
+
+  /** Close the transport now (shutdown grace period over). */
+  kill(): void {
+    this.#close();
+  }
+
+  /** What the broker and dealer send: nothing more after our GOODBYE (spec: basic/session_lifecycle.md). */
+  readonly #sendToClient = (message: WampMessage): void => {
+    if (this.#state === 'established') this.#peer.send(message);
+  };
+
+  #onMessage(msg: WampMessage): void {
+    const state = this.#state;
+    if (state === 'closed') return;
+    if (msg.type === M.ABORT) {
+      this.#log.debug({ reason: msg.reason }, 'client aborted');
+      this.#close();
+      return;
+    }
+    if (!LEGAL[state].has(msg.type)) {
+      if (IGNORE_ILLEGAL.has(state)) return;
+      this.#abort(WampErrorUri.protocolViolation, `${MessageTypeName[msg.type] ?? msg.type} is not allowed ${STATE_TEXT[state]}`);
+      return;
+    }
+    if (state === 'shutting-down') {
+      this.#close(); // the GOODBYE reply to our GOODBYE
+      return;
+    }
+    // The client must wait for our answer to HELLO/AUTHENTICATE: anything it sends meanwhile is illegal.
+    if (msg.type === M.HELLO || msg.type === M.AUTHENTICATE) this.#state = 'authenticating';
+    this.#inbox.push(msg);
+    this.#pump();
+  }
+
+  /** Handle queued messages one at a time; an async step holds the queue until it settles. */
+  #pump(): void {
+    if (this.#busy) return;
+    this.#busy = true;
+    while (this.#inbox.length > 0) {
+      const msg = this.#inbox.shift() as WampMessage;
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.#process(msg);
+      } catch (error) {
+        this.#fail(error);
+        break;
+      }
+      if (pending instanceof Promise) {
+        pending.then(
+          () => { this.#busy = false; this.#pump(); },
+          (error: unknown) => { this.#busy = false; this.#fail(error); },
+        );
+        return;
+      }
+    }
+    this.#busy = false;
+  }
+
+  #process(msg: WampMessage): Promise<void> | undefined {
+    if (this.#state === 'closed' || this.#state === 'shutting-down') return undefined; // dropped
+    switch (msg.type) {
+      case M.HELLO:
+        return this.#onHello(msg);
+      case M.AUTHENTICATE:
+        return this.#onAuthenticate(msg);
+      case M.GOODBYE:
+        this.#onGoodbye(msg);
+        return undefined;
+      default: {
+        const joined = this.#joined;
+        if (!joined) throw new Error(`unreachable: ${MessageTypeName[msg.type] ?? msg.type} queued before WELCOME`);
+        return joined.realm.handle(joined.handle, msg as RealmMessage); // LEGAL admits only realm messages here
+      }
+    }
+  }
+
+  async #onHello(msg: Hello): Promise<void> {
+    this.#hello = msg.details;
+    this.#apply(await this.#deps.handshake.hello(msg));
+  }
+
+  async #onAuthenticate(msg: Authenticate): Promise<void> {
+    this.#apply(await this.#deps.handshake.authenticate(msg));
+  }
+
+  #apply(step: HandshakeStep): void {
+    if (this.#state === 'closed') return; // closed (timeout, transport gone) while authenticating
+    switch (step.kind) {
+      case 'abort':
+        this.#log.debug({ reason: step.message.reason }, 'handshake aborted');
+        this.#peer.send(step.message);
+        this.#close();
+        return;
+      case 'challenge':
+        this.#state = 'challenged';
+        this.#peer.send(step.message);
+        return;
+      case 'welcome': {
+        const realm = this.#deps.realm(step.realm);
+        if (!realm) throw new Error(`unreachable: handshake welcomed into unknown realm "${step.realm}"`);
+        const handle = createSessionHandle(this.id, realm.name, step.principal, this.#hello, this.#peer.details, this.#sendToClient);
+        this.#state = 'established';
+        clearTimeout(this.#timer);
+        this.#peer.send(step.message);
+        this.#joined = { realm, handle };
+        realm.join(handle);
+        return;
+      }
+    }
+  }
+
+  /** spec: basic/session_lifecycle.md "Session Closing": reply GOODBYE wamp.close.goodbye_and_out */
+  #onGoodbye(msg: Goodbye): void {
+    this.#log.debug({ reason: msg.reason }, 'client said goodbye');
+    this.#peer.send({ type: M.GOODBYE, details: {}, reason: WampCloseUri.goodbyeAndOut });
+    this.#close();
+  }
+
+  #fail(error: unknown): void {
+    if (error instanceof AppError && error.uri !== undefined) {
+      this.#log.debug({ err: error }, 'protocol violation');
+      this.#abort(error.uri, error.message);
+      return;
+    }
+    this.#log.error({ err: error }, 'unexpected error handling a message');
+    this.#abort(WampErrorUri.runtimeError, 'internal router error');
+  }
+
+  #abort(reason: string, message: string): void {
+    if (this.#state === 'closed') return;
+    this.#peer.send(abortMessage(reason, message));
+    this.#close();
+  }
+
+  #close(): void {
+    this.#state = 'closed';
+    this.#peer.close();
+    this.#finish();
+  }
+
+  /** Runs once: leave the realm, release everything, tell the router. */
+  #finish(): void {
+    this.#state = 'closed';
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#inbox.length = 0;
+    if (this.#joined) this.#joined.realm.leave(this.#joined.handle);
+    this.#deps.onClose(this);
+    this.#closed.resolve(undefined);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Authorization from a role's Crossbar-style `permissions[]` (wamp-notes §4.1).
+ * Of all permissions whose pattern matches the URI, the one with the LONGEST pattern wins; at equal
+ * length exact beats prefix, and prefix beats wildcard; at a full tie the first configured wins.
+ * No matching permission = deny. `disclose.caller` / `disclose.publisher` force disclosure on
+ * call / publish. A legacy trailing '*' is turned into match 'prefix' by the config loader.
+ *
+ * Unlike Crossbar's trie lookup (which takes the longest string-prefix key even when that
+ * permission is 'exact' for another URI, and then denies), only MATCHING permissions compete here.
+ */
+import type { MatchPolicy, PermissionConfig } from '../shared/config/types.ts';
+import type { Action, Authorization, Authorizer } from './authorizer.ts';
+
+const DENY: Authorization = { allow: false, disclose: false };
+
+/** Prefix: plain string prefix, as Crossbar ("com.a" matches "com.ab"); "" matches everything. */
+function prefixMatches(pattern: string, uri: string): boolean {
+  return uri.startsWith(pattern);
+}
+
+/** Wildcard: same number of components; an empty pattern component matches any one component. */
+function wildcardMatches(pattern: readonly string[], uri: string): boolean {
+  const parts = uri.split('.');
+  if (parts.length !== pattern.length) return false;
+  return pattern.every((p, i) => p === '' || p === parts[i]);
+}
+
+const POLICY_RANK: Readonly<Record<MatchPolicy, number>> = { exact: 0, prefix: 1, wildcard: 2 };
+
+interface Rule {
+  readonly permission: PermissionConfig;
+  readonly components: readonly string[];
+}
+
+export class StaticAuthorizer implements Authorizer {
+  readonly #rules: readonly Rule[];
+  constructor(permissions: readonly PermissionConfig[]) {
+    // Sorted once by precedence, so the first match is the winner.
+    this.#rules = permissions
+      .map((permission, index) => ({ permission, index, components: permission.uri.split('.') }))
+      .sort((a, b) =>
+        b.permission.uri.length - a.permission.uri.length ||
+        POLICY_RANK[a.permission.match] - POLICY_RANK[b.permission.match] ||
+        a.index - b.index)
+      .map(({ permission, components }) => ({ permission, components }));
+  }
+
+  /** The permission that decides for `uri`, if any. */
+  permissionFor(uri: string): PermissionConfig | undefined {
+    return this.#rules.find((rule) => this.#matches(rule, uri))?.permission;
+  }
+
+  authorize(_session: unknown, action: Action, uri: string): Authorization {
+    const permission = this.permissionFor(uri);
+    if (!permission) return DENY;
+    const disclose = action === 'call' ? permission.disclose.caller : action === 'publish' ? permission.disclose.publisher : false;
+    return { allow: permission.allow[action], disclose };
+  }
+
+  #matches(rule: Rule, uri: string): boolean {
+    const { uri: pattern, match } = rule.permission;
+    switch (match) {
+      case 'exact': return pattern === uri;
+      case 'prefix': return prefixMatches(pattern, uri);
+      case 'wildcard': return wildcardMatches(rule.components, uri);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One node:http server per `http` transport: WebSocket upgrades, static files, /health, and (later)
+ * long-poll POST handlers all share its port (STYLE §6.4, Crossbar's "web" transport). Requests are
+ * dispatched through an HttpRouteTable; a new HTTP transport adds routes instead of a server.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { silentLogger, type Logger } from '../../shared/logger.ts';
+import type { HttpTransportConfig } from '../../shared/config/types.ts';
+import { TransportBindError } from '../../shared/errors.ts';
+import type { Router } from '../index.ts';
+import { rejectUpgrade, sendJson, sendText } from './http-reply.ts';
+import { HttpRouteTable } from './http-routes.ts';
+import { staticFiles } from './static-files.ts';
+import { createWebSocketService, type WebSocketService, type WebSocketTuning } from './websocket.ts';
+
+export interface Listener {
+  readonly address: { readonly host: string; readonly port: number };
+  /** An absolute URL for `path` on this listener, e.g. url('/ws', 'ws') → 'ws://127.0.0.1:8080/ws'. */
+  url(path: string, scheme?: 'http' | 'ws'): string;
+  /** Stop listening, close WebSocket connections with 1001 and resolve once every connection is gone. */
+  close(): Promise<void>;
+}
+
+export interface HttpTransportDeps {
+  /** @default silentLogger() */
+  readonly logger?: Logger;
+  /** Backpressure and close limits for WebSocket connections (defaults: WEBSOCKET_TUNING_DEFAULTS). */
+  readonly websocket?: WebSocketTuning;
+}
+
+/** Time allowed for a client to send request headers / a whole request, ms. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+export async function startHttpTransport(
+  router: Router, config: HttpTransportConfig, deps: HttpTransportDeps = {},
+): Promise<Listener> {
+  const logger = deps.logger ?? silentLogger();
+  const log = logger.child({ component: 'http', port: config.endpoint.port });
+  const routes = new HttpRouteTable();
+  const websockets: WebSocketService[] = [];
+
+  routes.addRequest({ path: '/health', prefix: false, handle: (req, res) => {
+    if (req.method === 'GET' || req.method === 'HEAD') sendJson(res, 200, { status: 'ok' });
+    else sendText(res, 405, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
+  } });
+  config.services.forEach((service, index) => {
+    if (service.type === 'websocket') {
+      const ws = createWebSocketService(router, service, logger, deps.websocket);
+      websockets.push(ws);
+      routes.addUpgrade({ path: service.path, handleUpgrade: (req, socket, head) => { ws.handleUpgrade(req, socket, head); } },
+        `services[${index}].path`);
+      // A plain GET on a WebSocket path (a browser, a probe) gets a hint rather than a bare 404.
+      routes.addRequest({ path: service.path, prefix: false, handle: (_req, res) => {
+        sendText(res, 426, 'This is a WAMP WebSocket endpoint.\n', { upgrade: 'websocket', connection: 'Upgrade' });
+      } }, `services[${index}].path`);
+    } else {
+      routes.addRequest({ path: service.path, prefix: true, handle: staticFiles(service.directory, log) },
+        `services[${index}].path`);
+    }
+  });
+
+  const server = createServer({
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const match = routes.matchRequest(req.url ?? '/');
+    if (match === undefined) {
+      sendText(res, 404, 'Not Found\n');
+      return;
+    }
+    Promise.resolve(match.route.handle(req, res, match.subpath)).catch((err: unknown) => {
+      log.error({ err, url: req.url }, 'http handler failed');
+      if (!res.headersSent) sendText(res, 500, 'Internal Server Error\n');
+      else res.destroy();
+    });
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => { log.debug({ err }, 'upgrade socket error'); });
+    const route = routes.matchUpgrade(req.url ?? '/');
+    if (route === undefined) rejectUpgrade(socket, 404, 'Not Found\n');
+    else route.handleUpgrade(req, socket, head);
+  });
+
+  const { interface: host, port } = config.endpoint;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      reject(new TransportBindError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (err) => { log.error({ err }, 'http server error'); });
+  const bound = (server.address() as AddressInfo).port;
+  log.info({ host, port: bound, services: config.services.map((s) => `${s.type}:${s.path}`) }, 'http transport listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    address: { host, port: bound },
+    url(path, scheme = 'http') {
+      const hostPart = host.includes(':') ? `[${host}]` : host;
+      return `${scheme}://${hostPart}:${bound}${path.startsWith('/') ? path : `/${path}`}`;
+    },
+    close() {
+      closed ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
+        server.closeIdleConnections();
+        await Promise.all(websockets.map((ws) => ws.close()));
+        server.closeAllConnections();
+        await serverClosed;
+        log.info({ host, port: bound }, 'http transport closed');
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Defaults in one place: what a Crossbar config leaves out (`configDefaults`) and the whole router
+ * config `asexor router` runs without --config (`defaultRouterConfig`, the mapping of
+ * crossbar-config/config.json; test/unit/shared/config/defaults.test.ts keeps the two equal).
+ */
+import { fileURLToPath } from 'node:url';
+import type { SerializerId } from '../serializers/serializer.ts';
+import { deepFreeze } from './freeze.ts';
+import type { PermissionConfig, RouterConfig } from './types.ts';
+
+export const configDefaults = {
+  /** @default '127.0.0.1' DEVIATION: Crossbar binds all interfaces when `interface` is absent. */
+  interface: '127.0.0.1',
+  /** @default ['json', 'msgpack', 'cbor'] (Crossbar: every serializer it has, incl. ubjson) */
+  serializers: ['json', 'msgpack', 'cbor'] as readonly SerializerId[],
+  /** @default 16 MiB (Crossbar: 0 = unlimited) */
+  maxMessageSize: 16 * 1024 * 1024,
+  /** @default 30_000 ms (Crossbar: no pings) */
+  autoPingInterval: 30_000,
+  /** @default 10_000 ms (Crossbar: no timeout) */
+  autoPingTimeout: 10_000,
+  /** Role of static anonymous sessions without `role`. @default 'anonymous' (Crossbar's) */
+  anonymousRole: 'anonymous',
+  /** Permission `match` without a trailing '*' on `uri`. @default 'exact' (Crossbar's) */
+  match: 'exact',
+  /** Permission `cache`. @default false (Crossbar's RouterPermissions.from_dict) */
+  cache: false,
+  /** Salted WAMP-CRA user without `iterations`. @default 1000 (autobahn derive_key, Crossbar <= 23) */
+  craIterations: 1000,
+  /** Salted WAMP-CRA user without `keylen`. @default 32 (autobahn derive_key, Crossbar <= 23) */
+  craKeylen: 32,
+} as const;
+
+function permission(uri: string, allow: Partial<PermissionConfig['allow']>, discloseCaller = false): PermissionConfig {
+  return {
+    uri,
+    match: 'prefix',
+    allow: { call: false, register: false, publish: false, subscribe: false, ...allow },
+    disclose: { caller: discloseCaller, publisher: false },
+    cache: configDefaults.cache,
+  };
+}
+
+/**
+ * Realm `asexor`; roles `user` (call tasks and control, subscribe to status), `worker` (register
+ * them, publish status) and `admin` (everything); one listener on 127.0.0.1:8484 serving web/ at
+ * `/` and WAMP at `/ws` with the documented demo credentials (crossbar-config/README.md).
+ * Anonymous sessions are not allowed. Deep-frozen, like a loaded config.
+ */
+export function defaultRouterConfig(): RouterConfig {
+  return deepFreeze<RouterConfig>({
+    realms: [{
+      name: 'asexor',
+      roles: [
+        { name: 'user', permissions: [
+          permission('asexor.task.', { call: true }, true),
+          permission('asexor.control.', { call: true }, true),
+          permission('asexor.status.', { subscribe: true }),
+        ] },
+        { name: 'worker', permissions: [
+          permission('asexor.task.', { register: true }),
+          permission('asexor.control.', { register: true }),
+          permission('asexor.status.', { publish: true }),
+        ] },
+        { name: 'admin', permissions: [
+          permission('', { call: true, register: true, publish: true, subscribe: true }, true),
+        ] },
+      ],
+    }],
+    transports: [{
+      type: 'http',
+      endpoint: { type: 'tcp', interface: configDefaults.interface, port: 8484 },
+      services: [
+        { type: 'static', path: '/', directory: fileURLToPath(new URL('../../web', import.meta.url)) },
+        {
+          type: 'websocket',
+          path: '/ws',
+          serializers: [...configDefaults.serializers],
+          options: {
+            maxMessageSize: configDefaults.maxMessageSize,
+            autoPingInterval: configDefaults.autoPingInterval,
+            autoPingTimeout: configDefaults.autoPingTimeout,
+          },
+          auth: {
+            ticket: { type: 'static', principals: {
+              demo: { ticket: 'demo-ticket', role: 'user' },
+              worker: { ticket: 'worker-ticket', role: 'worker' },
+            } },
+            wampcra: { type: 'static', users: {
+              demo: { secret: 'demo-secret', role: 'user' },
+              // deriveKey('salted-secret', 'asexor-demo-salt', 1000, 32): the derived key, like Crossbar <= 23.
+              salted: { secret: '35V0TSnZjUvtxw5Qw8JGkVws4ohMc956kjw5aAuuL3A=', role: 'user', salt: 'asexor-demo-salt', iterations: 1000, keylen: 32 },
+            } },
+          },
+        },
+      ],
+    }],
+  });
+}
