@@ -74,6 +74,8 @@ export class Handshake {
     if (!isValidUri(msg.realm, { strict: this.#deps.strictUris, allowEmptyComponents: false })) {
       return abort(WampErrorUri.invalidUri, `invalid realm URI "${msg.realm}"`);
     }
+    // Checked before authenticating: a dynamic authenticator may move a session to another realm,
+    // but never out of a realm that does not exist.
     if (!this.#deps.realms.hasRealm(msg.realm)) {
       return abort(WampErrorUri.noSuchRealm, `no realm "${msg.realm}" exists on this router`);
     }

@@ -16,6 +16,11 @@ import { WampCallError } from './wamp-call-error.ts';
 const INTERNAL_TRANSPORT: TransportDetails = Object.freeze({ kind: 'local', serializer: 'none', peer: 'internal' });
 /** Always-allowed, never-disclosing decision: the router trusts itself. */
 const TRUSTED = Object.freeze({ allow: true, disclose: false });
+/**
+ * Every internal call (dynamic authenticator/authorizer) is bounded, so a callee that never answers
+ * cannot stall a session's ordered inbox: the dealer answers wamp.error.timeout (spec: rpc_call_timeout.md).
+ */
+export const INTERNAL_CALL_TIMEOUT_MS = 10_000;
 
 interface Pending {
   resolve(result: CallResult): void;
@@ -54,7 +59,7 @@ export class InternalSession implements SessionHandle {
     const { promise, resolve, reject } = Promise.withResolvers<CallResult>();
     this.#pending.set(request, { resolve, reject });
     try {
-      this.#dealer.call(this, { type: MessageType.CALL, request, options: {}, procedure, args, ...(kwargs ? { kwargs } : {}) }, TRUSTED);
+      this.#dealer.call(this, { type: MessageType.CALL, request, options: { timeout: INTERNAL_CALL_TIMEOUT_MS }, procedure, args, ...(kwargs ? { kwargs } : {}) }, TRUSTED);
     } catch (error) {
       this.#pending.delete(request);
       reject(new WampCallError(WampErrorUri.runtimeError, [error instanceof Error ? error.message : String(error)]));

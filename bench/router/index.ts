@@ -98,8 +98,9 @@ async function main(): Promise<number> {
     progress(`still running after ${WATCHDOG_MS / 1000} s: giving up`);
     void killAll().finally(() => process.exit(1));
   }, WATCHDOG_MS);
-  const onSignal = (): void => {
-    void killAll().finally(() => process.exit(130));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    progress(`${signal}: stopping every child`);
+    void killAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -4,7 +4,7 @@ import type { SerializerId } from '../../shared/serializers/serializer.ts';
 
 export const usage = `Usage: npm run bench:router -- [options]   (node bench/router/index.ts [options])
 
-  --quick              short smoke run (1 run, short windows, 1,000 idle sessions)
+  --quick              short smoke run (1 run, short windows, 500 idle sessions)
   --runs N             repeat each measurement N times, report the median (default 3)
   --sessions N         idle sessions for the memory figure (default 5000)
   --serializers LIST   comma-separated: json,msgpack,cbor (default json,msgpack)
@@ -72,7 +72,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     quick,
     help: values.help,
     runs: positiveInt('runs', values.runs, quick ? 1 : 3),
-    sessions: positiveInt('sessions', values.sessions, quick ? 1000 : 5000),
+    sessions: positiveInt('sessions', values.sessions, quick ? 500 : 5000),
     serializers: serializers as SerializerId[],
     warmupMs: quick ? 150 : 500,
     durationMs: positiveInt('duration', values.duration, quick ? 400 : 3000),

@@ -8,6 +8,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { ConfigInvalidError, ConfigUnsupportedError } from '../errors.ts';
 import { fromCrossbarConfig, type CrossbarMapping, type FromCrossbarOptions } from './crossbar.ts';
 import { deepFreeze } from './freeze.ts';
+import { jsonErrorOffset } from './json-position.ts';
 
 /** 1-based line and column of a character offset. */
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
@@ -21,12 +22,13 @@ export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const message = (err as Error).message;
-    // V8: "... in JSON at position 42 (line 3 column 5)"; "Unexpected end of JSON input" has none.
-    const match = /at position (\d+)/.exec(message);
-    const position = match ? Number(match[1]) : text.length;
+    // V8: "Expected ',' ... in JSON at position 7 (line 1 column 8)" or "Unexpected token '}', "..." is not valid JSON".
+    const reason = (err as Error).message
+      .replace(/ at position \d+.*$|, (\.\.\.)?".*" is not valid JSON$/s, '')
+      .replace(/ in JSON$/, '');
+    const scanned = jsonErrorOffset(text);
+    const position = scanned === -1 ? text.length : scanned;
     const { line, column } = lineAndColumn(text, position);
-    const reason = message.replace(/\s*(in JSON )?at position \d+.*$/, '');
     throw new ConfigInvalidError(`${file}:${line}:${column}: invalid JSON at position ${position}: ${reason}`, '', { cause: err });
   }
 }
