@@ -4,6 +4,7 @@
  * them all; test/unit/shared/errors.test.ts keeps the two in sync.
  * Code branches on `code` or `instanceof`, never on `message`.
  */
+import { AppErrorUri } from './wamp/app-uris.ts';
 import { WampErrorUri } from './wamp/uris.ts';
 
 export abstract class AppError extends Error {
@@ -65,3 +66,130 @@ export class ConfigUnsupportedError extends AppError {
 export class TransportBindError extends AppError {
   readonly code = 'ERR_TRANSPORT_BIND';
 }
+
+// ─── Task API errors (issue 3, task-API helper; for the lead to review and merge) ───────────────
+// Their URIs come from shared/wamp/app-uris.ts (default prefix; send them through `withPrefix`).
+
+/** CALL args/kwargs that do not fit the task's params schema; the message names each offending field. */
+export class InvalidParamsError extends AppError {
+  readonly code = 'ERR_INVALID_PARAMS';
+  override readonly uri = AppErrorUri.invalidParams;
+  /** Every problem found, e.g. `{ field: 'seconds', message: 'seconds: expected a number …' }`. */
+  readonly issues: readonly { readonly field: string; readonly message: string }[];
+  constructor(issues: readonly { readonly field: string; readonly message: string }[] | string) {
+    const list = typeof issues === 'string' ? [{ field: '', message: issues }] : issues;
+    super(list.map((issue) => issue.message).join('; '));
+    this.issues = list;
+  }
+}
+
+/** A task definition that cannot be registered (bad name, schema, positional list, duplicate…); fails start-up. */
+export class TaskDefinitionError extends AppError {
+  readonly code = 'ERR_TASK_DEFINITION';
+  constructor(subject: string, message: string, options?: ErrorOptions) {
+    super(`${subject}: ${message}`, options);
+  }
+}
+
+/** No task with that name is registered (or the caller may not see it). */
+export class NoSuchTaskError extends AppError {
+  readonly code = 'ERR_NO_SUCH_TASK';
+  override readonly uri = AppErrorUri.noSuchTask;
+  readonly task: string;
+  constructor(task: string) {
+    super(`no task named ${JSON.stringify(task)}`);
+    this.task = task;
+  }
+}
+
+/** A user-supplied path that is absolute, climbs out with '..', holds a NUL byte or resolves (symlink) outside the files folder. */
+export class PathOutsideFilesDirError extends AppError {
+  readonly code = 'ERR_PATH_OUTSIDE_FILES_DIR';
+  override readonly uri = AppErrorUri.invalidParams;
+  readonly path: string;
+  constructor(path: string, reason: string, field?: string) {
+    super(`${field === undefined ? '' : `${field}: `}${JSON.stringify(path)} ${reason}`);
+    this.path = path;
+  }
+}
+
+/** A path inside the files folder that does not exist or is not the expected kind (file / folder). */
+export class FilesPathNotFoundError extends AppError {
+  readonly code = 'ERR_FILES_PATH_NOT_FOUND';
+  override readonly uri = AppErrorUri.invalidParams;
+  readonly path: string;
+  constructor(path: string, reason: string, field?: string) {
+    super(`${field === undefined ? '' : `${field}: `}${JSON.stringify(path)} ${reason}`);
+    this.path = path;
+  }
+}
+
+/** A task's process exited non-zero or was killed by a signal, or a custom task failed. */
+export class TaskFailedError extends AppError {
+  readonly code = 'ERR_TASK_FAILED';
+  override readonly uri = AppErrorUri.taskFailed;
+  readonly exitCode: number | undefined;
+  readonly stderrTail: string | undefined;
+  constructor(message: string, details: { readonly exitCode?: number; readonly stderrTail?: string } = {}) {
+    super(message);
+    this.exitCode = details.exitCode;
+    this.stderrTail = details.stderrTail;
+  }
+}
+
+/** A task's program could not be started: not installed / not on PATH (ENOENT), not executable (EACCES). */
+export class TaskSpawnError extends AppError {
+  readonly code = 'ERR_TASK_SPAWN_FAILED';
+  override readonly uri = AppErrorUri.taskFailed;
+  readonly program: string;
+  /** The OS error code, e.g. 'ENOENT'. */
+  readonly errno: string;
+  constructor(program: string, errno: string, message: string) {
+    super(message);
+    this.program = program;
+    this.errno = errno;
+  }
+}
+
+// ───────────────────────────── queue errors (worker/task-queue.ts) ─────────────────────────────
+// Owner: queue helper. The URIs are asexor's own (DESIGN.md "Public contract": asexor.error.*).
+
+/** Wire URIs of the queue errors. */
+export const QueueErrorUri = {
+  queueFull: 'asexor.error.queue_full',
+  shuttingDown: 'asexor.error.shutting_down',
+} as const;
+
+/** The queue already holds its maximum of waiting tasks; the submission is rejected at once, never delayed. */
+export class QueueFullError extends AppError {
+  readonly code = 'ERR_QUEUE_FULL';
+  override readonly uri = QueueErrorUri.queueFull;
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`The task queue is full: ${String(limit)} tasks are already waiting`);
+    this.limit = limit;
+  }
+}
+
+/** The submitting user already has their maximum of waiting tasks (the per-user limit, not the global one). */
+export class UserQueueLimitError extends AppError {
+  readonly code = 'ERR_QUEUE_USER_LIMIT';
+  override readonly uri = QueueErrorUri.queueFull;
+  readonly owner: string;
+  readonly limit: number;
+  constructor(owner: string, limit: number) {
+    super(`Per-user queue limit reached: user "${owner}" already has ${String(limit)} tasks waiting`);
+    this.owner = owner;
+    this.limit = limit;
+  }
+}
+
+/** The queue is shutting down and accepts no new tasks. */
+export class ShuttingDownError extends AppError {
+  readonly code = 'ERR_SHUTTING_DOWN';
+  override readonly uri = QueueErrorUri.shuttingDown;
+  constructor(message = 'The task queue is shutting down and accepts no new tasks') {
+    super(message);
+  }
+}
+// ─────────────────────────── end of queue errors ───────────────────────────
