@@ -152,18 +152,11 @@ export class TaskSpawnError extends AppError {
 }
 
 // ───────────────────────────── queue errors (worker/task-queue.ts) ─────────────────────────────
-// Owner: queue helper. The URIs are asexor's own (DESIGN.md "Public contract": asexor.error.*).
-
-/** Wire URIs of the queue errors. */
-export const QueueErrorUri = {
-  queueFull: 'asexor.error.queue_full',
-  shuttingDown: 'asexor.error.shutting_down',
-} as const;
 
 /** The queue already holds its maximum of waiting tasks; the submission is rejected at once, never delayed. */
 export class QueueFullError extends AppError {
   readonly code = 'ERR_QUEUE_FULL';
-  override readonly uri = QueueErrorUri.queueFull;
+  override readonly uri = AppErrorUri.queueFull;
   readonly limit: number;
   constructor(limit: number) {
     super(`The task queue is full: ${String(limit)} tasks are already waiting`);
@@ -174,7 +167,7 @@ export class QueueFullError extends AppError {
 /** The submitting user already has their maximum of waiting tasks (the per-user limit, not the global one). */
 export class UserQueueLimitError extends AppError {
   readonly code = 'ERR_QUEUE_USER_LIMIT';
-  override readonly uri = QueueErrorUri.queueFull;
+  override readonly uri = AppErrorUri.queueFull;
   readonly owner: string;
   readonly limit: number;
   constructor(owner: string, limit: number) {
@@ -187,7 +180,7 @@ export class UserQueueLimitError extends AppError {
 /** The queue is shutting down and accepts no new tasks. */
 export class ShuttingDownError extends AppError {
   readonly code = 'ERR_SHUTTING_DOWN';
-  override readonly uri = QueueErrorUri.shuttingDown;
+  override readonly uri = AppErrorUri.shuttingDown;
   constructor(message = 'The task queue is shutting down and accepts no new tasks') {
     super(message);
   }

@@ -6,6 +6,7 @@
  */
 import { Token, Type, decode as cborDecode, encode as cborEncode } from 'cborg';
 import { SerializationError } from '../errors.ts';
+import { checkNesting } from './nesting.ts';
 import { PROTO_KEY_BYTES, bytesInclude, toPlainValue } from './plain-values.ts';
 import type { Serializer } from './serializer.ts';
 
@@ -64,8 +65,9 @@ export const cbor: Serializer = Object.freeze({
     if (typeof data === 'string') throw new SerializationError('text frame on wamp.2.cbor');
     try {
       // cborg rejects trailing bytes ("too many terminals").
-      if (!needsSlowPath(data)) return cborDecode(data, decodeOptions) as unknown;
-      return toPlainValue(cborDecode(data, slowDecodeOptions), 'strings');
+      const value: unknown = needsSlowPath(data) ? toPlainValue(cborDecode(data, slowDecodeOptions), 'strings') : cborDecode(data, decodeOptions);
+      checkNesting(value, 'CBOR', data.byteLength);
+      return value;
     } catch (error) {
       if (error instanceof SerializationError) throw error;
       throw new SerializationError(`invalid CBOR: ${errorText(error)}`, { cause: error });

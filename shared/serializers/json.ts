@@ -5,6 +5,7 @@
  * BigInts (large integers from the binary serializers) are written as exact JSON numbers.
  */
 import { SerializationError } from '../errors.ts';
+import { checkNesting } from './nesting.ts';
 import type { Serializer } from './serializer.ts';
 
 /** JSON.rawJSON (ES2026, in Node ≥ 21) is not in our TS lib yet. */
@@ -68,11 +69,14 @@ export const json: Serializer = Object.freeze({
   decode(data: string | Uint8Array): unknown {
     // spec: basic/building_blocks.md "WebSocket Transport": wamp.2.json uses text frames only
     if (typeof data !== 'string') throw new SerializationError('binary frame on wamp.2.json');
+    let value: unknown;
     try {
       // JSON.parse defines "__proto__" as an own property, never as the prototype.
-      return data.includes(ESCAPED_NUL) ? JSON.parse(data, reviver) as unknown : JSON.parse(data) as unknown;
+      value = data.includes(ESCAPED_NUL) ? JSON.parse(data, reviver) as unknown : JSON.parse(data) as unknown;
     } catch (error) {
       throw new SerializationError(`invalid JSON: ${errorText(error)}`, { cause: error });
     }
+    checkNesting(value, 'JSON', data.length); // JSON.parse itself accepts any depth
+    return value;
   },
 });

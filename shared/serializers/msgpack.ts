@@ -7,6 +7,7 @@
  */
 import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { SerializationError } from '../errors.ts';
+import { checkNesting } from './nesting.ts';
 import { PROTO_KEY_BYTES, bytesInclude, toPlainValue } from './plain-values.ts';
 import type { Serializer } from './serializer.ts';
 
@@ -106,8 +107,9 @@ export const msgpack: Serializer = Object.freeze({
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     try {
       // Trailing bytes make msgpackr throw ("end of buffer not reached").
-      if (!bytesInclude(bytes, PROTO_KEY_BYTES)) return unpackr.unpack(bytes) as unknown;
-      return toPlainValue(mapUnpackr.unpack(bytes), 'primitives');
+      const value: unknown = bytesInclude(bytes, PROTO_KEY_BYTES) ? toPlainValue(mapUnpackr.unpack(bytes), 'primitives') : unpackr.unpack(bytes);
+      checkNesting(value, 'MessagePack', bytes.byteLength);
+      return value;
     } catch (error) {
       if (error instanceof SerializationError) throw error;
       throw new SerializationError(`invalid MessagePack: ${errorText(error)}`, { cause: error });

@@ -16,6 +16,7 @@ export const AppErrorReason = {
   taskFailed: 'task_failed',
   timeout: 'timeout',
   cancelled: 'cancelled',
+  shuttingDown: 'shutting_down',
   internal: 'internal',
 } as const;
 export type AppErrorReason = (typeof AppErrorReason)[keyof typeof AppErrorReason];
@@ -34,6 +35,7 @@ export const AppErrorUri = {
   taskFailed: 'asexor.error.task_failed',
   timeout: 'asexor.error.timeout',
   cancelled: 'asexor.error.cancelled',
+  shuttingDown: 'asexor.error.shutting_down',
   internal: 'asexor.error.internal',
 } as const satisfies Record<keyof typeof AppErrorReason, `${typeof DEFAULT_URI_PREFIX}.${string}`>;
 export type AppErrorUri = (typeof AppErrorUri)[keyof typeof AppErrorUri];

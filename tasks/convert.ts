@@ -1,0 +1,108 @@
+/**
+ * `convert`: a document in the files folder → EPUB, HTML, DOCX or plain text, with pandoc. Paths are
+ * relative to the files folder; the output goes next to the input (same name, new extension) unless
+ * `output` says otherwise. Result: `{ output: <relative path> }`.
+ *
+ * Safety (tasks.md "Safety rules"): argv only, absolute paths after `--`; `check` resolves symlinks
+ * before the run; the Lua filter convert-guard.lua drops images, raw HTML (EPUB) and metadata that
+ * would read outside the folder; the proxy variables point at a closed loopback port so pandoc cannot
+ * fetch remote resources (its DOCX writer fetches images before any filter runs); `+RTS -M` caps its heap.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { InvalidParamsError } from '../shared/errors.ts';
+import { extensionList, filesPathSchema, normalizeRelativePath, realPathInFilesDir, resolveInFilesDir } from '../shared/files-dir.ts';
+import { defineTask } from '../shared/task.ts';
+
+/** Input extension → pandoc reader. */
+export const INPUT_FORMATS = { md: 'markdown', markdown: 'markdown', html: 'html', htm: 'html', docx: 'docx' } as const;
+export type InputExtension = keyof typeof INPUT_FORMATS;
+export const INPUT_EXTENSIONS = Object.keys(INPUT_FORMATS) as [InputExtension, ...InputExtension[]];
+
+/** `to` → pandoc writer and output extension. */
+export const OUTPUT_FORMATS = {
+  epub: { writer: 'epub', ext: 'epub' },
+  html: { writer: 'html', ext: 'html' },
+  docx: { writer: 'docx', ext: 'docx' },
+  txt: { writer: 'plain', ext: 'txt' },
+} as const;
+export type Target = keyof typeof OUTPUT_FORMATS;
+export const TARGETS = Object.keys(OUTPUT_FORMATS) as [Target, ...Target[]];
+
+export const GUARD_FILTER = fileURLToPath(new URL('./convert-guard.lua', import.meta.url));
+/** Pandoc's heap limit (GHC runtime option): `![](/dev/zero)` must not eat the machine. */
+export const PANDOC_MAX_HEAP = '512m';
+const NO_NETWORK = 'http://127.0.0.1:9';
+export const PANDOC_ENV: Readonly<Record<string, string>> = {
+  http_proxy: NO_NETWORK, https_proxy: NO_NETWORK, HTTP_PROXY: NO_NETWORK, HTTPS_PROXY: NO_NETWORK, no_proxy: '', NO_PROXY: '',
+};
+
+function extensionOf(file: string): string {
+  return path.posix.extname(file).slice(1).toLowerCase();
+}
+
+/** The pandoc reader for an input path (its extension was validated by the schema). */
+export function readerFor(input: string): string {
+  return INPUT_FORMATS[extensionOf(input) as InputExtension];
+}
+
+/** Whether converting `input` to `to` keeps the format (html → html, docx → docx). */
+export function sameFormat(input: string, to: Target): boolean {
+  return readerFor(input) === OUTPUT_FORMATS[to].writer;
+}
+
+export interface ConvertParams {
+  readonly input: string;
+  readonly to: Target;
+  readonly output?: string | undefined;
+}
+
+/** The output's relative path: `output`, or the input with the target's extension. */
+export function outputPathFor({ input, to, output }: ConvertParams): string {
+  if (output !== undefined) return normalizeRelativePath(output);
+  const normal = normalizeRelativePath(input);
+  return `${normal.slice(0, normal.length - path.posix.extname(normal).length)}.${OUTPUT_FORMATS[to].ext}`;
+}
+
+export const convertParams = z.object({
+  input: filesPathSchema({ extensions: INPUT_EXTENSIONS }).describe(`document to convert: a path relative to the files folder, ending in ${extensionList(INPUT_EXTENSIONS)}`),
+  to: z.enum(TARGETS).describe('target format (txt = plain text)'),
+  output: filesPathSchema().optional().describe('where to write, relative to the files folder; default: next to the input, with the target\'s extension'),
+}).superRefine((params, ctx) => {
+  const ext = OUTPUT_FORMATS[params.to].ext;
+  if (params.output !== undefined && extensionOf(params.output) !== ext) {
+    ctx.addIssue({ code: 'custom', path: ['output'], message: `expected a file name ending in .${ext} (to is ${params.to})` });
+  } else if (outputPathFor(params) === normalizeRelativePath(params.input)) {
+    ctx.addIssue({ code: 'custom', path: ['output'], message: `expected an output path other than the input (converting ${params.to} to ${params.to} would overwrite it)` });
+  }
+});
+
+export default defineTask({
+  name: 'convert',
+  description: 'Convert a Markdown, HTML or DOCX file of the files folder to EPUB, HTML, DOCX or plain text (pandoc).',
+  params: convertParams,
+  positional: ['input', 'to', 'output'],
+  command: 'pandoc',
+  args: (params, ctx) => {
+    const input = resolveInFilesDir(ctx.filesDir, params.input, 'input');
+    const output = resolveInFilesDir(ctx.filesDir, outputPathFor(params), 'output');
+    const { writer } = OUTPUT_FORMATS[params.to];
+    return [
+      '+RTS', `-M${PANDOC_MAX_HEAP}`, '-RTS',
+      `--from=${readerFor(params.input)}`, `--to=${writer}`, ...(writer === 'html' ? ['--standalone'] : []),
+      `--lua-filter=${GUARD_FILTER}`, `--output=${output}`, '--', input,
+    ];
+  },
+  check: async (params, ctx) => {
+    const input = await realPathInFilesDir(ctx.filesDir, params.input, 'file', 'input');
+    const output = await realPathInFilesDir(ctx.filesDir, outputPathFor(params), 'new-file', 'output');
+    if (input === output) throw new InvalidParamsError([{ field: 'output', message: 'output: resolves to the input file itself' }]);
+  },
+  // Relative image paths in the document resolve from its own folder.
+  cwd: (params, ctx) => path.dirname(resolveInFilesDir(ctx.filesDir, params.input, 'input')),
+  env: PANDOC_ENV,
+  timeoutMs: 120_000,
+  maxOutputBytes: 256 * 1024,
+  result: (_out, params) => ({ output: outputPathFor(params) }),
+});

@@ -1,0 +1,12 @@
+/**
+ * The tasks that ship, listed explicitly (STYLE.md 6.6: no directory scanning). A config may name
+ * another module instead; it must export an array of definitions the same way (default or `tasks`).
+ */
+import type { TaskDefinition } from '../shared/task.ts';
+import convertFolder from './convert-folder.ts';
+import convert from './convert.ts';
+import date from './date.ts';
+import sleep from './sleep.ts';
+
+export const tasks: readonly TaskDefinition[] = [date, sleep, convert, convertFolder];
+export default tasks;

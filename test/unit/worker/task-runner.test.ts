@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { silentLogger } from '../../../shared/logger.ts';
+import { TaskRunner } from '../../../worker/task-runner.ts';
+import { captured, fixture, lineWaiter, pidAfter, waitGone } from './runner-fixtures.ts';
+
+describe('TaskRunner', () => {
+  let runner: TaskRunner;
+  before(async () => { runner = await TaskRunner.start({ logger: silentLogger() }); });
+  after(() => runner.close());
+
+  describe('exit status', () => {
+    it('passes argv verbatim (no shell), cwd and env, and captures stdout of a zero exit', async () => {
+      const args = ['a b', '$(touch /tmp/x)', '; ls', '*', '"quoted"', ''];
+      const outcome = await runner.run(fixture('echo-argv.mjs', args, { cwd: '/tmp', env: { ASEXOR_ECHO: 'yes' } }));
+      expect(outcome).to.include({ kind: 'exited', exitCode: 0, stdoutTruncated: false });
+      expect(JSON.parse(captured(outcome).stdout)).to.deep.equal({ argv: args, cwd: '/tmp', env: 'yes' });
+    });
+
+    it('reports a non-zero exit as data with the exit code and stderr (STYLE 6.7: no exception)', async () => {
+      const outcome = await runner.run(fixture('exit-with.mjs', ['3', 'something broke']));
+      expect(outcome).to.deep.include({ kind: 'exited', exitCode: 3, stdout: 'out\n', stderr: 'something broke\n' });
+    });
+
+    it('reports a missing program as spawn_failed ENOENT', async () => {
+      const outcome = await runner.run({ file: 'asexor-no-such-program', args: [], timeoutMs: 1000, maxOutputBytes: 100 });
+      expect(outcome.kind).to.equal('spawn_failed');
+      if (outcome.kind !== 'spawn_failed') return;
+      expect(outcome.code).to.equal('ENOENT');
+      expect(outcome.message).to.contain('asexor-no-such-program');
+    });
+
+    it('reports a process killed by a signal it did not get from us as signaled', async () => {
+      const outcome = await runner.run({ file: process.execPath, args: ['-e', "process.kill(process.pid, 'SIGSEGV')"], timeoutMs: 5000, maxOutputBytes: 100 });
+      expect(outcome).to.include({ kind: 'signaled', signal: 'SIGSEGV' });
+    });
+
+    it('answers an invalid request with spawn_failed EINVAL instead of dropping it', async () => {
+      const outcome = await runner.run(fixture('sleep.mjs', ['10'], { timeoutMs: 0 }));
+      expect(outcome).to.include({ kind: 'spawn_failed', code: 'EINVAL' });
+    });
+
+    it('correlates concurrent runs by id', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => runner.run(fixture('echo-argv.mjs', [`run-${i}`]))));
+      expect(outcomes.map((o) => (JSON.parse(captured(o).stdout) as { argv: string[] }).argv[0]))
+        .to.deep.equal(Array.from({ length: 12 }, (_, i) => `run-${i}`));
+    });
+  });
+
+  describe('timeout and cancel (spec: asexor-protocol.md 1.5, issue 3: the whole group is killed)', () => {
+    it('terminates a process that exceeds timeoutMs: outcome timeout, duration about the timeout', async () => {
+      const lines: string[] = [];
+      const outcome = await runner.run(fixture('sleep.mjs', ['20000'], { timeoutMs: 300 }), { onLine: (l) => lines.push(l) });
+      expect(outcome.kind).to.equal('timeout');
+      expect(outcome.durationMs).to.be.within(280, 1500);
+      expect(captured(outcome).stdout).to.match(/^PID \d+\n$/);
+      expect(await waitGone(pidAfter('PID', lines) ?? 0)).to.equal(true);
+    });
+
+    it('SIGKILLs a process that ignores SIGTERM once the grace period is over', async () => {
+      const lines: string[] = [];
+      const outcome = await runner.run(fixture('ignore-sigterm.mjs', [], { timeoutMs: 300, killGraceMs: 500 }), { onLine: (l) => lines.push(l) });
+      expect(outcome.kind).to.equal('timeout');
+      expect(outcome.durationMs).to.be.within(780, 2500);
+      expect(captured(outcome).stderr).to.equal('SIGTERM ignored\n');
+      expect(await waitGone(pidAfter('READY', lines) ?? 0)).to.equal(true);
+    });
+
+    it('kills grandchildren on timeout (process group)', async () => {
+      const lines: string[] = [];
+      const outcome = await runner.run(fixture('spawn-grandchild.mjs', ['wait'], { timeoutMs: 800 }), { onLine: (l) => lines.push(l) });
+      expect(outcome.kind).to.equal('timeout');
+      const grandchild = pidAfter('GRANDCHILD', lines);
+      expect(grandchild).to.be.a('number');
+      expect(await waitGone(grandchild ?? 0)).to.equal(true);
+      expect(await waitGone(pidAfter('CHILD', lines) ?? 0)).to.equal(true);
+    });
+
+    it('terminates what is left of the group when the main process exits on its own', async () => {
+      const lines: string[] = [];
+      const outcome = await runner.run(fixture('spawn-grandchild.mjs', ['exit'], { timeoutMs: 8000 }), { onLine: (l) => lines.push(l) });
+      expect(outcome).to.include({ kind: 'exited', exitCode: 0 });
+      expect(outcome.durationMs).to.be.below(5000);
+      expect(await waitGone(pidAfter('GRANDCHILD', lines) ?? 0)).to.equal(true);
+    });
+
+    it('cancels a running process through its AbortSignal: outcome cancelled, process gone', async () => {
+      const lines: string[] = [];
+      const { onLine, seen } = lineWaiter(lines, (l) => l.startsWith('PID '));
+      const controller = new AbortController();
+      const pending = runner.run(fixture('sleep.mjs', ['20000']), { signal: controller.signal, onLine });
+      await seen;
+      controller.abort();
+      const outcome = await pending;
+      expect(outcome.kind).to.equal('cancelled');
+      expect(outcome.durationMs).to.be.below(2000);
+      expect(await waitGone(pidAfter('PID', lines) ?? 0)).to.equal(true);
+    });
+
+    it('does not start a run whose signal is already aborted', async () => {
+      let spawned = false;
+      const outcome = await runner.run(fixture('sleep.mjs', ['20000']), { signal: AbortSignal.abort(), onSpawn: () => { spawned = true; } });
+      expect(outcome).to.include({ kind: 'cancelled', durationMs: 0 });
+      expect(spawned).to.equal(false);
+    });
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Main-process side of the spawner: forks worker/spawner/main.ts with a small heap, waits for its
+ * 'ready', sends requests and hands parsed messages to the owner. Knows nothing about runs.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../shared/logger.ts';
+import { parseSpawnerMessage, type ParentMessage, type SpawnerMessage } from './protocol.ts';
+
+const MAIN = fileURLToPath(new URL('main.ts', import.meta.url));
+const READY_TIMEOUT_MS = 10_000;
+
+export interface SpawnerClientOptions {
+  readonly logger: Logger;
+  /** V8 old-space limit of the spawner process, in MB. */
+  readonly maxOldSpaceMb: number;
+  readonly onMessage: (message: SpawnerMessage) => void;
+  /** The process is gone and its channel closed (after every message was delivered). */
+  readonly onClose: (client: SpawnerClient, reason: string) => void;
+}
+
+export class SpawnerClient {
+  readonly #child: ChildProcess;
+  readonly #closed: Promise<void>;
+  #alive = true;
+
+  private constructor(child: ChildProcess, closed: Promise<void>) {
+    this.#child = child;
+    this.#closed = closed;
+  }
+
+  static start(options: SpawnerClientOptions): Promise<SpawnerClient> {
+    const child = fork(MAIN, [], {
+      execPath: process.execPath,
+      // Not the parent's execArgv (inspector, big heaps): a small heap limit, and gc() for main.ts's pacer.
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--expose-gc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const log = options.logger.child({ spawnerPid: child.pid });
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => { log.warn({ stderr: text.trimEnd() }, 'spawner stderr'); });
+    let client: SpawnerClient | undefined;
+    let closeReason = 'the spawner exited';
+    const closed = new Promise<void>((resolve) => {
+      child.once('close', (code, signal) => {
+        if (client) client.#alive = false;
+        closeReason = `the spawner exited (${signal ?? `code ${String(code)}`})`;
+        resolve();
+      });
+    });
+    child.on('error', (error) => { log.error({ err: error }, 'spawner process error'); });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the spawner sent no 'ready' within ${READY_TIMEOUT_MS} ms`));
+      }, READY_TIMEOUT_MS);
+      void closed.then(() => {
+        clearTimeout(timer);
+        if (client) options.onClose(client, closeReason);
+        else reject(new Error(`${closeReason} before it was ready`));
+      });
+      child.on('message', (raw) => {
+        const message = parseSpawnerMessage(raw);
+        if (message === undefined) {
+          log.error({ message: raw }, 'malformed message from the spawner');
+        } else if (client === undefined) {
+          if (message.t !== 'ready') return;
+          clearTimeout(timer);
+          client = new SpawnerClient(child, closed);
+          log.debug('spawner ready');
+          resolve(client);
+        } else {
+          options.onMessage(message);
+        }
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? 0;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  send(message: ParentMessage): void {
+    if (this.#alive && this.#child.connected) this.#child.send(message);
+  }
+
+  /** Ask the spawner to cancel everything and exit; SIGKILL it if it has not closed by `deadlineMs`. */
+  async shutdown(deadlineMs: number): Promise<void> {
+    this.send({ t: 'shutdown' });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#child.kill('SIGKILL');
+        resolve();
+      }, deadlineMs);
+    });
+    await Promise.race([this.#closed, late]);
+    clearTimeout(timer);
+    await this.#closed;
+  }
+}

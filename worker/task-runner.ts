@@ -1,0 +1,194 @@
+/**
+ * Runs task processes through the spawner process (worker/spawner/main.ts) and returns outcomes as
+ * data; it never rejects for a task failure (STYLE 6.7). Forking copies the forking process's memory
+ * map, so spawns are done by a small long-lived child process instead of this (possibly large) one.
+ */
+import type { Logger } from '../shared/logger.ts';
+import { SpawnerClient } from './spawner/client.ts';
+import { terminateGroup } from './spawner/process-group.ts';
+import {
+  DEFAULT_KILL_GRACE_MS, type RunOutcome, type RunRequest, type SpawnerMessage, type WireRunRequest,
+} from './spawner/protocol.ts';
+
+export type { RunOutcome, RunRequest } from './spawner/protocol.ts';
+
+export interface TaskRunnerOptions {
+  readonly logger: Logger;
+  /** V8 old-space limit of the spawner process. @default 128 */
+  readonly spawnerMaxOldSpaceMb?: number;
+}
+
+export interface RunOptions {
+  /** Aborting terminates the process group; the outcome is then 'cancelled'. */
+  readonly signal?: AbortSignal;
+  /** stdout lines as they arrive (progress parsing); a throwing callback is logged and ignored. */
+  readonly onLine?: (line: string) => void;
+  /** The pid (= process group id) once the process was started. */
+  readonly onSpawn?: (pid: number) => void;
+}
+
+interface InFlight {
+  readonly resolve: (outcome: RunOutcome) => void;
+  readonly client: SpawnerClient;
+  readonly startedAt: number;
+  readonly killGraceMs: number;
+  readonly options: RunOptions;
+  readonly onAbort: (() => void) | undefined;
+  pid: number | undefined;
+}
+
+export class TaskRunner {
+  readonly #logger: Logger;
+  readonly #maxOldSpaceMb: number;
+  readonly #inFlight = new Map<number, InFlight>();
+  /** Group terminations done by this process after a spawner died. */
+  readonly #reaping = new Set<Promise<unknown>>();
+  #client: SpawnerClient | undefined;
+  #starting: Promise<SpawnerClient | undefined> | undefined;
+  #nextId = 0;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: TaskRunnerOptions) {
+    this.#logger = options.logger.child({ component: 'task-runner' });
+    this.#maxOldSpaceMb = options.spawnerMaxOldSpaceMb ?? 128;
+  }
+
+  /** Forks the spawner and waits until it is ready; rejects if it cannot be started. */
+  static async start(options: TaskRunnerOptions): Promise<TaskRunner> {
+    const runner = new TaskRunner(options);
+    runner.#client = await runner.#startClient();
+    return runner;
+  }
+
+  /** The spawner's pid, while one is running (for diagnostics and tests). */
+  get spawnerPid(): number | undefined {
+    return this.#client?.alive ? this.#client.pid : undefined;
+  }
+
+  /** Resolves with the outcome; never rejects. A dead spawner is restarted for this run. */
+  run(req: RunRequest, options: RunOptions = {}): Promise<RunOutcome> {
+    if (this.#closing) return Promise.resolve(runnerFailed('the task runner is closed', 0));
+    const client = this.#client;
+    if (client?.alive) return this.#dispatch(client, req, options);
+    const startedAt = performance.now();
+    return this.#ensureClient().then((started) => started
+      ? this.#dispatch(started, req, options)
+      : runnerFailed('the spawner could not be started', performance.now() - startedAt));
+  }
+
+  /** Cancels every running process (groups terminated), stops the spawner; in-flight runs resolve. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const client = (await this.#starting) ?? this.#client;
+    let grace = DEFAULT_KILL_GRACE_MS;
+    for (const entry of this.#inFlight.values()) grace = Math.max(grace, entry.killGraceMs);
+    if (client?.alive) await client.shutdown(grace + 3000);
+    await Promise.all(this.#reaping);
+  }
+
+  #dispatch(client: SpawnerClient, req: RunRequest, options: RunOptions): Promise<RunOutcome> {
+    if (options.signal?.aborted) return Promise.resolve(cancelledBeforeStart());
+    const id = ++this.#nextId;
+    const wire: WireRunRequest = {
+      file: req.file,
+      args: req.args,
+      cwd: req.cwd,
+      env: req.env,
+      timeoutMs: req.timeoutMs,
+      maxOutputBytes: req.maxOutputBytes,
+      killGraceMs: req.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+      streamLines: options.onLine !== undefined && req.streamLines !== false,
+    };
+    return new Promise<RunOutcome>((resolve) => {
+      const signal = options.signal;
+      const onAbort = signal ? () => { client.send({ t: 'cancel', id }); } : undefined;
+      if (onAbort) signal?.addEventListener('abort', onAbort, { once: true });
+      this.#inFlight.set(id, {
+        resolve, client, options, onAbort, startedAt: performance.now(), killGraceMs: wire.killGraceMs, pid: undefined,
+      });
+      client.send({ t: 'run', id, req: wire });
+    });
+  }
+
+  #onMessage(message: Exclude<SpawnerMessage, { t: 'ready' }>): void {
+    const entry = this.#inFlight.get(message.id);
+    if (entry === undefined) return;
+    switch (message.t) {
+      case 'spawned':
+        entry.pid = message.pid;
+        this.#callback(entry.options.onSpawn, message.pid);
+        break;
+      case 'lines':
+        for (const line of message.lines) this.#callback(entry.options.onLine, line);
+        break;
+      case 'done':
+        this.#settle(message.id, entry, message.outcome);
+        break;
+    }
+  }
+
+  #settle(id: number, entry: InFlight, outcome: RunOutcome): void {
+    this.#inFlight.delete(id);
+    if (entry.onAbort) entry.options.signal?.removeEventListener('abort', entry.onAbort);
+    entry.resolve(outcome);
+  }
+
+  #callback<T>(fn: ((value: T) => void) | undefined, value: T): void {
+    if (fn === undefined) return;
+    try {
+      fn(value);
+    } catch (error) {
+      this.#logger.error({ err: error }, 'run callback threw');
+    }
+  }
+
+  /** The spawner is gone: nothing accepted is lost, every run of it resolves, its groups are killed. */
+  #onClose(client: SpawnerClient, reason: string): void {
+    if (this.#client === client) this.#client = undefined;
+    let failed = 0;
+    for (const [id, entry] of this.#inFlight) {
+      if (entry.client !== client) continue;
+      failed++;
+      if (entry.pid !== undefined) {
+        const reaping = terminateGroup(entry.pid, entry.killGraceMs).finally(() => this.#reaping.delete(reaping));
+        this.#reaping.add(reaping);
+      }
+      this.#settle(id, entry, runnerFailed(reason, performance.now() - entry.startedAt));
+    }
+    if (this.#closing === undefined || failed > 0) this.#logger.error({ reason, failedRuns: failed }, 'spawner process died');
+  }
+
+  #ensureClient(): Promise<SpawnerClient | undefined> {
+    this.#starting ??= this.#startClient()
+      .then((client) => {
+        this.#client = client;
+        return client;
+      }, (error: unknown) => {
+        this.#logger.error({ err: error }, 'cannot start the spawner');
+        return undefined;
+      })
+      .finally(() => { this.#starting = undefined; });
+    return this.#starting;
+  }
+
+  #startClient(): Promise<SpawnerClient> {
+    return SpawnerClient.start({
+      logger: this.#logger,
+      maxOldSpaceMb: this.#maxOldSpaceMb,
+      onMessage: (message) => { if (message.t !== 'ready') this.#onMessage(message); },
+      onClose: (client, reason) => { this.#onClose(client, reason); },
+    });
+  }
+}
+
+function runnerFailed(message: string, durationMs: number): RunOutcome {
+  return { kind: 'runner_failed', message, durationMs };
+}
+
+function cancelledBeforeStart(): RunOutcome {
+  return { kind: 'cancelled', stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, durationMs: 0 };
+}
