@@ -1,6 +1,12 @@
 /** Command dispatch for the `asexor` CLI. Each command lives in its own module. */
 import { readFileSync } from 'node:fs';
+import { cancelCommand } from './cancel-command.ts';
 import { routerCommand } from './router-command.ts';
+import { runCommand } from './run-command.ts';
+import { serveCommand } from './serve-command.ts';
+import { statusCommand } from './status-command.ts';
+import { tasksCommand } from './tasks-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 export interface Command {
   readonly summary: string;
@@ -9,8 +15,13 @@ export interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: serveCommand,
+  run: runCommand,
+  tasks: tasksCommand,
+  status: statusCommand,
+  cancel: cancelCommand,
+  worker: workerCommand,
   router: routerCommand,
-  serve: { ...routerCommand, summary: 'Start the embedded router with the web app (worker and demo tasks: see README)' },
 };
 
 function version(): string {

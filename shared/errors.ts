@@ -186,3 +186,114 @@ export class ShuttingDownError extends AppError {
   }
 }
 // ─────────────────────────── end of queue errors ───────────────────────────
+
+// ─── task service errors (worker/task-service.ts; service helper, for the lead to review and merge) ───
+// URIs reuse AppErrorUri; `task_finished` is new: the lead may move it into AppErrorReason/AppErrorUri.
+
+/** Shows at most 64 characters of a client-supplied id in a message. */
+function shownId(taskId: string): string {
+  return JSON.stringify(taskId.length > 64 ? `${taskId.slice(0, 64)}…` : taskId);
+}
+
+/** The caller's role may not run that task (not in the task's `roles`; by default the anonymous role runs nothing). */
+export class TaskNotAllowedError extends AppError {
+  readonly code = 'ERR_TASK_NOT_ALLOWED';
+  override readonly uri = AppErrorUri.notAuthorized;
+  readonly task: string;
+  readonly role: string;
+  constructor(task: string, role: string) {
+    super(`role ${JSON.stringify(role)} is not allowed to run task ${JSON.stringify(task)}`);
+    this.task = task;
+    this.role = role;
+  }
+}
+
+/**
+ * No task with that id, or one of another user's tasks (the same error, so that ids of other users'
+ * tasks are never confirmed), or a finished task evicted from the history.
+ */
+export class NoSuchTaskIdError extends AppError {
+  readonly code = 'ERR_NO_SUCH_TASK_ID';
+  override readonly uri = AppErrorUri.noSuchTask;
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(`no task with id ${shownId(taskId)}`);
+    this.taskId = taskId;
+  }
+}
+
+/** Cancel of a task that already ended (success, error, cancelled or timeout). */
+export class TaskAlreadyFinishedError extends AppError {
+  readonly code = 'ERR_TASK_ALREADY_FINISHED';
+  override readonly uri = AppErrorUri.taskFinished;
+  readonly taskId: string;
+  readonly status: string;
+  constructor(taskId: string, status: string) {
+    super(`task ${shownId(taskId)} has already finished (${status})`);
+    this.taskId = taskId;
+    this.status = status;
+  }
+}
+
+/** The worker's task runner failed under a task (its spawner process died or was closed); the task's process group was killed. */
+export class TaskRunnerFailedError extends AppError {
+  readonly code = 'ERR_TASK_RUNNER_FAILED';
+  override readonly uri = AppErrorUri.taskFailed;
+}
+
+/** A task ended with `timeout` (for a WAMP call that ends with its terminal event). */
+export class TaskTimeoutError extends AppError {
+  readonly code = 'ERR_TASK_TIMEOUT';
+  override readonly uri = AppErrorUri.timeout;
+}
+
+/** A task ended with `cancelled` (for a WAMP call that ends with its terminal event). */
+export class TaskCancelledError extends AppError {
+  readonly code = 'ERR_TASK_CANCELLED';
+  override readonly uri = AppErrorUri.cancelled;
+}
+// ─────────────────────────── end of task service errors ───────────────────────────
+
+// ─── WAMP worker errors (worker/worker.ts; WAMP helper, for the lead to review and merge) ───
+
+/**
+ * A task or control procedure was invoked without caller disclosure (no caller_authid/authrole): the
+ * router's role must disclose the caller (crossbar-config: `disclose.caller` or the dynamic authorizer).
+ */
+export class CallerNotDisclosedError extends AppError {
+  readonly code = 'ERR_CALLER_NOT_DISCLOSED';
+  override readonly uri = AppErrorUri.notAuthorized;
+  constructor(message = 'the caller\'s identity was not disclosed by the router (configure caller disclosure for this role)') {
+    super(message);
+  }
+}
+
+/** Our own fault inside a worker procedure; the detail is logged, never sent. */
+export class WorkerInternalError extends AppError {
+  readonly code = 'ERR_INTERNAL';
+  override readonly uri = AppErrorUri.internal;
+  constructor(message = 'internal error in the worker (see the worker log)', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The worker could not join the realm (the router refused the session: bad credentials, unknown realm or role) or register its procedures. */
+export class WorkerJoinError extends AppError {
+  readonly code = 'ERR_WORKER_JOIN';
+  readonly reason: string;
+  constructor(reason: string, message?: string) {
+    super(`the router refused the worker: ${reason}${message ? ` (${message})` : ''}`);
+    this.reason = reason;
+  }
+}
+
+/** A CLI client could not join: router unreachable, connection lost, or the join refused (`reason` is the ABORT URI). */
+export class ClientConnectError extends AppError {
+  readonly code = 'ERR_CLIENT_CONNECT';
+  readonly reason: string | undefined;
+  constructor(message: string, reason?: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+// ─────────────────────────── end of WAMP worker errors ───────────────────────────

@@ -17,7 +17,7 @@ local function decode(s)
 end
 
 local function local_path_ok(src)
-  if src == '' or src:sub(1, 1) == '/' or src:find('\\', 1, true) or src:find('%z') then return false end
+  if src == '' or src:sub(1, 1) == '/' or src:find('\\', 1, true) or src:find('\0', 1, true) then return false end
   if src:match('^[%a][%w+.-]*:') then return false end -- a URI scheme (file:, http:, C:, ...)
   for segment in src:gmatch('[^/]+') do
     if segment == '..' then return false end

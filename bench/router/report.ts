@@ -21,7 +21,7 @@ export type FigureName = keyof typeof FIGURES;
 
 /** Progress and diagnostics go to stderr; stdout carries only the table and the BENCH lines. */
 export function progress(text: string): void {
-  process.stderr.write(`[bench] ${text}\n`);
+  process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1).padStart(5)}s] ${text}\n`);
 }
 
 export function median(values: readonly number[]): number {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { startChild } from './children.ts';
 import type { Child } from './children.ts';
 import { sleep } from './protocol.ts';
+import type { Command } from './protocol.ts';
 import { progress } from './report.ts';
 import type { BenchOptions } from './options.ts';
 import type { SerializerId } from '../../shared/serializers/serializer.ts';
@@ -76,6 +77,14 @@ export async function startFleet(target: Target, serializer: SerializerId, o: Be
   return { sequentialCaller: sequential, callers, publisher, subscribers, all: [callee, sequential, publisher, ...rest] };
 }
 
+/**
+ * An unreported run before the measured ones, so that the router's hot paths are compiled (JIT)
+ * before the first measured window: without it the first run is consistently the slowest.
+ */
+function warmupRun(o: BenchOptions): Command {
+  return { cmd: 'run', warmupMs: 0, durationMs: 2 * o.warmupMs };
+}
+
 /** RPC: sequential latency from one caller, then throughput from the caller processes (callee in its own process). */
 export async function measureRpc(fleet: Fleet, o: BenchOptions): Promise<RpcRuns> {
   const p50Us: number[] = [];
@@ -91,6 +100,7 @@ export async function measureRpc(fleet: Fleet, o: BenchOptions): Promise<RpcRuns
   const callsPerSecond: number[] = [];
   const command = { cmd: 'run', warmupMs: o.warmupMs, durationMs: o.durationMs } as const;
   const timeout = o.warmupMs + o.durationMs + RUN_SLACK_MS;
+  await Promise.all(fleet.callers.map((c) => c.request(warmupRun(o), 'result', timeout)));
   for (let run = 0; run < o.runs; run += 1) {
     const rate = ratePerSecond(await Promise.all(fleet.callers.map((c) => c.request(command, 'result', timeout))));
     callsPerSecond.push(rate);
@@ -104,6 +114,8 @@ export async function measureFanout(fleet: Fleet, o: BenchOptions): Promise<numb
   const rates: number[] = [];
   const command = { cmd: 'run', warmupMs: o.warmupMs, durationMs: o.durationMs } as const;
   const timeout = o.warmupMs + o.durationMs + RUN_SLACK_MS;
+  await Promise.all([fleet.publisher, ...fleet.subscribers].map((c) => c.request(warmupRun(o), 'result', timeout)));
+  await sleep(300);
   for (let run = 0; run < o.runs; run += 1) {
     const [published, ...received] = await Promise.all([
       fleet.publisher.request(command, 'result', timeout),

@@ -42,8 +42,9 @@ function permission(uri: string, allow: Partial<PermissionConfig['allow']>, disc
 }
 
 /**
- * Realm `asexor`; roles `user` (call tasks and control, subscribe to status), `worker` (register
- * them, publish status) and `admin` (everything); one listener on 127.0.0.1:8484 serving web/ at
+ * Realm `asexor`; roles `user` (decided by the worker's `asexor.auth.authorize`: call tasks and
+ * control, subscribe to the user's own status topic), `worker` (register them and the authorizer,
+ * publish status) and `admin` (everything); one listener on 127.0.0.1:8484 serving web/ at
  * `/` and WAMP at `/ws` with the documented demo credentials (crossbar-config/README.md).
  * Anonymous sessions are not allowed. Deep-frozen, like a loaded config.
  */
@@ -52,14 +53,13 @@ export function defaultRouterConfig(): RouterConfig {
     realms: [{
       name: 'asexor',
       roles: [
-        { name: 'user', permissions: [
-          permission('asexor.task.', { call: true }, true),
-          permission('asexor.control.', { call: true }, true),
-          permission('asexor.status.', { subscribe: true }),
-        ] },
+        // The worker's dynamic authorizer: tasks and control with caller disclosure, and only the
+        // user's own status topic (worker/authorize.ts).
+        { name: 'user', authorizer: 'asexor.auth.authorize' },
         { name: 'worker', permissions: [
           permission('asexor.task.', { register: true }),
           permission('asexor.control.', { register: true }),
+          permission('asexor.auth.', { register: true }),
           permission('asexor.status.', { publish: true }),
         ] },
         { name: 'admin', permissions: [

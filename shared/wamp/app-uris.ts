@@ -17,6 +17,7 @@ export const AppErrorReason = {
   timeout: 'timeout',
   cancelled: 'cancelled',
   shuttingDown: 'shutting_down',
+  taskFinished: 'task_finished',
   internal: 'internal',
 } as const;
 export type AppErrorReason = (typeof AppErrorReason)[keyof typeof AppErrorReason];
@@ -36,6 +37,7 @@ export const AppErrorUri = {
   timeout: 'asexor.error.timeout',
   cancelled: 'asexor.error.cancelled',
   shuttingDown: 'asexor.error.shutting_down',
+  taskFinished: 'asexor.error.task_finished',
   internal: 'asexor.error.internal',
 } as const satisfies Record<keyof typeof AppErrorReason, `${typeof DEFAULT_URI_PREFIX}.${string}`>;
 export type AppErrorUri = (typeof AppErrorUri)[keyof typeof AppErrorUri];

@@ -1,0 +1,62 @@
+/**
+ * `asexor serve [--config FILE]` (`npm start`): the embedded router, the in-process worker with the
+ * configured tasks, and the web app. SIGINT/SIGTERM shut the worker down (settings.shutdown: cancel
+ * or drain), close the router and the listeners, and exit 0 with no child process left.
+ */
+import { once } from 'node:events';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultRouterConfig } from '../shared/config/defaults.ts';
+import { loadConfigFile } from '../shared/config/load.ts';
+import { AppError } from '../shared/errors.ts';
+import { createLogger } from '../shared/logger.ts';
+import type { Command } from './main.ts';
+import { startServer } from './server.ts';
+
+const usage = `Usage: asexor serve [--config FILE] [--log-level LEVEL]
+
+Start the embedded WAMP router, the task worker (the tasks of tasks/index.ts) and the web app.
+Without --config: the defaults of crossbar-config/config.json (http://127.0.0.1:8484/, WAMP at
+ws://127.0.0.1:8484/ws, realm "asexor", demo user "demo" with ticket "demo-ticket"), files folder
+./files. FILE is a Crossbar.io node config; its optional top-level "asexor" section holds the worker
+settings (see crossbar-config/README.md and crossbar-config/config-with-worker.json).
+
+Options:
+  -c, --config FILE      Crossbar-format config file (with an optional "asexor" section)
+      --log-level LEVEL  trace|debug|info|warn|error (default: info, or $ASEXOR_LOG_LEVEL)`;
+
+async function run(argv: readonly string[]): Promise<number> {
+  let values: { config?: string | undefined; 'log-level'?: string | undefined };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } }, strict: true }));
+  } catch (err) {
+    process.stderr.write(`asexor serve: ${(err as Error).message}\n\n${usage}\n`);
+    return 2;
+  }
+  const logger = createLogger({ name: 'asexor', ...(values['log-level'] ? { level: values['log-level'] } : {}) });
+  try {
+    const loaded = values.config === undefined ? { router: defaultRouterConfig(), asexor: undefined } : await loadConfigFile(values.config);
+    const baseDir = values.config === undefined ? process.cwd() : path.dirname(path.resolve(values.config));
+    const server = await startServer({ router: loaded.router, asexor: loaded.asexor, baseDir, logger });
+    for (const l of server.listeners) logger.info({ url: `http://${l.address.host}:${l.address.port}/` }, 'listening');
+    if (values.config === undefined) logger.info({ hint: 'realm asexor, authid demo, ticket demo-ticket; try: npx asexor run date' }, 'demo user');
+    const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    logger.info({ signal: String(signal[0] ?? '') }, 'shutting down');
+    await server.close();
+    logger.info('stopped');
+    return 0;
+  } catch (err) {
+    if (err instanceof AppError) {
+      logger.error({ code: err.code }, err.message);
+      process.stderr.write(`asexor serve: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+export const serveCommand: Command = {
+  summary: 'Start the embedded router, the task worker and the web app (npm start)',
+  usage,
+  run,
+};

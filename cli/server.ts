@@ -1,0 +1,68 @@
+/**
+ * The `serve` stack in one call: the embedded router, the in-process worker (attached over a local
+ * pair as its own `worker` principal) and the configured transports (WAMP WebSocket and the web
+ * app). The worker registers before the listeners open, so the first client already finds the task
+ * procedures and the dynamic authorizer. `close()` shuts the worker down per its settings, then the
+ * router (GOODBYE to every client), then the listeners; the spawner process ends with the worker.
+ */
+import type { RouterConfig } from '../shared/config/types.ts';
+import { ConfigInvalidError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createRouter, type Router } from '../router/index.ts';
+import { startTransports, type Listener } from '../router/transports/index.ts';
+import { resolveWorkerSettings, startWorker, WORKER_ROLE, type Worker, type WorkerSettings } from '../worker/index.ts';
+
+export interface ServerOptions {
+  readonly router: RouterConfig;
+  /** The config file's top-level `asexor` section (worker settings); undefined = defaults. */
+  readonly asexor: unknown;
+  /** Directory relative worker paths resolve against: the config file's, or the working directory. */
+  readonly baseDir: string;
+  readonly logger: Logger;
+}
+
+export interface Server {
+  readonly router: Router;
+  readonly worker: Worker;
+  readonly listeners: readonly Listener[];
+  readonly settings: WorkerSettings;
+  close(): Promise<void>;
+}
+
+/** The worker's realm must exist and define the `worker` role, or the in-process worker cannot join. */
+function checkWorkerRealm(config: RouterConfig, settings: WorkerSettings): void {
+  const realm = config.realms.find((r) => r.name === settings.realm);
+  if (realm === undefined) {
+    throw new ConfigInvalidError(`the worker's realm "${settings.realm}" is not configured (realms: ${config.realms.map((r) => r.name).join(', ') || 'none'})`, '$.asexor.realm');
+  }
+  if (!realm.roles.some((role) => role.name === WORKER_ROLE)) {
+    throw new ConfigInvalidError(`realm "${realm.name}" has no role "${WORKER_ROLE}": the embedded worker joins with it (see crossbar-config/config.json)`, '$.asexor.realm');
+  }
+}
+
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const { logger } = options;
+  const settings = resolveWorkerSettings(options.asexor, { baseDir: options.baseDir });
+  checkWorkerRealm(options.router, settings);
+  const router = createRouter({ realms: options.router.realms, logger });
+  let worker: Worker | undefined;
+  try {
+    worker = await startWorker({ settings, connect: { router }, logger });
+    await worker.whenRegistered();
+    const listeners = await startTransports(router, options.router.transports, { logger });
+    const running = worker;
+    let closing: Promise<void> | undefined;
+    return {
+      router, worker, listeners, settings,
+      close: () => (closing ??= (async () => {
+        await running.close();
+        await router.close();
+        await Promise.all(listeners.map((listener) => listener.close()));
+      })()),
+    };
+  } catch (error) {
+    await worker?.close();
+    await router.close();
+    throw error;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * `startWorker`: the task worker as a WAMP component. It builds the task service (registry from the
+ * task module, queue, runner in its small spawner process) and keeps one autobahn-js connection:
+ * - local: in-process to an embedded Router over worker/local-transport.ts, authenticated as its own
+ *   ticket principal (role `worker`, random ticket, known only to this process);
+ * - remote: by URL to an external router (ours or Crossbar.io) with a ticket or a WAMP-CRA secret.
+ * It reconnects with backoff and registers again on every join, including after a router restart
+ * (autobahn gives up after a GOODBYE, so that case is retried here). A refused join (ABORT: bad
+ * credentials, unknown realm or role) stops it: `whenRegistered()` rejects with WorkerJoinError.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { Router } from '../router/index.ts';
+import type { TransportAuthConfig } from '../shared/config/types.ts';
+import { WorkerJoinError } from '../shared/errors.ts';
+import { silentLogger, type Logger } from '../shared/logger.ts';
+import { WorkerConnection, type RetryOptions } from './connection.ts';
+import { LOCAL_TRANSPORT } from './local-transport.ts';
+import { StatusPublisher } from './status-publisher.ts';
+import { TaskQueue } from './task-queue.ts';
+import { loadTaskRegistry } from './task-registry.ts';
+import { TaskRunner } from './task-runner.ts';
+import { TaskService } from './task-service.ts';
+import { WorkerComponent } from './worker.ts';
+import type { WorkerSettings } from './worker-settings.ts';
+
+export type { RetryOptions } from './connection.ts';
+export { resolveWorkerSettings, type WorkerSettings } from './worker-settings.ts';
+
+/** authid and role of the embedded worker's own principal. */
+export const LOCAL_WORKER_AUTHID = 'asexor-worker';
+export const WORKER_ROLE = 'worker';
+
+export interface LocalConnect {
+  /** The embedded router; the worker joins `settings.realm`. */
+  readonly router: Router;
+}
+
+export interface RemoteConnect {
+  /** ws://host:port/path of the router. */
+  readonly url: string;
+  /** @default settings.realm */
+  readonly realm?: string;
+  readonly authid: string;
+  readonly ticket?: string;
+  readonly secret?: string;
+}
+
+export interface StartWorkerOptions {
+  readonly settings: WorkerSettings;
+  readonly connect: LocalConnect | RemoteConnect;
+  /** @default silentLogger() */
+  readonly logger?: Logger;
+  readonly retry?: RetryOptions;
+}
+
+export interface WorkerEvents {
+  /** Every procedure is registered on a new session (after each join). */
+  registered: [sessionId: number];
+  /** The connection is gone; the worker retries unless it is closing. */
+  disconnected: [reason: string];
+  /** The router refused the worker (join or registration): it stopped retrying. */
+  failed: [error: WorkerJoinError];
+}
+
+export interface Worker {
+  readonly service: TaskService;
+  readonly events: EventEmitter<WorkerEvents>;
+  /** Resolves at the next completed registration (at once if registered now); rejects with WorkerJoinError when the router refuses the session. */
+  whenRegistered(): Promise<void>;
+  /** Stops accepting, cancels or drains tasks (settings.shutdown), leaves, stops the spawner. */
+  close(): Promise<void>;
+}
+
+function connectionTarget(options: StartWorkerOptions): { transports: Record<string, unknown>[]; realm: string; authid: string; ticket?: string; secret?: string } {
+  const { connect, settings } = options;
+  if ('router' in connect) {
+    const ticket = randomBytes(32).toString('base64url');
+    const auth: TransportAuthConfig = { ticket: { type: 'static', principals: { [LOCAL_WORKER_AUTHID]: { ticket, role: WORKER_ROLE } } } };
+    return { transports: [{ type: LOCAL_TRANSPORT, router: connect.router, auth }], realm: settings.realm, authid: LOCAL_WORKER_AUTHID, ticket };
+  }
+  return {
+    transports: [{ type: 'websocket', url: connect.url }],
+    realm: connect.realm ?? settings.realm,
+    authid: connect.authid,
+    ...(connect.ticket === undefined ? {} : { ticket: connect.ticket }),
+    ...(connect.secret === undefined ? {} : { secret: connect.secret }),
+  };
+}
+
+export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
+  const { settings } = options;
+  const logger = (options.logger ?? silentLogger()).child({ component: 'worker' });
+  await mkdir(settings.filesDir, { recursive: true });
+  const registry = await loadTaskRegistry(settings.tasksModule);
+  const runner = await TaskRunner.start({ logger });
+  const queue = new TaskQueue({
+    concurrency: settings.concurrency, maxQueued: settings.maxQueued, perUser: settings.perUser,
+    rolePriority: settings.rolePriority, defaultPriority: settings.defaultPriority, logger,
+  });
+  const publisher = new StatusPublisher({ uriPrefix: settings.uriPrefix, logger });
+  const service = new TaskService({
+    registry, queue, runner, sink: publisher, filesDir: settings.filesDir,
+    adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger,
+  });
+  const component = new WorkerComponent({ service, registry, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, logger });
+  const events = new EventEmitter<WorkerEvents>();
+  const connection = new WorkerConnection({
+    ...connectionTarget(options),
+    logger,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    onJoin: async (session) => {
+      publisher.attach(session);
+      const count = await component.register(session);
+      logger.info({ session: session.id, procedures: count, tasks: registry.size }, 'worker registered');
+      if (session.id !== null) events.emit('registered', session.id);
+    },
+    onLeave: (reason) => {
+      publisher.detach();
+      events.emit('disconnected', reason);
+    },
+  });
+  connection.on('failed', (error) => { events.emit('failed', error); });
+  connection.open();
+  logger.info({ tasks: [...registry].map((def) => def.name), filesDir: settings.filesDir, concurrency: settings.concurrency }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    logger.info({ mode: settings.shutdown }, 'worker shutting down');
+    await service.shutdown(settings.shutdown);
+    await publisher.flushed();
+    await connection.close();
+    await runner.close();
+    events.removeAllListeners();
+  };
+  return {
+    service,
+    events,
+    whenRegistered: () => new Promise<void>((resolve, reject) => {
+      if (connection.failure !== undefined) {
+        reject(connection.failure);
+        return;
+      }
+      if (connection.registered) {
+        resolve();
+        return;
+      }
+      const onRegistered = (): void => { connection.off('failed', onFailed); resolve(); };
+      const onFailed = (error: WorkerJoinError): void => { events.off('registered', onRegistered); reject(error); };
+      events.once('registered', onRegistered);
+      connection.once('failed', onFailed);
+    }),
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The worker's settings: the top-level `asexor` section of a config file (shared/config/load.ts hands
+ * it over untouched). Validated by a strict zod schema (an unknown key is an error naming its JSON
+ * path, `$.asexor.…`), defaults in one literal, resolved once and frozen (STYLE 6.9). Relative paths
+ * resolve against the config file's directory (the working directory when there is no file).
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { expectationMessage, issueToError } from '../shared/config/issues.ts';
+import { realmNameSchema, uriSchema } from '../shared/config/schema-common.ts';
+import { ConfigInvalidError } from '../shared/errors.ts';
+import { DEFAULT_URI_PREFIX } from '../shared/wamp/app-uris.ts';
+import { DEFAULT_TASK_MODULE } from './task-registry.ts';
+
+export type ShutdownMode = 'drain' | 'cancel';
+
+/** The defaults of every setting (docs/worker.md lists them; a unit test keeps them equal). */
+export const workerSettingsDefaults = {
+  /** Realm the embedded worker joins. */
+  realm: 'asexor',
+  /** First URI component of every procedure, topic and error. */
+  uriPrefix: DEFAULT_URI_PREFIX,
+  /** Tasks running at once: @default os.availableParallelism() (computed at resolve time) */
+  maxQueued: 10_000,
+  perUserMaxQueued: 1000,
+  defaultPriority: 4,
+  adminRoles: ['admin'] as readonly string[],
+  historyPerUser: 100,
+  /** Relative to the config file's directory. */
+  filesDir: 'files',
+  shutdown: 'cancel' as ShutdownMode,
+} as const;
+
+const limit = z.int().min(1);
+const priority = z.int().min(0).max(9);
+
+export const workerSettingsSchema = z.strictObject({
+  realm: realmNameSchema.optional(),
+  uriPrefix: uriSchema.optional(),
+  concurrency: z.int().min(1).max(4096).optional(),
+  maxQueued: limit.optional(),
+  perUser: z.strictObject({ maxQueued: limit.optional(), maxRunning: limit.optional() }).optional(),
+  rolePriority: z.record(z.string().min(1), priority).optional(),
+  defaultPriority: priority.optional(),
+  adminRoles: z.array(z.string().min(1)).optional(),
+  historyPerUser: z.int().min(1).max(100_000).optional(),
+  filesDir: z.string().min(1).optional(),
+  tasksModule: z.string().min(1).optional(),
+  shutdown: z.enum(['drain', 'cancel']).optional(),
+});
+
+export interface WorkerSettings {
+  readonly realm: string;
+  readonly uriPrefix: string;
+  readonly concurrency: number;
+  readonly maxQueued: number;
+  readonly perUser: { readonly maxQueued: number; readonly maxRunning: number };
+  readonly rolePriority: Readonly<Record<string, number>>;
+  readonly defaultPriority: number;
+  readonly adminRoles: readonly string[];
+  readonly historyPerUser: number;
+  /** Absolute. */
+  readonly filesDir: string;
+  /** Absolute path of the task module. */
+  readonly tasksModule: string;
+  /** What SIGINT/SIGTERM does with running tasks: wait for them, or cancel them. */
+  readonly shutdown: ShutdownMode;
+}
+
+/**
+ * Validates an `asexor` section (undefined = all defaults) and resolves it; relative `filesDir` and
+ * `tasksModule` resolve against `baseDir`. Throws ConfigInvalidError naming the JSON path.
+ */
+export function resolveWorkerSettings(section: unknown, options: { readonly baseDir: string }): WorkerSettings {
+  const parsed = workerSettingsSchema.safeParse(section ?? {}, { reportInput: true, error: expectationMessage });
+  if (!parsed.success) {
+    const [first] = parsed.error.issues;
+    const error = first ? issueToError({ ...first, path: ['asexor', ...first.path] }) : undefined;
+    throw error ?? new ConfigInvalidError('invalid worker settings', '$.asexor');
+  }
+  const s = parsed.data;
+  const d = workerSettingsDefaults;
+  const concurrency = s.concurrency ?? availableParallelism();
+  return Object.freeze({
+    realm: s.realm ?? d.realm,
+    uriPrefix: s.uriPrefix ?? d.uriPrefix,
+    concurrency,
+    maxQueued: s.maxQueued ?? d.maxQueued,
+    perUser: Object.freeze({ maxQueued: s.perUser?.maxQueued ?? d.perUserMaxQueued, maxRunning: s.perUser?.maxRunning ?? concurrency }),
+    rolePriority: Object.freeze({ ...s.rolePriority }),
+    defaultPriority: s.defaultPriority ?? d.defaultPriority,
+    adminRoles: Object.freeze([...(s.adminRoles ?? d.adminRoles)]),
+    historyPerUser: s.historyPerUser ?? d.historyPerUser,
+    filesDir: path.resolve(options.baseDir, s.filesDir ?? d.filesDir),
+    tasksModule: s.tasksModule === undefined ? DEFAULT_TASK_MODULE : path.resolve(options.baseDir, s.tasksModule),
+    shutdown: s.shutdown ?? d.shutdown,
+  });
+}

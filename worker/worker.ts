@@ -1,0 +1,124 @@
+/**
+ * The worker's WAMP surface: what it registers on each joined session (DESIGN.md "Public contract").
+ * - `<prefix>.task.NAME` per task: returns the task id; a caller asking for progressive results gets
+ *   every status event as a progressive result (kwargs) and the terminal event as the result
+ *   (success) or an ERROR (failure, timeout, cancel).
+ * - `<prefix>.control.{list,status,cancel,history,stats}`.
+ * - `<prefix>.auth.authorize`: the dynamic authorizer (worker/authorize.ts).
+ * Task and control procedures are shared registrations (invoke roundrobin), so several workers can
+ * serve one realm, with `disclose_caller`: the caller's identity comes from the router's caller
+ * disclosure (spec: advanced/rpc_caller_identification.md), never from arguments.
+ */
+import { CallerNotDisclosedError, InvalidParamsError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { isTerminal } from '../shared/task-status.ts';
+import { authHookProcedure, controlProcedure, taskProcedure, type ControlProcedure } from '../shared/wamp/app-uris.ts';
+import { autobahn, type AbEndpoint, type AbInvocationDetails, type AbSession, type Dict } from './autobahn.ts';
+import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
+import type { Caller, TaskService } from './task-service.ts';
+import type { TaskRegistry } from './task-registry.ts';
+import { terminalWampError, toWampError } from './wamp-error.ts';
+
+export interface WorkerComponentOptions extends AuthorizePolicy {
+  readonly service: TaskService;
+  readonly registry: TaskRegistry;
+  readonly logger: Logger;
+}
+
+/** spec: advanced/rpc_shared_registration.md; rpc_caller_identification.md (disclose_caller) */
+const SHARED = Object.freeze({ invoke: 'roundrobin', disclose_caller: true });
+const MAX_HISTORY = 1000;
+
+/** The caller from the invocation's disclosure details. */
+export function callerOf(details: AbInvocationDetails): Caller {
+  const { caller_authid: authid, caller_authrole: authrole, caller: session } = details;
+  if (typeof authid !== 'string' || typeof authrole !== 'string' || authid === '') throw new CallerNotDisclosedError();
+  return typeof session === 'number' ? { authid, authrole, session } : { authid, authrole };
+}
+
+/** `args[0]` or `kwargs[name]`. */
+function argument(args: readonly unknown[], kwargs: Dict, name: string): unknown {
+  return args.length > 0 ? args[0] : kwargs[name];
+}
+
+function taskIdArgument(args: readonly unknown[], kwargs: Dict): string {
+  const value = argument(args, kwargs, 'task_id');
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidParamsError([{ field: 'task_id', message: 'task_id: expected a task id (a string, as returned by the task procedure)' }]);
+  }
+  return value;
+}
+
+function limitArgument(args: readonly unknown[], kwargs: Dict): number | undefined {
+  const value = argument(args, kwargs, 'limit');
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_HISTORY) {
+    throw new InvalidParamsError([{ field: 'limit', message: `limit: expected an integer from 1 to ${MAX_HISTORY}` }]);
+  }
+  return value;
+}
+
+export class WorkerComponent {
+  readonly #options: WorkerComponentOptions;
+  readonly #log: Logger;
+
+  constructor(options: WorkerComponentOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'worker' });
+  }
+
+  /** Registers every procedure on a freshly joined session; resolves with their number. */
+  async register(session: AbSession): Promise<number> {
+    const { registry, service, uriPrefix: prefix } = this.#options;
+    const registrations: [string, AbEndpoint, Dict][] = [];
+    for (const def of registry) registrations.push([taskProcedure(prefix, def.name), this.#taskEndpoint(session, def.name), SHARED]);
+    const control: Readonly<Record<ControlProcedure, (caller: Caller, args: unknown[], kwargs: Dict) => unknown>> = {
+      list: (caller) => service.list(caller),
+      status: (caller, args, kwargs) => service.status(caller, taskIdArgument(args, kwargs)),
+      cancel: (caller, args, kwargs) => service.cancel(caller, taskIdArgument(args, kwargs)),
+      history: (caller, args, kwargs) => service.history(caller, limitArgument(args, kwargs)),
+      stats: (caller) => service.stats(caller),
+    };
+    for (const [name, handler] of Object.entries(control)) {
+      registrations.push([controlProcedure(prefix, name as ControlProcedure), this.#guarded((args, kwargs, details) => handler(callerOf(details), args, kwargs)), SHARED]);
+    }
+    registrations.push([authHookProcedure(prefix, 'authorize'), this.#guarded((args) => authorizeCall(this.#options, args)), { invoke: 'roundrobin' }]);
+    await Promise.all(registrations.map(([uri, endpoint, options]) => session.register(uri, endpoint, options)));
+    return registrations.length;
+  }
+
+  /** Runs `endpoint`, turning any exception (thrown or rejected) into the ERROR to send. */
+  #guarded(endpoint: AbEndpoint): AbEndpoint {
+    const prefix = this.#options.uriPrefix;
+    return (args, kwargs, details) => {
+      let result: unknown;
+      /* eslint-disable @typescript-eslint/only-throw-error -- autobahn sends an ERROR with a URI only for its own Error type, which is not an Error subclass */
+      try {
+        result = endpoint(args, kwargs, details);
+      } catch (error) {
+        throw toWampError(error, prefix, this.#log);
+      }
+      return result instanceof Promise ? result.catch((error: unknown) => { throw toWampError(error, prefix, this.#log); }) : result;
+      /* eslint-enable @typescript-eslint/only-throw-error */
+    };
+  }
+
+  #taskEndpoint(session: AbSession, task: string): AbEndpoint {
+    const { service, uriPrefix: prefix } = this.#options;
+    return this.#guarded((args, kwargs, details) => {
+      const caller = callerOf(details);
+      const progress = details.progress;
+      if (progress === null) return service.submit(caller, task, args, kwargs).taskId;
+      // spec: advanced/rpc_progressive_call_results.md: events as progressive results, then the final one.
+      const { done } = service.submit(caller, task, args, kwargs, {
+        onEvent: (event) => {
+          if (!isTerminal(event.status) && session.isOpen) progress([], event as unknown as Dict);
+        },
+      });
+      return done.then((final) => {
+        if (final.status === 'success') return new autobahn.Result([], final as unknown as Dict);
+        throw terminalWampError(final, prefix); // eslint-disable-line @typescript-eslint/only-throw-error -- autobahn's Error, see #guarded
+      });
+    });
+  }
+}
