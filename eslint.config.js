@@ -21,6 +21,12 @@ export default defineConfig(
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
+  // Plain-JS fixture scripts (test/fixtures/bin/*.mjs) are not in the TS project: lint them untyped.
+  {
+    files: ['**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { parserOptions: { projectService: false } },
+  },
   // Import boundaries (STYLE 6.13): transports never reach into the realm, shared never into router/worker.
   {
     files: ['router/transports/**/*.ts'],

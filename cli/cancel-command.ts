@@ -4,7 +4,6 @@ import { clientCommand } from './client-command.ts';
 
 export const cancelCommand = clientCommand({
   name: 'cancel',
-  summary: 'Cancel one of your queued or running tasks',
   usage: 'Usage: asexor cancel [options] ID\n\nCancel task ID (yours, or any for admins) while it is queued or running.',
   positionals: ['ID'],
   action: async (client, [id], { json }) => {

@@ -9,7 +9,6 @@ import type { Command } from './main.ts';
 
 export interface ClientCommandSpec {
   readonly name: string;
-  readonly summary: string;
   /** The usage line and description, without the connection options. */
   readonly usage: string;
   /** Names of the required positionals, e.g. ['ID']. */
@@ -20,7 +19,6 @@ export interface ClientCommandSpec {
 export function clientCommand(spec: ClientCommandSpec): Command {
   const usage = `${spec.usage}\n\nOptions:\n      --json             print the raw JSON answer\n${clientUsage}`;
   return {
-    summary: spec.summary,
     usage,
     run: async (argv) => {
       let parsed;

@@ -1,27 +1,28 @@
-/** Command dispatch for the `asexor` CLI. Each command lives in its own module. */
+/**
+ * Command dispatch for the `asexor` CLI. Each command lives in its own module, loaded only when it
+ * runs: the client commands (run, tasks, status, cancel) start without loading the router or the
+ * worker.
+ */
 import { readFileSync } from 'node:fs';
-import { cancelCommand } from './cancel-command.ts';
-import { routerCommand } from './router-command.ts';
-import { runCommand } from './run-command.ts';
-import { serveCommand } from './serve-command.ts';
-import { statusCommand } from './status-command.ts';
-import { tasksCommand } from './tasks-command.ts';
-import { workerCommand } from './worker-command.ts';
 
 export interface Command {
-  readonly summary: string;
   readonly usage: string;
   run(argv: readonly string[]): Promise<number>;
 }
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  serve: serveCommand,
-  run: runCommand,
-  tasks: tasksCommand,
-  status: statusCommand,
-  cancel: cancelCommand,
-  worker: workerCommand,
-  router: routerCommand,
+interface CommandEntry {
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  serve: { summary: 'Start the embedded router, the task worker and the web app (npm start)', load: async () => (await import('./serve-command.ts')).serveCommand },
+  run: { summary: 'Run a task on the server, show its progress and print its result', load: async () => (await import('./run-command.ts')).runCommand },
+  tasks: { summary: 'List the tasks you may run, with their params', load: async () => (await import('./tasks-command.ts')).tasksCommand },
+  status: { summary: 'Show the latest status of one of your tasks', load: async () => (await import('./status-command.ts')).statusCommand },
+  cancel: { summary: 'Cancel one of your queued or running tasks', load: async () => (await import('./cancel-command.ts')).cancelCommand },
+  worker: { summary: 'Run a task worker for an external router (--url ws://…)', load: async () => (await import('./worker-command.ts')).workerCommand },
+  router: { summary: 'Start the embedded WAMP router alone (--config FILE: a Crossbar.io node config)', load: async () => (await import('./router-command.ts')).routerCommand },
 };
 
 function version(): string {
@@ -31,7 +32,7 @@ function version(): string {
 
 export function helpText(): string {
   const lines = ['Usage: asexor <command> [options]', '', 'Commands:'];
-  for (const [name, cmd] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${cmd.summary}`);
+  for (const [name, entry] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${entry.summary}`);
   lines.push('', 'Options:', '  -h, --help     show help (also: asexor <command> --help)', '  -v, --version  print the version');
   return lines.join('\n');
 }
@@ -46,11 +47,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     process.stderr.write(`asexor: unknown command "${name}"\n\n${helpText()}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

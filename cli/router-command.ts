@@ -52,8 +52,4 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-export const routerCommand: Command = {
-  summary: 'Start the embedded WAMP router alone (--config FILE: a Crossbar.io node config)',
-  usage,
-  run,
-};
+export const routerCommand: Command = { usage, run };

@@ -113,4 +113,4 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-export const runCommand: Command = { summary: 'Run a task on the server, show its progress and print its result', usage, run };
+export const runCommand: Command = { usage, run };

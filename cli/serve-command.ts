@@ -55,8 +55,4 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-export const serveCommand: Command = {
-  summary: 'Start the embedded router, the task worker and the web app (npm start)',
-  usage,
-  run,
-};
+export const serveCommand: Command = { usage, run };

@@ -4,7 +4,6 @@ import { clientCommand } from './client-command.ts';
 
 export const statusCommand = clientCommand({
   name: 'status',
-  summary: 'Show the latest status of one of your tasks',
   usage: 'Usage: asexor status [options] ID\n\nPrint the latest status event of task ID (yours, or any for admins) as JSON.',
   positionals: ['ID'],
   action: async (client, [id]) => {

@@ -31,7 +31,6 @@ export function describeTask(task: TaskInfo & { readonly params: { readonly requ
 
 export const tasksCommand = clientCommand({
   name: 'tasks',
-  summary: 'List the tasks you may run, with their params',
   usage: 'Usage: asexor tasks [options]\n\nList the tasks the user may run and their params.',
   positionals: [],
   action: async (client, _positionals, { json }) => {

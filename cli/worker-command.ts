@@ -93,8 +93,4 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-export const workerCommand: Command = {
-  summary: 'Run a task worker for an external router (--url ws://…)',
-  usage,
-  run,
-};
+export const workerCommand: Command = { usage, run };

@@ -5,7 +5,8 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import { AppError, SerializationError } from '../../shared/errors.ts';
-import { decode, encode } from '../../shared/wamp/codec.ts';
+import { decode } from '../../shared/wamp/codec.ts';
+import { encodeMessage } from '../../shared/serializers/encode-memo.ts';
 import type { WampMessage } from '../../shared/wamp/messages.ts';
 import type { Serializer } from '../../shared/serializers/serializer.ts';
 import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
@@ -94,7 +95,7 @@ export class WebSocketPeer extends BasePeer {
   protected transmit(message: WampMessage): void {
     let data: string | Uint8Array;
     try {
-      data = this.#serializer.encode(encode(message));
+      data = encodeMessage(this.#serializer, message);
     } catch (err) {
       this.#log.error({ err, messageType: message.type }, 'cannot serialize outgoing message');
       this.close({ code: CloseCode.internalError, reason: 'internal error' });

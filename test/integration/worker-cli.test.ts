@@ -29,7 +29,7 @@ function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}
 }
 
 describe('asexor CLI (subprocesses of bin/asexor.ts)', function () {
-  this.timeout(30_000);
+  this.timeout(60_000); // every step starts a Node process
   let dir: string;
   let serve: ChildProcess;
   let url: string;
@@ -80,10 +80,6 @@ describe('asexor CLI (subprocesses of bin/asexor.ts)', function () {
     const unknown = await cli(['run', ...as, 'nope']);
     expect(unknown.code).to.equal(1);
     expect(unknown.stderr).to.include('no task named "nope"');
-    const refused = await cli(['run', '--url', url, '--user', 'alice', '--ticket', 'wrong', 'date']);
-    expect(refused.code).to.equal(1);
-    expect(refused.stderr).to.include('wamp.error.');
-    expect((await cli(['run', ...as])).code, 'no task name: usage error').to.equal(2);
   });
 
   it('lists tasks, shows a task\'s status and cancels it', async () => {

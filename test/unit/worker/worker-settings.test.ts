@@ -1,0 +1,50 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile } from '../../../shared/config/load.ts';
+import { ConfigInvalidError } from '../../../shared/errors.ts';
+import { DEFAULT_TASK_MODULE } from '../../../worker/task-registry.ts';
+import { resolveWorkerSettings, workerSettingsDefaults } from '../../../worker/worker-settings.ts';
+
+describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
+  it('fills in the documented defaults', () => {
+    const settings = resolveWorkerSettings(undefined, { baseDir: '/srv/asexor' });
+    expect(settings).to.deep.equal({
+      realm: 'asexor', uriPrefix: 'asexor', concurrency: availableParallelism(), maxQueued: 10_000,
+      perUser: { maxQueued: 1000, maxRunning: availableParallelism() }, rolePriority: {}, defaultPriority: 4,
+      adminRoles: ['admin'], historyPerUser: 100, filesDir: '/srv/asexor/files', tasksModule: DEFAULT_TASK_MODULE, shutdown: 'cancel',
+    });
+    expect(workerSettingsDefaults).to.include({ maxQueued: 10_000, perUserMaxQueued: 1000, historyPerUser: 100, shutdown: 'cancel' });
+    expect(settings).to.satisfy(Object.isFrozen);
+  });
+
+  it('resolves filesDir and tasksModule against the config file\'s directory', () => {
+    const settings = resolveWorkerSettings({ filesDir: '../data', tasksModule: 'my-tasks.ts', concurrency: 3 }, { baseDir: '/srv/asexor/conf' });
+    expect(settings.filesDir).to.equal(path.resolve('/srv/asexor/data'));
+    expect(settings.tasksModule).to.equal('/srv/asexor/conf/my-tasks.ts');
+    expect(settings.perUser.maxRunning, 'maxRunning defaults to concurrency').to.equal(3);
+  });
+
+  it('rejects unknown keys and bad values naming the JSON path', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ concurency: 2 }, /^\$\.asexor\.concurency: unknown key/],
+      [{ concurrency: 0 }, /^\$\.asexor\.concurrency: expected a number >= 1, got 0/],
+      [{ rolePriority: { user: 10 } }, /^\$\.asexor\.rolePriority\.user: expected a number <= 9/],
+      [{ shutdown: 'now' }, /^\$\.asexor\.shutdown: expected 'drain' or 'cancel'/],
+      [{ perUser: { maxRunning: 1.5 } }, /^\$\.asexor\.perUser\.maxRunning: /],
+      ['fast', /^\$\.asexor: expected an object/],
+    ];
+    for (const [section, message] of cases) {
+      expect(() => resolveWorkerSettings(section, { baseDir: '/' }), JSON.stringify(section)).to.throw(ConfigInvalidError, message);
+    }
+  });
+
+  it('accepts the example section of crossbar-config/config-with-worker.json', async () => {
+    const file = fileURLToPath(new URL('../../../crossbar-config/config-with-worker.json', import.meta.url));
+    const { asexor } = await loadConfigFile(file);
+    const settings = resolveWorkerSettings(asexor, { baseDir: path.dirname(file) });
+    expect(settings).to.include({ concurrency: 4, shutdown: 'cancel', filesDir: fileURLToPath(new URL('../../../files', import.meta.url)) });
+    expect(settings.perUser).to.deep.equal({ maxQueued: 1000, maxRunning: 2 });
+  });
+});
