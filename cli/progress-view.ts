@@ -50,7 +50,8 @@ export class ProgressView {
     const text = event.status === 'progress'
       ? `${task} ${progressBar(Number(event.progress))}${typeof event.message === 'string' ? ` ${event.message}` : ''}`
       : `${task} ${event.status === 'started' ? progressBar(0) : String(event.status)}`;
-    const columns = (this.#out as { columns?: number }).columns ?? 80;
+    const reported = (this.#out as { columns?: number }).columns ?? 0;
+    const columns = reported > 0 ? reported : 80;
     this.#out.write(`${CLEAR_LINE}${text.slice(0, Math.max(10, columns - 1))}`);
     this.#drawn = true;
   }

@@ -49,7 +49,6 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
   readonly #options: WorkerConnectionOptions;
   #attempt = 0;
   #joined = false;
-  #registered = false;
   #closing = false;
   #failure: WorkerJoinError | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -80,10 +79,6 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
     this.#connection.onclose = (reason, details) => this.#closed(reason, details.reason, details.message);
   }
 
-  /** True while joined and every procedure is registered. */
-  get registered(): boolean {
-    return this.#registered;
-  }
   /** Set once the router refused the worker. */
   get failure(): WorkerJoinError | undefined {
     return this.#failure;
@@ -114,9 +109,7 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
   #opened(session: AbSession): void {
     this.#joined = true;
     this.#attempt = 0;
-    this.#options.onJoin(session).then(() => {
-      this.#registered = true;
-    }, (error: unknown) => {
+    this.#options.onJoin(session).catch((error: unknown) => {
       const reason = isAbError(error) ? error.error : 'registration_failed';
       const first = isAbError(error) ? error.args[0] : undefined;
       const detail = isAbError(error) ? (typeof first === 'string' ? first : JSON.stringify(first ?? null)) : String(error);
@@ -133,7 +126,6 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
   #closed(how: string, reason: string | null, message: string | null): boolean {
     const wasJoined = this.#joined;
     this.#joined = false;
-    this.#registered = false;
     if (wasJoined) this.#options.onLeave(reason ?? how);
     if (this.#closing || this.#failure !== undefined) {
       this.#onClosed?.();

@@ -19,7 +19,7 @@ import { WorkerConnection, type RetryOptions } from './connection.ts';
 import { LOCAL_TRANSPORT } from './local-transport.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { TaskQueue } from './task-queue.ts';
-import { loadTaskRegistry } from './task-registry.ts';
+import { loadTaskRegistry, type TaskRegistry } from './task-registry.ts';
 import { TaskRunner } from './task-runner.ts';
 import { TaskService } from './task-service.ts';
 import { WorkerComponent } from './worker.ts';
@@ -91,14 +91,26 @@ function connectionTarget(options: StartWorkerOptions): { transports: Record<str
 
 export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
   const { settings } = options;
-  const logger = (options.logger ?? silentLogger()).child({ component: 'worker' });
+  const logger = options.logger ?? silentLogger(); // components add their own `component` binding
   await mkdir(settings.filesDir, { recursive: true });
   const registry = await loadTaskRegistry(settings.tasksModule);
-  const runner = await TaskRunner.start({ logger });
   const queue = new TaskQueue({
     concurrency: settings.concurrency, maxQueued: settings.maxQueued, perUser: settings.perUser,
     rolePriority: settings.rolePriority, defaultPriority: settings.defaultPriority, logger,
   });
+  const runner = await TaskRunner.start({ logger });
+  try {
+    return connectWorker(options, logger, registry, queue, runner);
+  } catch (error) {
+    await runner.close();
+    throw error;
+  }
+}
+
+/** Wires the service and the connection; synchronous, so that startWorker can stop the runner if it throws. */
+function connectWorker(options: StartWorkerOptions, logger: Logger, registry: TaskRegistry, queue: TaskQueue, runner: TaskRunner): Worker {
+  const { settings } = options;
+  const log = logger.child({ component: 'worker' });
   const publisher = new StatusPublisher({ uriPrefix: settings.uriPrefix, logger });
   const service = new TaskService({
     registry, queue, runner, sink: publisher, filesDir: settings.filesDir,
@@ -106,6 +118,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   });
   const component = new WorkerComponent({ service, registry, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, logger });
   const events = new EventEmitter<WorkerEvents>();
+  let registered = false;
   const connection = new WorkerConnection({
     ...connectionTarget(options),
     logger,
@@ -113,21 +126,23 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     onJoin: async (session) => {
       publisher.attach(session);
       const count = await component.register(session);
-      logger.info({ session: session.id, procedures: count, tasks: registry.size }, 'worker registered');
-      if (session.id !== null) events.emit('registered', session.id);
+      log.info({ session: session.id, procedures: count, tasks: registry.size }, 'worker registered');
+      registered = true;
+      events.emit('registered', session.id ?? 0);
     },
     onLeave: (reason) => {
+      registered = false;
       publisher.detach();
       events.emit('disconnected', reason);
     },
   });
   connection.on('failed', (error) => { events.emit('failed', error); });
   connection.open();
-  logger.info({ tasks: [...registry].map((def) => def.name), filesDir: settings.filesDir, concurrency: settings.concurrency }, 'worker started');
+  log.info({ tasks: [...registry].map((def) => def.name), filesDir: settings.filesDir, concurrency: settings.concurrency }, 'worker started');
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
-    logger.info({ mode: settings.shutdown }, 'worker shutting down');
+    log.info({ mode: settings.shutdown }, 'worker shutting down');
     await service.shutdown(settings.shutdown);
     await publisher.flushed();
     await connection.close();
@@ -142,14 +157,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
         reject(connection.failure);
         return;
       }
-      if (connection.registered) {
+      if (registered) {
         resolve();
         return;
       }
-      const onRegistered = (): void => { connection.off('failed', onFailed); resolve(); };
+      const onRegistered = (): void => { events.off('failed', onFailed); resolve(); };
       const onFailed = (error: WorkerJoinError): void => { events.off('registered', onRegistered); reject(error); };
       events.once('registered', onRegistered);
-      connection.once('failed', onFailed);
+      events.once('failed', onFailed);
     }),
     close: () => (closing ??= close()),
   };
