@@ -8,7 +8,7 @@
  * Scenarios alternate in rounds so that load drift hits all alike (the big heap of this process is
  * allocated for runner_big_heap and dropped after it); each rate is spawns / seconds over its rounds,
  * at concurrency C, after a warm-up, bounded by --max-seconds per scenario. The event-loop delay
- * p99 of the process that calls execa or TaskRunner is reported too (a fork blocks its loop).
+ * p99 (worst round) of the process that calls execa or TaskRunner is reported too (a fork blocks its loop).
  * Usage: node bench/tasks/spawn-ceiling.ts [--n 2000] [--concurrency C] [--heap-mb 512] [--rounds 3] [--max-seconds 20] [--quick]
  * Output: a table, then one `BENCH {...}` line per scenario on stdout; progress on stderr.
  */

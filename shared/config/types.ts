@@ -110,7 +110,31 @@ export interface StaticServiceConfig {
   readonly directory: string;
 }
 
-export type WebServiceConfig = WebSocketServiceConfig | StaticServiceConfig;
+/** WAMP over HTTP long-poll (spec: advanced/transport_http_longpoll.md), Crossbar `longpoll` path service. */
+export interface LongPollServiceConfig {
+  readonly type: 'longpoll';
+  /** URL path prefix, e.g. '/lp'; resources are <path>/open, <path>/<transport>/{send,receive,close}. */
+  readonly path: string;
+  readonly serializers: readonly SerializerId[];
+  readonly options: LongPollOptions;
+  /** Crossbar has no long-poll auth (anonymous only); we accept the same `auth` block as WebSocket. */
+  readonly auth?: TransportAuthConfig;
+}
+
+export interface LongPollOptions {
+  /** How long a receive request is held open without data, ms. @default 10_000 (Crossbar: request_timeout, seconds) */
+  readonly requestTimeout: number;
+  /** Drop a transport with no request for this long, ms. @default 30_000 (Crossbar: session_timeout, seconds) */
+  readonly sessionTimeout: number;
+  /** Largest request body, bytes. @default 16 MiB */
+  readonly maxMessageSize: number;
+  /** Outgoing messages buffered for a client that does not poll; above this the transport is closed. @default 4 MiB */
+  readonly queueLimitBytes: number;
+  /** Origins allowed for CORS (exact match); empty = same-origin only. Never a wildcard with credentials. @default [] */
+  readonly allowedOrigins: readonly string[];
+}
+
+export type WebServiceConfig = WebSocketServiceConfig | StaticServiceConfig | LongPollServiceConfig;
 
 /** One HTTP listener: Crossbar `websocket` transports (one service at '/') and `web` transports (paths). */
 export interface HttpTransportConfig {
@@ -119,7 +143,23 @@ export interface HttpTransportConfig {
   readonly services: readonly WebServiceConfig[];
 }
 
-export type TransportConfig = HttpTransportConfig;
+/** WAMP over RawSocket (spec: advanced/transport_rawsocket.md) on TCP or a Unix socket. */
+export interface RawSocketTransportConfig {
+  readonly type: 'rawsocket';
+  readonly endpoint: Endpoint;
+  readonly serializers: readonly SerializerId[];
+  readonly options: RawSocketOptions;
+  readonly auth?: TransportAuthConfig;
+}
+
+export interface RawSocketOptions {
+  /** Largest message we accept, bytes (announced in the handshake as 2^(9+L), rounded down). @default 16 MiB */
+  readonly maxMessageSize: number;
+  /** Refuse connections beyond this many with handshake error 4. @default 10_000 */
+  readonly maxConnections: number;
+}
+
+export type TransportConfig = HttpTransportConfig | RawSocketTransportConfig;
 
 export interface RouterConfig {
   readonly realms: readonly RealmConfig[];
