@@ -10,21 +10,28 @@ import { randomId, type RouterScopeIds } from '../shared/wamp/ids.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Authorization } from './authorizer.ts';
 import { UriIndex, type MatchPolicy } from './matching.ts';
+import type { ObservationHooks, SubscriptionDetails } from './meta/hooks.ts';
 import { parseRecipientFilter, type RecipientFilter } from './recipient-filter.ts';
 import type { SessionHandle } from './types.ts';
 
 /** One subscription per (topic, match): shared by all its subscribers (spec: basic/pubsub.md). */
 interface Subscription {
-  readonly id: number;
-  readonly topic: string;
-  readonly match: MatchPolicy;
+  readonly details: SubscriptionDetails;
   readonly subscribers: Map<number, SessionHandle>;
+}
+
+/** Read-only view for tests and the subscription meta API (spec: advanced/meta_api_subscriptions.md). */
+export interface SubscriptionInfo extends SubscriptionDetails {
+  /** Session ids of the subscribers, in subscription order. */
+  readonly subscribers: readonly number[];
 }
 
 export interface BrokerOptions {
   readonly realm: string;
   readonly logger: Logger;
   readonly ids: RouterScopeIds;
+  /** Told about every subscriber added to or removed from a subscription (the subscription meta API). */
+  readonly hooks?: ObservationHooks<SubscriptionDetails>;
 }
 
 function payloadOf(msg: Publish): { args?: readonly unknown[]; kwargs?: Dict } {
@@ -39,10 +46,12 @@ export class Broker {
   readonly #byId = new Map<number, Subscription>();
   readonly #bySession = new Map<number, Set<Subscription>>();
   readonly #ids: RouterScopeIds;
+  readonly #hooks: ObservationHooks<SubscriptionDetails> | undefined;
 
   constructor(options: BrokerOptions) {
     this.#log = options.logger.child({ component: 'broker', realm: options.realm });
     this.#ids = options.ids;
+    this.#hooks = options.hooks;
   }
 
   /** Number of live subscriptions (not subscribers). */
@@ -53,17 +62,21 @@ export class Broker {
   subscribe(session: SessionHandle, msg: Subscribe): void {
     const match = (msg.options['match'] ?? 'exact') as MatchPolicy; // validated by the realm
     let subscription = this.#index.get(msg.topic, match);
+    const created = !subscription;
     if (!subscription) {
-      subscription = { id: this.#ids.next(), topic: msg.topic, match, subscribers: new Map() };
+      const details = { id: this.#ids.next(), created: new Date().toISOString(), uri: msg.topic, match };
+      subscription = { details, subscribers: new Map() };
       this.#index.set(msg.topic, match, subscription);
-      this.#byId.set(subscription.id, subscription);
+      this.#byId.set(details.id, subscription);
     }
+    const added = !subscription.subscribers.has(session.id);
     subscription.subscribers.set(session.id, session);
     let mine = this.#bySession.get(session.id);
     if (!mine) this.#bySession.set(session.id, (mine = new Set()));
     mine.add(subscription);
     // A repeated SUBSCRIBE gets the same subscription id (spec: basic/pubsub.md "SUBSCRIBED").
-    session.send({ type: MessageType.SUBSCRIBED, request: msg.request, subscription: subscription.id });
+    session.send({ type: MessageType.SUBSCRIBED, request: msg.request, subscription: subscription.details.id });
+    if (added) this.#hooks?.added(session, subscription.details, created);
   }
 
   unsubscribe(session: SessionHandle, msg: Unsubscribe): void {
@@ -75,8 +88,8 @@ export class Broker {
       });
       return;
     }
-    this.#drop(session.id, subscription);
     session.send({ type: MessageType.UNSUBSCRIBED, request: msg.request });
+    this.#drop(session, subscription);
   }
 
   publish(session: SessionHandle, msg: Publish, authorization: Authorization): void {
@@ -106,8 +119,8 @@ export class Broker {
     let sent = 0;
     // One EVENT per matching subscription (spec: advanced/pubsub_pattern_based_subscription.md).
     for (const subscription of this.#index.matchAll(msg.topic)) {
-      const details = subscription.match === 'exact' ? base : { ...base, topic: msg.topic };
-      const event: WampMessage = { type: MessageType.EVENT, subscription: subscription.id, publication, details, ...payload };
+      const details = subscription.details.match === 'exact' ? base : { ...base, topic: msg.topic };
+      const event: WampMessage = { type: MessageType.EVENT, subscription: subscription.details.id, publication, details, ...payload };
       for (const subscriber of subscription.subscribers.values()) {
         if (excludeMe && subscriber.id === session.id) continue;
         if (!filter(subscriber)) continue;
@@ -123,17 +136,40 @@ export class Broker {
   leave(session: SessionHandle): void {
     const mine = this.#bySession.get(session.id);
     if (!mine) return;
-    for (const subscription of [...mine]) this.#drop(session.id, subscription);
+    for (const subscription of [...mine]) this.#drop(session, subscription);
   }
 
-  #drop(sessionId: number, subscription: Subscription): void {
-    subscription.subscribers.delete(sessionId);
-    const mine = this.#bySession.get(sessionId);
+  /** Every live subscription (meta API wamp.subscription.list). */
+  subscriptions(): SubscriptionDetails[] {
+    return [...this.#byId.values()].map((subscription) => subscription.details);
+  }
+
+  /** A subscription and its subscribers (meta API wamp.subscription.get / list_subscribers). */
+  subscription(id: number): SubscriptionInfo | undefined {
+    const subscription = this.#byId.get(id);
+    return subscription && { ...subscription.details, subscribers: [...subscription.subscribers.keys()] };
+  }
+
+  /** The subscription with exactly this topic pattern and policy (meta API wamp.subscription.lookup). */
+  lookup(topic: string, match: MatchPolicy): SubscriptionDetails | undefined {
+    return this.#index.get(topic, match)?.details;
+  }
+
+  /** Every subscription an event on `topic` is delivered to (meta API wamp.subscription.match). */
+  matching(topic: string): SubscriptionDetails[] {
+    return this.#index.matchAll(topic).map((subscription) => subscription.details);
+  }
+
+  #drop(session: SessionHandle, subscription: Subscription): void {
+    subscription.subscribers.delete(session.id);
+    const mine = this.#bySession.get(session.id);
     mine?.delete(subscription);
-    if (mine?.size === 0) this.#bySession.delete(sessionId);
-    if (subscription.subscribers.size === 0) {
-      this.#index.delete(subscription.topic, subscription.match);
-      this.#byId.delete(subscription.id);
+    if (mine?.size === 0) this.#bySession.delete(session.id);
+    const deleted = subscription.subscribers.size === 0;
+    if (deleted) {
+      this.#index.delete(subscription.details.uri, subscription.details.match);
+      this.#byId.delete(subscription.details.id);
     }
+    this.#hooks?.removed(session, subscription.details, deleted);
   }
 }

@@ -15,6 +15,7 @@ import { dealerError, interruptMessage, payloadOf } from './dealer-messages.ts';
 import { parseCallOptions, parseCancelMode, parseRegisterOptions } from './dealer-options.ts';
 import { InvocationTable, PendingCall, supportsCanceling } from './invocation.ts';
 import { UriIndex, type MatchPolicy } from './matching.ts';
+import type { ObservationHooks, RegistrationDetails } from './meta/hooks.ts';
 import { Registration, registrationClash, type RegistrationInfo } from './registration.ts';
 import type { SessionHandle } from './types.ts';
 
@@ -24,6 +25,13 @@ export interface DealerOptions {
   readonly ids: RouterScopeIds;
   /** Source of randomness for the 'random' invocation policy. @default Math.random */
   readonly random?: () => number;
+  /** Told about every callee added to or removed from a registration (the registration meta API). */
+  readonly hooks?: ObservationHooks<RegistrationDetails>;
+}
+
+function detailsOf(registration: Registration): RegistrationDetails {
+  const { id, uri, match, invoke } = registration;
+  return { id, created: registration.created.toISOString(), uri, match, invoke };
 }
 
 export interface DealerStats {
@@ -40,11 +48,13 @@ export class Dealer {
   /** session id → registrations it is a callee of */
   readonly #bySession = new Map<number, Set<Registration>>();
   readonly #calls = new InvocationTable();
+  readonly #hooks: ObservationHooks<RegistrationDetails> | undefined;
 
   constructor(options: DealerOptions) {
     this.#log = options.logger.child({ component: 'dealer', realm: options.realm });
     this.#ids = options.ids;
     this.#random = options.random ?? Math.random;
+    this.#hooks = options.hooks;
   }
 
   register(session: SessionHandle, msg: Register): void {
@@ -55,6 +65,7 @@ export class Dealer {
     }
     const { match, invoke, discloseCaller } = parsed.value;
     let registration = this.#index.get(msg.procedure, match);
+    const created = !registration;
     if (registration) {
       const clash = registrationClash(registration, session, invoke);
       if (clash) {
@@ -71,15 +82,17 @@ export class Dealer {
     if (!mine) this.#bySession.set(session.id, (mine = new Set()));
     mine.add(registration);
     session.send({ type: MessageType.REGISTERED, request: msg.request, registration: registration.id });
+    this.#hooks?.added(session, detailsOf(registration), created);
   }
 
   unregister(session: SessionHandle, msg: Unregister): void {
     const registration = this.#byId.get(msg.registration);
-    if (!registration || !this.#detach(session, registration)) {
+    if (!registration?.has(session)) {
       session.send(dealerError(MessageType.UNREGISTER, msg.request, WampErrorUri.noSuchRegistration, `no registration ${msg.registration} for this session`));
       return;
     }
     session.send({ type: MessageType.UNREGISTERED, request: msg.request });
+    this.#detach(session, registration);
   }
 
   call(session: SessionHandle, msg: Call, authorization: Authorization): void {
@@ -202,6 +215,11 @@ export class Dealer {
     return [...this.#byId.values()].map((registration) => registration.info());
   }
 
+  /** A registration and its callees (meta API wamp.registration.get / list_callees). */
+  registration(id: number): RegistrationInfo | undefined {
+    return this.#byId.get(id)?.info();
+  }
+
   /** The registration with exactly this pattern and policy (meta API wamp.registration.lookup). */
   lookup(procedure: string, match: MatchPolicy = 'exact'): RegistrationInfo | undefined {
     return this.#index.get(procedure, match)?.info();
@@ -239,15 +257,16 @@ export class Dealer {
   }
 
   /** Remove `session` from `registration`, dropping the registration once it has no callee. */
-  #detach(session: SessionHandle, registration: Registration): boolean {
-    if (!registration.remove(session)) return false;
+  #detach(session: SessionHandle, registration: Registration): void {
+    if (!registration.remove(session)) return;
     const mine = this.#bySession.get(session.id);
     mine?.delete(registration);
     if (mine?.size === 0) this.#bySession.delete(session.id);
-    if (registration.isEmpty) {
+    const deleted = registration.isEmpty;
+    if (deleted) {
       this.#index.delete(registration.uri, registration.match);
       this.#byId.delete(registration.id);
     }
-    return true;
+    this.#hooks?.removed(session, detailsOf(registration), deleted);
   }
 }

@@ -1,11 +1,11 @@
 /**
- * One realm: its joined sessions, its broker and dealer. Every request is checked in the same
- * order: URI (ERROR wamp.error.invalid_uri), then the realm's Authorizer (ERROR
+ * One realm: its joined sessions, its broker, dealer and meta API. Every request is checked in the
+ * same order: URI (ERROR wamp.error.invalid_uri), then the realm's Authorizer (ERROR
  * wamp.error.not_authorized / wamp.error.authorization_failed), then dispatched to the broker or
  * dealer. Protocol violations thrown from here end the session (RouterSession aborts it).
  */
 import { MessageType } from '../shared/wamp/message-type.ts';
-import { assertNever, type Call, type ClientSessionMessage, type Goodbye, type Publish, type Register, type Subscribe } from '../shared/wamp/messages.ts';
+import { assertNever, type Call, type ClientSessionMessage, type Dict, type Goodbye, type Publish, type Register, type Subscribe } from '../shared/wamp/messages.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
 import { SequentialIds } from '../shared/wamp/ids.ts';
 import { isValidPattern } from '../shared/wamp/uri-rules.ts';
@@ -15,11 +15,21 @@ import type { Action, Authorization, Authorizer } from './authorizer.ts';
 import { Broker } from './broker.ts';
 import { Dealer } from './dealer.ts';
 import { isMatchPolicy, type MatchPolicy } from './matching.ts';
+import { RealmMeta } from './meta/index.ts';
+import type { Verdict } from './meta/realm-view.ts';
 import type { SessionHandle } from './types.ts';
 
 /** What a joined session hands the realm (GOODBYE is the session's own business). */
 export type RealmMessage = Exclude<ClientSessionMessage, Goodbye>;
 type GuardedRequest = Publish | Subscribe | Call | Register;
+
+/** How the realm makes a joined session say GOODBYE (meta API wamp.session.kill): reason, optional message. */
+export type SessionCloser = (reason: string, message: string | undefined) => void;
+
+interface Member {
+  readonly handle: SessionHandle;
+  readonly close: SessionCloser | undefined;
+}
 
 export interface RealmOptions {
   readonly config: RealmConfig;
@@ -40,21 +50,24 @@ export class Realm {
   readonly name: string;
   readonly broker: Broker;
   readonly dealer: Dealer;
+  readonly strictUris: boolean;
   readonly #roles: ReadonlySet<string>;
-  readonly #sessions = new Map<number, SessionHandle>();
+  readonly #sessions = new Map<number, Member>();
   readonly #authorizer: Authorizer;
-  readonly #strict: boolean;
+  readonly #meta: RealmMeta;
   readonly #log: Logger;
 
   constructor(options: RealmOptions) {
     this.name = options.config.name;
     this.#roles = new Set(options.config.roles.map((role) => role.name));
     this.#authorizer = options.authorizer;
-    this.#strict = options.strictUris;
+    this.strictUris = options.strictUris;
     this.#log = options.logger.child({ realm: this.name });
     const ids = new SequentialIds(); // router scope: subscription and registration ids
-    this.broker = new Broker({ realm: this.name, logger: options.logger, ids });
-    this.dealer = new Dealer({ realm: this.name, logger: options.logger, ids });
+    this.#meta = new RealmMeta(this, options.logger);
+    this.broker = new Broker({ realm: this.name, logger: options.logger, ids, hooks: this.#meta.subscriptionHooks });
+    this.dealer = new Dealer({ realm: this.name, logger: options.logger, ids, hooks: this.#meta.registrationHooks });
+    this.#meta.start();
   }
 
   hasRole(role: string): boolean {
@@ -64,19 +77,47 @@ export class Realm {
     return this.#sessions.size;
   }
   isJoined(session: SessionHandle): boolean {
-    return this.#sessions.get(session.id) === session;
+    return this.#sessions.get(session.id)?.handle === session;
+  }
+  /** The joined sessions (meta API wamp.session.*). */
+  *sessions(): IterableIterator<SessionHandle> {
+    for (const member of this.#sessions.values()) yield member.handle;
+  }
+  session(id: number): SessionHandle | undefined {
+    return this.#sessions.get(id)?.handle;
   }
 
-  join(session: SessionHandle): void {
-    this.#sessions.set(session.id, session);
+  /** @param close how the meta API's wamp.session.kill ends this session (absent: it only leaves) */
+  join(session: SessionHandle, close?: SessionCloser): void {
+    this.#sessions.set(session.id, { handle: session, close });
     this.#log.debug({ session: session.id, authid: session.authid, authrole: session.authrole }, 'session joined');
+    this.#meta.joined(session);
   }
 
-  /** Called exactly once per joined session, when it closes. */
+  /** Called when a joined session closes; idempotent (a killed session has left already). */
   leave(session: SessionHandle): void {
-    if (!this.#sessions.delete(session.id)) return;
+    this.#leave(session, false);
+  }
+
+  /**
+   * End a joined session from the router side (meta API wamp.session.kill*): GOODBYE `reason`,
+   * then it leaves at once. `quiet`: publish neither its testaments nor wamp.session.on_leave
+   * (spec: advanced/meta_api_sessions.md "wamp.session.kill_all").
+   */
+  kill(id: number, reason: string, message: string | undefined, quiet = false): boolean {
+    const member = this.#sessions.get(id);
+    if (!member) return false;
+    member.close?.(reason, message);
+    this.#leave(member.handle, quiet);
+    return true;
+  }
+
+  #leave(session: SessionHandle, quiet: boolean): void {
+    if (!this.isJoined(session)) return;
+    this.#sessions.delete(session.id);
     this.broker.leave(session);
     this.dealer.leave(session);
+    this.#meta.left(session, quiet);
     this.#log.debug({ session: session.id }, 'session left');
   }
 
@@ -116,13 +157,25 @@ export class Realm {
     }
   }
 
+  /** The checks a request of `session` would get (meta API: a testament is authorized like a PUBLISH when added). */
+  check(session: SessionHandle, action: Action, uri: string, options: Dict): Promise<Verdict> {
+    const match = action === 'publish' || action === 'call' ? 'exact' : options['match'];
+    return new Promise((resolve) => { void this.#decide(session, action, uri, match, options, resolve); });
+  }
+
   /** URI check, then authorization (sync or async), then `dispatch`; a promise only if the authorizer is async. */
   #guarded(session: SessionHandle, msg: GuardedRequest, action: Action, uri: string, match: unknown, dispatch: (a: Authorization) => void): Promise<void> | undefined {
     // spec: basic/pubsub.md: a PUBLISH without acknowledge gets no answer, not even an ERROR
     const silent = msg.type === MessageType.PUBLISH && msg.options['acknowledge'] !== true;
-    const reject = (error: string, text: string): void => {
-      if (!silent) session.send({ type: MessageType.ERROR, requestType: msg.type, request: msg.request, details: {}, error, args: [text] });
-    };
+    return this.#decide(session, action, uri, match, msg.options, (verdict) => {
+      if (verdict.allow) dispatch(verdict.authorization);
+      else if (!silent) session.send({ type: MessageType.ERROR, requestType: msg.type, request: msg.request, details: {}, error: verdict.error, args: [verdict.text] });
+    });
+  }
+
+  /** Decide, then `done` (not called if the session left while an async authorizer ran). */
+  #decide(session: SessionHandle, action: Action, uri: string, match: unknown, options: Dict, done: (verdict: Verdict) => void): Promise<void> | undefined {
+    const reject = (error: string, text: string): void => { done({ allow: false, error, text }); };
     const policy: unknown = match ?? 'exact';
     if (!isMatchPolicy(policy)) {
       reject(WampErrorUri.invalidArgument, `unknown match policy ${JSON.stringify(policy)}`);
@@ -145,12 +198,12 @@ export class Realm {
       } else if (!decision.allow) {
         reject(WampErrorUri.notAuthorized, `session (session_id=${session.id}, authid="${session.authid}", authrole="${session.authrole}") is not authorized to ${WHAT[action]} "${uri}" on realm "${this.name}"`);
       } else {
-        dispatch(decision);
+        done({ allow: true, authorization: decision });
       }
     };
     let decision: Authorization | Promise<Authorization>;
     try {
-      decision = this.#authorizer.authorize(session, action, uri, msg.options);
+      decision = this.#authorizer.authorize(session, action, uri, options);
     } catch (error) {
       failed(error);
       return undefined;
@@ -162,7 +215,7 @@ export class Realm {
 
   /** undefined = valid. spec: basic/building_blocks.md "URIs" (loose/strict; empty components only in patterns) */
   #uriProblem(action: Action, uri: string, match: MatchPolicy): string | undefined {
-    if (!isValidPattern(uri, match, this.#strict)) {
+    if (!isValidPattern(uri, match, this.strictUris)) {
       return `invalid ${action === 'call' || action === 'register' ? 'procedure' : 'topic'} URI "${uri}"${match === 'exact' ? '' : ` for match "${match}"`}`;
     }
     // spec: basic/building_blocks.md "URIs": application URIs must not use "wamp" as first component

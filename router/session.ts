@@ -34,6 +34,8 @@ const LEGAL: Readonly<Record<SessionState, ReadonlySet<number>>> = {
   closed: new Set(),
 };
 const IGNORE_ILLEGAL: ReadonlySet<SessionState> = new Set(['shutting-down', 'closed']);
+/** How long a session killed through the meta API has to answer our GOODBYE before its transport is closed. */
+export const KILL_GRACE_MS = 2_000;
 
 const STATE_TEXT: Readonly<Record<SessionState, string>> = {
   'awaiting-hello': 'before HELLO', authenticating: 'before WELCOME', challenged: 'after CHALLENGE',
@@ -209,10 +211,23 @@ export class RouterSession {
         clearTimeout(this.#timer);
         this.#peer.send(step.message);
         this.#joined = { realm, handle };
-        realm.join(handle);
+        realm.join(handle, (reason, message) => { this.#expel(reason, message); });
         return;
       }
     }
+  }
+
+  /**
+   * Killed through the meta API (spec: advanced/meta_api_sessions.md "wamp.session.kill"): GOODBYE
+   * with `reason` and Details.message; the realm drops the session at once, and the transport closes on
+   * the client's GOODBYE reply (spec: basic/session_lifecycle.md "Session Closing") or after KILL_GRACE_MS.
+   */
+  #expel(reason: string, message: string | undefined): void {
+    if (this.#state !== 'established') return;
+    this.#state = 'shutting-down';
+    this.#log.debug({ reason }, 'session killed');
+    this.#peer.send({ type: M.GOODBYE, details: message === undefined ? {} : { message }, reason });
+    this.#timer = setTimeout(() => { this.#close(); }, KILL_GRACE_MS);
   }
 
   /** spec: basic/session_lifecycle.md "Session Closing": reply GOODBYE wamp.close.goodbye_and_out */

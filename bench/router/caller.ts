@@ -2,10 +2,12 @@
  * Load generator child: one caller session. `latency` runs calls one at a time and reports p50/p99;
  * `run` keeps `--inflight` calls outstanding for a time window and reports completed calls.
  * Usage (forked by index.ts): caller.ts --url URL --realm R --serializer S --procedure P [--inflight K]
+ * (URL ws://… for WebSocket, http://…/lp for long-poll)
  */
 import { parseArgs } from 'node:util';
 import { connectRaw } from './raw-client.ts';
-import type { RawWampClient } from './raw-client.ts';
+import { connectLongPoll } from './raw-longpoll-client.ts';
+import type { LeanWampClient } from './raw-longpoll-client.ts';
 import { quantile, serveParent } from './protocol.ts';
 import type { Command, Report } from './protocol.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
@@ -21,14 +23,14 @@ const { values } = parseArgs({
 const procedure = values.procedure ?? 'bench.echo';
 const inflight = Number(values.inflight);
 const ARGS = ['bench', 42] as const;
-let client: RawWampClient | undefined;
+let client: LeanWampClient | undefined;
 
-function call(c: RawWampClient): void {
+function call(c: LeanWampClient): void {
   c.send({ type: MessageType.CALL, request: c.nextRequestId(), options: {}, procedure, args: ARGS });
 }
 
 /** Sequential calls; per-call round trip in microseconds. */
-function latency(c: RawWampClient, calls: number, warmupCalls: number, maxMs: number): Promise<Report> {
+function latency(c: LeanWampClient, calls: number, warmupCalls: number, maxMs: number): Promise<Report> {
   return new Promise((resolve, reject) => {
     const samples = new Float64Array(calls);
     let done = -warmupCalls;
@@ -58,7 +60,7 @@ function latency(c: RawWampClient, calls: number, warmupCalls: number, maxMs: nu
 }
 
 /** `inflight` calls outstanding; counts the RESULTs that arrive inside the window. */
-function throughput(c: RawWampClient, warmupMs: number, durationMs: number): Promise<Report> {
+function throughput(c: LeanWampClient, warmupMs: number, durationMs: number): Promise<Report> {
   return new Promise((resolve, reject) => {
     let counting = false;
     let stopping = false;
@@ -104,7 +106,9 @@ function throughput(c: RawWampClient, warmupMs: number, durationMs: number): Pro
 
 serveParent(
   async () => {
-    client = await connectRaw({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
+    // An http:// URL is a long-poll service (raw-longpoll-client.ts), ws:// a WebSocket one.
+    const connect = values.url?.startsWith('http') ? connectLongPoll : connectRaw;
+    client = await connect({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
     return { evt: 'ready', sessions: 1 };
   },
   (command: Command) => {

@@ -15,6 +15,7 @@ import {
   measureExternalMemory, measureFanout, measureOwnRouterMemory, measureRpc, startFleet, startIdleHolder,
 } from './scenarios.ts';
 import type { Target } from './scenarios.ts';
+import { measureLongPollLatency } from './longpoll-scenario.ts';
 
 /** Hard bound on the whole run: nothing may hang a terminal or CI job. */
 const WATCHDOG_MS = 10 * 60_000;
@@ -29,6 +30,7 @@ function describeSetup(o: BenchOptions, routerPid: number | undefined, load: rea
       : `router: embedded asexor router (createRouter + WebSocket transport), own process pid ${routerPid ?? '?'}, 127.0.0.1`,
     'load: lean raw WAMP client (ws + shared/serializers + shared/wamp/codec), not autobahn-js, so the router is what is measured',
     `rpc: callee in its own process; latency = 1 caller, ${o.calls} sequential calls; throughput = ${o.callers} caller processes x ${o.inflight} calls in flight`,
+    'long-poll: the same latency figure with the caller on WAMP long-poll (/lp, unbatched, one receive held) and the callee on WebSocket (embedded router only)',
     `pub/sub: 1 publisher process (acknowledged, ${o.publishWindow} in flight), ${o.subscribers} subscriber sessions in ${o.subscriberProcs} processes`,
     `memory: ${o.sessions} joined anonymous idle sessions, fresh router process, forced GC (RSS only for an external router)`,
     `each figure: median of ${o.runs} run(s); throughput windows ${o.durationMs} ms after ${o.warmupMs} ms warm-up`,
@@ -39,12 +41,14 @@ async function runAll(o: BenchOptions): Promise<void> {
   const load = loadavg();
   let routerChild: Child | undefined;
   let target: Target;
+  let longpollUrl: string | undefined;
   if (o.url) {
     target = { url: o.url, realm: o.realm };
   } else {
     const started = await startChild('router-process.ts', ['--realm', o.realm], 'listening');
     routerChild = started.child;
     target = { url: started.report.url, realm: o.realm };
+    longpollUrl = started.report.longpollUrl;
   }
   const figures: Figure[] = [];
   for (const serializer of o.serializers) {
@@ -60,6 +64,11 @@ async function runAll(o: BenchOptions): Promise<void> {
       );
       progress(`${serializer}: pub/sub fan-out`);
       figures.push(figure('pubsub_fanout', serializer, await measureFanout(fleet, o)));
+      if (longpollUrl !== undefined) {
+        progress(`${serializer}: RPC latency with a long-poll caller`);
+        const lp = await measureLongPollLatency(target, longpollUrl, serializer, o);
+        figures.push(figure('longpoll_rpc_latency_p50', serializer, lp.p50Us), figure('longpoll_rpc_latency_p99', serializer, lp.p99Us));
+      }
     } finally {
       await stopAll(fleet.all);
     }

@@ -12,6 +12,8 @@ export interface Figure {
 export const FIGURES = {
   rpc_latency_p50: { label: 'RPC latency p50 (sequential)', unit: 'us' },
   rpc_latency_p99: { label: 'RPC latency p99 (sequential)', unit: 'us' },
+  longpoll_rpc_latency_p50: { label: 'RPC latency p50 (sequential, long-poll caller)', unit: 'us' },
+  longpoll_rpc_latency_p99: { label: 'RPC latency p99 (sequential, long-poll caller)', unit: 'us' },
   rpc_throughput: { label: 'RPC throughput', unit: 'calls/s' },
   pubsub_fanout: { label: 'pub/sub fan-out, delivered', unit: 'events/s' },
   memory_per_session_heap: { label: 'router heapUsed per idle session', unit: 'bytes' },

@@ -1,6 +1,7 @@
 /**
  * The router under test, alone in its process: the embedded router (createRouter) behind the
- * WebSocket transport (startTransports) on 127.0.0.1, an ephemeral port, path /ws. Reports its URL,
+ * WebSocket transport (startTransports) on 127.0.0.1, an ephemeral port, path /ws, with WAMP
+ * long-poll at /lp on the same port. Reports both URLs,
  * and on `memory` forces GC (needs --expose-gc) and reports RSS / heapUsed / joined sessions.
  * Usage (forked by index.ts): router-process.ts [--realm realm1]
  */
@@ -31,6 +32,11 @@ const transport: HttpTransportConfig = {
     serializers: ['json', 'msgpack', 'cbor'],
     // No keep-alive pings: they would only add timer noise to an idle-memory figure.
     options: { maxMessageSize: 16 * 1024 * 1024, autoPingInterval: 0, autoPingTimeout: 10_000 },
+  }, {
+    type: 'longpoll',
+    path: '/lp',
+    serializers: ['json', 'msgpack', 'cbor'],
+    options: { requestTimeout: 10_000, sessionTimeout: 30_000, maxMessageSize: 16 * 1024 * 1024, queueLimitBytes: 4 * 1024 * 1024, allowedOrigins: [] },
   }],
 };
 
@@ -54,7 +60,7 @@ serveParent(
   () => {
     const first = listeners[0];
     if (!first) throw new Error('startTransports returned no listener');
-    return Promise.resolve({ evt: 'listening', url: first.url('/ws', 'ws') });
+    return Promise.resolve({ evt: 'listening', url: first.url('/ws', 'ws'), longpollUrl: first.url('/lp') });
   },
   (command) => {
     if (command.cmd === 'memory') return memory();

@@ -1,5 +1,5 @@
 /**
- * One node:http server per `http` transport: WebSocket upgrades, static files, /health, and (later)
+ * One node:http server per `http` transport: WebSocket upgrades, static files, /health and WAMP
  * long-poll POST handlers all share its port (STYLE §6.4, Crossbar's "web" transport). Requests are
  * dispatched through an HttpRouteTable; a new HTTP transport adds routes instead of a server.
  */
@@ -12,6 +12,7 @@ import { TransportBindError } from '../../shared/errors.ts';
 import type { Router } from '../index.ts';
 import { rejectUpgrade, sendJson, sendText } from './http-reply.ts';
 import { HttpRouteTable } from './http-routes.ts';
+import { createLongPollService, type LongPollService } from './longpoll.ts';
 import { staticFiles } from './static-files.ts';
 import { createWebSocketService, type WebSocketService, type WebSocketTuning } from './websocket.ts';
 
@@ -42,6 +43,7 @@ export async function startHttpTransport(
   const log = logger.child({ component: 'http', port: config.endpoint.port });
   const routes = new HttpRouteTable();
   const websockets: WebSocketService[] = [];
+  const longpolls: LongPollService[] = [];
 
   routes.addRequest({ path: '/health', prefix: false, handle: (req, res) => {
     if (req.method === 'GET' || req.method === 'HEAD') sendJson(res, 200, { status: 'ok' });
@@ -57,6 +59,11 @@ export async function startHttpTransport(
       routes.addRequest({ path: service.path, prefix: false, handle: (_req, res) => {
         sendText(res, 426, 'This is a WAMP WebSocket endpoint.\n', { upgrade: 'websocket', connection: 'Upgrade' });
       } }, `services[${index}].path`);
+    } else if (service.type === 'longpoll') {
+      const lp = createLongPollService(router, service, logger);
+      longpolls.push(lp);
+      routes.addRequest({ path: service.path, prefix: true, handle: (req, res, subpath) => lp.handle(req, res, subpath) },
+        `services[${index}].path`);
     } else {
       routes.addRequest({ path: service.path, prefix: true, handle: staticFiles(service.directory, log) },
         `services[${index}].path`);
@@ -113,7 +120,8 @@ export async function startHttpTransport(
       closed ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
         server.closeIdleConnections();
-        await Promise.all(websockets.map((ws) => ws.close()));
+        // Held long-poll receives are answered first, so their connections can close cleanly.
+        await Promise.all([...longpolls, ...websockets].map((service) => service.close()));
         server.closeAllConnections();
         await serverClosed;
         log.info({ host, port: bound }, 'http transport closed');

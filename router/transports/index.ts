@@ -5,9 +5,11 @@
 import type { TransportConfig } from '../../shared/config/types.ts';
 import type { Router } from '../index.ts';
 import { startHttpTransport, type HttpTransportDeps, type Listener } from './http-server.ts';
+import { startRawSocketTransport, type RawSocketTransportDeps } from './rawsocket.ts';
 
 export type { Listener, HttpTransportDeps } from './http-server.ts';
-export type TransportDeps = HttpTransportDeps;
+export type { RawSocketTransportDeps, RawSocketListener } from './rawsocket.ts';
+export type TransportDeps = HttpTransportDeps & RawSocketTransportDeps;
 
 export async function startTransports(
   router: Router, transports: readonly TransportConfig[], deps: TransportDeps = {},
@@ -15,7 +17,9 @@ export async function startTransports(
   const listeners: Listener[] = [];
   try {
     for (const transport of transports) {
-      listeners.push(await startHttpTransport(router, transport, deps));
+      listeners.push(transport.type === 'rawsocket'
+        ? await startRawSocketTransport(router, transport, deps)
+        : await startHttpTransport(router, transport, deps));
     }
   } catch (err) {
     await Promise.all(listeners.map((listener) => listener.close()));

@@ -1,6 +1,7 @@
 /**
- * Maps validated Crossbar transports and auth blocks to HttpTransportConfig: a `websocket`
- * transport is one WebSocket service at '/', a `web` transport one service per path.
+ * Maps validated Crossbar transports and auth blocks to TransportConfig: a `websocket`
+ * transport is one WebSocket service at '/', a `web` transport one service per path, a
+ * `rawsocket` transport a RawSocketTransportConfig (relative Unix socket paths resolved like Crossbar).
  * Resolves `"$PORT"` ports and `"${NAME}"` secrets from the environment (checkconfig.py
  * `_readenv` / `maybe_from_env`); a variable that is not set is an error naming the JSON path.
  */
@@ -10,10 +11,11 @@ import { configDefaults } from './defaults.ts';
 import { describeValue, jsonPath, listOf } from './issues.ts';
 import type { CrossbarAuth, CrossbarTcpEndpoint, CrossbarTransport, CrossbarWebSocketService } from './schema.ts';
 import type { CrossbarDynamicAuth } from './schema-auth.ts';
+import type { CrossbarLongPollService, CrossbarRawSocketTransport } from './schema-transport.ts';
 import { ENV_PORT_REF, ENV_SECRET_REF } from './schema-common.ts';
 import type {
-  DynamicAuthConfig, HttpTransportConfig, StaticServiceConfig, TcpEndpoint, TicketPrincipal, TransportAuthConfig,
-  WampCraUser, WebServiceConfig, WebSocketServiceConfig,
+  DynamicAuthConfig, HttpTransportConfig, LongPollServiceConfig, StaticServiceConfig, TcpEndpoint, TicketPrincipal, TransportAuthConfig,
+  WampCraUser, WebServiceConfig, WebSocketServiceConfig, RawSocketTransportConfig, TransportConfig,
 } from './types.ts';
 
 export interface MapContext {
@@ -141,7 +143,63 @@ function mapWebSocket(service: Omit<CrossbarWebSocketService, 'type'>, path: str
   return service.auth ? { ...mapped, auth: mapAuth(service.auth, child(at, 'auth'), ctx) } : mapped;
 }
 
-export function mapTransport(transport: CrossbarTransport, at: string, ctx: MapContext): HttpTransportConfig {
+/**
+ * Long-poll defaults: Crossbar's request_timeout (10 s, below autobahn-js's 12 s client timeout) and
+ * session_timeout (30 s); Crossbar's 128 KiB queue limit is raised (it never enforced it).
+ */
+export const LONGPOLL_DEFAULTS = {
+  requestTimeoutSeconds: 10,
+  sessionTimeoutSeconds: 30,
+  queueLimitBytes: 4 * 1024 * 1024,
+} as const;
+
+function mapLongPoll(service: CrossbarLongPollService, path: string, at: string, ctx: MapContext): LongPollServiceConfig {
+  const options = service.options ?? {};
+  const mapped: LongPollServiceConfig = {
+    type: 'longpoll',
+    path,
+    serializers: [...new Set(service.serializers ?? configDefaults.serializers)],
+    options: {
+      requestTimeout: (options.request_timeout ?? LONGPOLL_DEFAULTS.requestTimeoutSeconds) * 1000,
+      sessionTimeout: (options.session_timeout ?? LONGPOLL_DEFAULTS.sessionTimeoutSeconds) * 1000,
+      maxMessageSize: options.max_message_size ?? configDefaults.maxMessageSize,
+      queueLimitBytes: options.queue_limit_bytes ?? LONGPOLL_DEFAULTS.queueLimitBytes,
+      allowedOrigins: [...new Set(options.allowed_origins ?? [])],
+    },
+  };
+  return service.auth ? { ...mapped, auth: mapAuth(service.auth, child(at, 'auth'), ctx) } : mapped;
+}
+
+/** RawSocket limits: a handshake announces at most 2^24 octets; Crossbar has no connection limit. */
+export const RAWSOCKET_DEFAULTS = {
+  maxMessageSize: 16 * 1024 * 1024,
+  maxConnections: 10_000,
+} as const;
+
+function mapRawSocket(transport: CrossbarRawSocketTransport, at: string, ctx: MapContext): RawSocketTransportConfig {
+  const { endpoint: raw } = transport;
+  // Crossbar joins a Unix socket path to the node directory (the one holding config.json).
+  const endpoint = raw.type === 'tcp'
+    ? mapEndpoint(raw, child(at, 'endpoint'), ctx)
+    : { type: 'unix' as const, path: ctx.baseDir === undefined ? raw.path : resolve(ctx.baseDir, raw.path) };
+  const mapped: RawSocketTransportConfig = {
+    type: 'rawsocket',
+    endpoint,
+    serializers: [...new Set(transport.serializers ?? configDefaults.serializers)],
+    options: {
+      maxMessageSize: Math.min(transport.options?.max_message_size ?? RAWSOCKET_DEFAULTS.maxMessageSize, RAWSOCKET_DEFAULTS.maxMessageSize),
+      maxConnections: RAWSOCKET_DEFAULTS.maxConnections,
+    },
+  };
+  return transport.auth ? { ...mapped, auth: mapAuth(transport.auth, child(at, 'auth'), ctx) } : mapped;
+}
+
+export function mapTransport(transport: CrossbarTransport, at: string, ctx: MapContext): TransportConfig {
+  if (transport.type === 'rawsocket') return mapRawSocket(transport, at, ctx);
+  return mapHttp(transport, at, ctx);
+}
+
+function mapHttp(transport: Exclude<CrossbarTransport, CrossbarRawSocketTransport>, at: string, ctx: MapContext): HttpTransportConfig {
   const endpoint = mapEndpoint(transport.endpoint, child(at, 'endpoint'), ctx);
   if (transport.type === 'websocket') {
     return { type: 'http', endpoint, services: [mapWebSocket(transport, '/', at, ctx)] };
@@ -151,6 +209,7 @@ export function mapTransport(transport: CrossbarTransport, at: string, ctx: MapC
   const services = entries.map(([key, service]): WebServiceConfig => {
     const path = key === '/' ? '/' : `/${key}`;
     if (service.type === 'websocket') return mapWebSocket(service, path, child(child(at, 'paths'), key), ctx);
+    if (service.type === 'longpoll') return mapLongPoll(service, path, child(child(at, 'paths'), key), ctx);
     const directory = ctx.baseDir === undefined ? service.directory : resolve(ctx.baseDir, service.directory);
     return { type: 'static', path, directory } satisfies StaticServiceConfig;
   });

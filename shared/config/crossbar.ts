@@ -11,11 +11,11 @@ import { describeValue, expectationMessage, issueToError } from './issues.ts';
 import { child, mapTransport, type MapContext } from './crossbar-transport.ts';
 import { crossbarConfigSchema, type CrossbarPermission, type CrossbarRealm } from './schema.ts';
 import { URI_STRICT_EMPTY, URI_STRICT_LAST_EMPTY } from './schema-common.ts';
-import type { HttpTransportConfig, MatchPolicy, PermissionConfig, RealmConfig, RoleConfig, RouterConfig } from './types.ts';
+import type { TransportConfig, MatchPolicy, PermissionConfig, RealmConfig, RoleConfig, RouterConfig } from './types.ts';
 
 export interface FromCrossbarOptions {
   /**
-   * Directory that relative static `directory` paths resolve against; Crossbar uses the node
+   * Directory that relative static `directory` and Unix socket `path`s resolve against; Crossbar uses the node
    * directory, i.e. the one holding config.json. @default undefined (paths stay as written)
    */
   readonly baseDir?: string;
@@ -100,11 +100,17 @@ function mapRealm(realm: CrossbarRealm, at: string): RealmConfig {
 
 const WILDCARD_INTERFACES = new Set(['0.0.0.0', '::', '']);
 
-function assertDistinctPorts(transports: readonly HttpTransportConfig[], at: (index: number) => string): void {
+function assertDistinctPorts(transports: readonly TransportConfig[], at: (index: number) => string): void {
   transports.forEach((t, j) => {
+    if (t.endpoint.type === 'unix') {
+      const { path } = t.endpoint;
+      const i = transports.findIndex((other, k) => k < j && other.endpoint.type === 'unix' && other.endpoint.path === path);
+      if (i !== -1) throw new ConfigInvalidError(`socket ${path} is already used by ${at(i)}`, `${at(j)}.endpoint.path`);
+      return;
+    }
     const { port, interface: host } = t.endpoint;
     if (port === 0) return;
-    const i = transports.findIndex((other, k) => k < j && other.endpoint.port === port &&
+    const i = transports.findIndex((other, k) => k < j && other.endpoint.type === 'tcp' && other.endpoint.port === port &&
       (other.endpoint.interface === host || WILDCARD_INTERFACES.has(host) || WILDCARD_INTERFACES.has(other.endpoint.interface)));
     if (i !== -1) throw new ConfigInvalidError(`port ${port} on ${host} is already used by ${at(i)}`, `${at(j)}.endpoint.port`);
   });

@@ -1,7 +1,7 @@
 /**
  * Router transports (checkconfig.py `check_router_transport` and friends): `websocket` and `web`
- * (static files + WebSocket path services) on TCP endpoints. RawSocket, universal and long-poll
- * come in a later release; TLS, Unix sockets and the other Crossbar services are unsupported.
+ * (static files, WebSocket and long-poll path services) on TCP endpoints; `rawsocket` on TCP or Unix
+ * socket endpoints. Universal comes in a later release; TLS and the other Crossbar services are unsupported.
  */
 import { z } from 'zod';
 import type { SerializerId } from '../serializers/serializer.ts';
@@ -34,6 +34,21 @@ const endpointSchema = z.discriminatedUnion('type', [
   unsupportedType(['twisted', 'onion'], (type) => `'${type}' endpoints are not supported`),
 ], { error: "expected 'tcp'" });
 
+/** checkconfig.py `check_listening_endpoint_unix`; only RawSocket transports listen on Unix sockets. */
+const unixEndpointSchema = z.strictObject({
+  type: z.literal('unix'),
+  /** Relative to the config file's directory, as Crossbar resolves it against the node directory. */
+  path: z.string().min(1),
+  /** Validated like Crossbar (1..65535) but not applied: Node's listen backlog default is used. */
+  backlog: intRange(1, 65535).optional(),
+});
+
+const rawSocketEndpointSchema = z.discriminatedUnion('type', [
+  tcpEndpointSchema,
+  unixEndpointSchema,
+  unsupportedType(['twisted', 'onion'], (type) => `'${type}' endpoints are not supported`),
+], { error: "expected 'tcp' or 'unix'" });
+
 const SUPPORTED_SERIALIZERS: readonly string[] = ['json', 'msgpack', 'cbor'] satisfies SerializerId[];
 const serializerSchema = z.enum(['json', 'msgpack', 'cbor', 'ubjson', 'flatbuffers'], {
   error: "expected 'json', 'msgpack' or 'cbor'",
@@ -41,6 +56,26 @@ const serializerSchema = z.enum(['json', 'msgpack', 'cbor', 'ubjson', 'flatbuffe
   if (SUPPORTED_SERIALIZERS.includes(value)) return value as SerializerId;
   ctx.addIssue(unsupportedIssue(`serializer '${value}' is not supported: use 'json', 'msgpack' or 'cbor'`));
   return z.NEVER;
+});
+
+/**
+ * checkconfig.py `check_rawsocket_options`. Crossbar allows up to 64 MiB, but a RawSocket handshake
+ * cannot announce more than 16 MiB (nor less than 512 octets): larger values mean 16 MiB.
+ */
+const rawSocketOptionsSchema = z.strictObject({
+  max_message_size: intRange(512, 64 * MiB).optional(),
+});
+
+/** checkconfig.py `check_listening_transport_rawsocket` */
+const rawSocketTransportSchema = z.strictObject({
+  type: z.literal('rawsocket'),
+  id: itemIdSchema.optional(),
+  endpoint: rawSocketEndpointSchema,
+  serializers: z.array(serializerSchema).min(1).optional(),
+  /** Accepted and ignored: use ASEXOR_LOG_LEVEL=debug for per-message logs. */
+  debug: z.boolean().optional(),
+  options: rawSocketOptionsSchema.optional(),
+  auth: authSchema.optional(),
 });
 
 const milliseconds = z.int({ error: MS }).min(0, { error: MS }).max(2 ** 31 - 1, { error: MS })
@@ -92,13 +127,55 @@ const staticServiceSchema = z.strictObject({
 
 const webSocketServiceSchema = z.strictObject({ type: z.literal('websocket'), ...webSocketFields });
 
+/** An exact browser origin: scheme, host and optional port, as a browser sends it in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * checkconfig.py `check_web_path_service_longpoll` options (timeouts in seconds, 0 = none), plus two
+ * asexor extensions a Crossbar node rejects: `max_message_size` and `allowed_origins` (CORS).
+ */
+const longPollOptionsSchema = z.strictObject({
+  request_timeout: intRange(0, 3600).optional(),
+  session_timeout: intRange(0, 86400).optional(),
+  queue_limit_bytes: intRange(0, 1024 * MiB).transform((bytes, ctx) => {
+    if (bytes > 0) return bytes;
+    ctx.addIssue(unsupportedIssue('queue_limit_bytes: 0 (no limit) is not supported: give a limit in bytes'));
+    return z.NEVER;
+  }).optional(),
+  /** Validated like Crossbar but not applied: the queue is bounded in bytes (queue_limit_bytes). */
+  queue_limit_messages: intRange(0, 1_000_000).optional(),
+  /** Accepted and ignored: use ASEXOR_LOG_LEVEL=debug for per-request logs. */
+  debug: z.boolean().optional(),
+  debug_transport_id: unsupportedKey('debug_transport_id is not supported: transport ids are random so that they cannot be guessed'),
+  max_message_size: intRange(1, 64 * MiB).optional(),
+  allowed_origins: z.array(z.string().refine(isOrigin, {
+    error: "expected an exact origin such as 'https://app.example.com' (scheme, host, optional port; no path, no wildcard)",
+  })).optional(),
+});
+
+/** Crossbar's long-poll service has only `options`; `serializers` and `auth` are asexor extensions. */
+const longPollServiceSchema = z.strictObject({
+  type: z.literal('longpoll'),
+  id: itemIdSchema.optional(),
+  options: longPollOptionsSchema.optional(),
+  serializers: z.array(serializerSchema).min(1).optional(),
+  auth: authSchema.optional(),
+});
+
 const pathServiceSchema = z.discriminatedUnion('type', [
   staticServiceSchema,
   webSocketServiceSchema,
-  unsupportedType(['longpoll'], () => 'WAMP long-poll arrives in a later release of asexor; it is not supported yet'),
+  longPollServiceSchema,
   unsupportedType(['none', 'path', 'redirect', 'resource', 'reverseproxy', 'websocket-reverseproxy', 'nodeinfo', 'json',
     'cgi', 'wsgi', 'caller', 'publisher', 'webhook', 'archive', 'wap'], (type) => `Web service type '${type}' is not supported`),
-], { error: "expected 'static' or 'websocket'" });
+], { error: "expected 'static', 'websocket' or 'longpoll'" });
 
 /** checkconfig.py `_WEB_PATH_PAT_STR` */
 const pathKey = z.string().regex(/^([a-z0-9A-Z_-]+|\/)$/, {
@@ -121,12 +198,15 @@ const webTransportSchema = z.strictObject({
 export const transportSchema = z.discriminatedUnion('type', [
   webSocketTransportSchema,
   webTransportSchema,
-  unsupportedType(['rawsocket', 'universal'], (type) => `'${type}' transports are not supported yet: they come in a later release of asexor`),
+  rawSocketTransportSchema,
+  unsupportedType(['universal'], (type) => `'${type}' transports are not supported yet: they come in a later release of asexor`),
   unsupportedType(['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee'], (type) => `'${type}' transports are not supported`),
-], { error: "expected 'websocket' or 'web'" });
+], { error: "expected 'websocket', 'web' or 'rawsocket'" });
 
 export type CrossbarTransport = z.output<typeof transportSchema>;
 export type CrossbarTcpEndpoint = z.output<typeof tcpEndpointSchema>;
+export type CrossbarRawSocketTransport = z.output<typeof rawSocketTransportSchema>;
 export type CrossbarWebSocketService = z.output<typeof webSocketServiceSchema>;
 export type CrossbarWebSocketOptions = z.output<typeof webSocketOptionsSchema>;
+export type CrossbarLongPollService = z.output<typeof longPollServiceSchema>;
 export type { CrossbarAuth } from './schema-auth.ts';

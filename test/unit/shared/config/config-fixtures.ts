@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import type { HttpTransportConfig, TransportConfig } from '../../../../shared/config/types.ts';
 import { ConfigInvalidError, ConfigUnsupportedError } from '../../../../shared/errors.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../../fixtures/config/', import.meta.url));
@@ -57,4 +58,10 @@ export function expectConfigError(
   expect(error.path).to.equal(path);
   if (typeof message === 'string') expect(error.message).to.equal(`${path}: ${message}`);
   else expect(error.message).to.match(message).and.to.satisfy((m: string) => m.startsWith(`${path}: `));
+}
+
+/** The transport, which must be an HTTP transport (`services`, a TCP endpoint): narrows the TransportConfig union. */
+export function httpTransport(transport: TransportConfig | undefined): HttpTransportConfig {
+  if (transport?.type !== 'http') throw new Error(`expected an http transport, got ${transport?.type ?? 'none'}`);
+  return transport;
 }

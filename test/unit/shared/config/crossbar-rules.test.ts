@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { fromCrossbarConfig } from '../../../../shared/config/crossbar.ts';
 import { ConfigInvalidError } from '../../../../shared/errors.ts';
-import { expectConfigError, fixture, setAt, thrown } from './config-fixtures.ts';
+import { expectConfigError, fixture, httpTransport, setAt, thrown } from './config-fixtures.ts';
 
 interface Case {
   readonly rule: string;
@@ -58,14 +58,14 @@ describe('fromCrossbarConfig: cross-field rules and environment', () => {
     setAt(json, `${T}[1]`, ws(8080, '::1'));
     setAt(json, `${T}[2]`, ws(0));
     setAt(json, `${T}[3]`, ws(0));
-    const ports = fromCrossbarConfig(json).router.transports.map((t) => [t.endpoint.interface, t.endpoint.port]);
+    const ports = fromCrossbarConfig(json).router.transports.map((t) => [httpTransport(t).endpoint.interface, httpTransport(t).endpoint.port]);
     expect(ports).to.deep.equal([['127.0.0.1', 8080], ['::1', 8080], ['127.0.0.1', 0], ['127.0.0.1', 0]]);
   });
 
   it('fills in Crossbar <= 23 salt defaults (1000 iterations, 32 bytes) when only salt is given', () => {
     const json = fixture('web.json');
     setAt(json, BOB, salted({ salt: 'salt123' }));
-    const service = fromCrossbarConfig(json).router.transports[0]?.services[1];
+    const service = httpTransport(fromCrossbarConfig(json).router.transports[0]).services[1];
     const wampcra = service?.type === 'websocket' ? service.auth?.wampcra : undefined;
     expect(wampcra && 'users' in wampcra ? { ...wampcra.users['bob'] } : undefined)
       .to.deep.equal({ secret: 'derived-key', role: 'user', salt: 'salt123', iterations: 1000, keylen: 32 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { expect } from 'chai';
 import { fromCrossbarConfig } from '../../../../shared/config/crossbar.ts';
 import type { PermissionConfig, RouterConfig } from '../../../../shared/config/types.ts';
-import { SHIPPED_DIR, fixture, setAt } from './config-fixtures.ts';
+import { SHIPPED_DIR, fixture, httpTransport, setAt } from './config-fixtures.ts';
 
 const NONE = { call: false, register: false, publish: false, subscribe: false };
 const NO_DISCLOSE = { caller: false, publisher: false };
@@ -77,7 +77,7 @@ describe('fromCrossbarConfig', () => {
 
   it('keeps a relative static directory as written when no baseDir is given', () => {
     const { router } = fromCrossbarConfig(fixture('every-key.json'));
-    expect(router.transports[1]?.services[0]).to.deep.equal({ type: 'static', path: '/', directory: 'static' });
+    expect(httpTransport(router.transports[1]).services[0]).to.deep.equal({ type: 'static', path: '/', directory: 'static' });
   });
 
   it('returns the top-level asexor section untouched (same object)', () => {
@@ -92,8 +92,8 @@ describe('fromCrossbarConfig', () => {
     const { router } = fromCrossbarConfig(json, { baseDir: SHIPPED_DIR, env: {} });
     const [transport] = router.transports;
     expect(transport?.endpoint).to.deep.equal({ type: 'tcp', interface: '127.0.0.1', port: 8484 });
-    expect(transport?.services.map((s) => [s.type, s.path])).to.deep.equal([['static', '/'], ['websocket', '/ws']]);
-    const ws = transport?.services[1];
+    expect(httpTransport(transport).services.map((s) => [s.type, s.path])).to.deep.equal([['static', '/'], ['websocket', '/ws']]);
+    const ws = httpTransport(transport).services[1];
     expect(ws?.type === 'websocket' && ws.auth?.anonymous).to.equal(undefined);
     expect(router.realms[0]?.roles.map((r) => r.name)).to.deep.equal(['user', 'worker', 'admin']);
   });
@@ -123,8 +123,8 @@ describe('fromCrossbarConfig', () => {
     it('reads "${NAME}" tickets and secrets and a "$NAME" port; "$NAME" secrets stay literal like in Crossbar', () => {
       const { router } = fromCrossbarConfig(fixture('env-secrets.json'), { env });
       const transport = router.transports[0];
-      expect(transport?.endpoint.port).to.equal(9123);
-      const ws = transport?.services[0];
+      expect(httpTransport(transport).endpoint.port).to.equal(9123);
+      const ws = httpTransport(transport).services[0];
       expect(ws?.type === 'websocket' ? ws.auth : undefined).to.deep.equal({
         ticket: { type: 'static', principals: { alice: { ticket: 'ticket-from-env', role: 'user' }, bob: { ticket: '$NOT_A_REFERENCE', role: 'user' } } },
         wampcra: { type: 'static', users: { carol: { secret: 'secret-from-env', role: 'user', salt: 'salt123', iterations: 1000, keylen: 32 } } },
@@ -133,7 +133,7 @@ describe('fromCrossbarConfig', () => {
 
     it('gives principals a null prototype, so an authid such as "constructor" finds nothing inherited', () => {
       const { router } = fromCrossbarConfig(fixture('env-secrets.json'), { env });
-      const ws = router.transports[0]?.services[0];
+      const ws = httpTransport(router.transports[0]).services[0];
       const ticket = ws?.type === 'websocket' ? ws.auth?.ticket : undefined;
       expect(ticket && 'principals' in ticket ? Object.getPrototypeOf(ticket.principals) : 'missing').to.equal(null);
     });

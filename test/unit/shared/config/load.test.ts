@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { loadConfigFile } from '../../../../shared/config/load.ts';
 import { ConfigInvalidError, ConfigUnsupportedError } from '../../../../shared/errors.ts';
-import { SHIPPED_DIR } from './config-fixtures.ts';
+import { SHIPPED_DIR, httpTransport } from './config-fixtures.ts';
 
 const REPO_WEB = fileURLToPath(new URL('../../../../web', import.meta.url));
 
@@ -25,7 +25,7 @@ describe('loadConfigFile', () => {
 
   it('loads the shipped config and resolves static directories against the file\'s directory, like Crossbar\'s node directory', async () => {
     const { router, asexor } = await loadConfigFile(join(SHIPPED_DIR, 'config.json'));
-    expect(router.transports[0]?.services[0]).to.deep.equal({ type: 'static', path: '/', directory: REPO_WEB });
+    expect(httpTransport(router.transports[0]).services[0]).to.deep.equal({ type: 'static', path: '/', directory: REPO_WEB });
     expect(asexor).to.equal(undefined);
   });
 
@@ -37,7 +37,7 @@ describe('loadConfigFile', () => {
       asexor: { worker: { tasks: ['convert'] } },
     }));
     const { router, asexor } = await loadConfigFile(file);
-    const service = router.transports[0]?.services[0];
+    const service = httpTransport(router.transports[0]).services[0];
     const ticket = service?.type === 'websocket' ? service.auth?.ticket : undefined;
     const principals = ticket && 'principals' in ticket ? ticket.principals : undefined;
     for (const value of [router, router.realms, router.transports[0]?.endpoint, service, principals, principals?.['alice'], asexor, asexor?.['worker']]) {
