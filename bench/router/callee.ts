@@ -2,10 +2,12 @@
  * Callee child: one session that registers `--procedure` and answers every INVOCATION with a YIELD
  * echoing its arguments. Runs in its own process so the router's CPU is not shared with it.
  * Usage (forked by index.ts): callee.ts --url URL --realm R --serializer S --procedure P
+ * (URL ws://… for WebSocket, rs://host:port or rs://unix:/path for RawSocket)
  */
 import { parseArgs } from 'node:util';
 import { connectRaw, request } from './raw-client.ts';
 import type { RawWampClient } from './raw-client.ts';
+import { connectRawSocket, isRawSocketUrl, type RawSocketWampClient } from './raw-rawsocket-client.ts';
 import { serveParent } from './protocol.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
 import type { SerializerId } from '../../shared/serializers/serializer.ts';
@@ -14,11 +16,12 @@ const { values } = parseArgs({
   options: { url: { type: 'string' }, realm: { type: 'string' }, serializer: { type: 'string' }, procedure: { type: 'string' } },
   strict: true,
 });
-let client: RawWampClient | undefined;
+let client: RawWampClient | RawSocketWampClient | undefined;
 
 serveParent(
   async () => {
-    const c = await connectRaw({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
+    const url = values.url ?? '';
+    const c = await (isRawSocketUrl(url) ? connectRawSocket : connectRaw)({ url, realm: values.realm ?? '', serializer: values.serializer as SerializerId });
     client = c;
     await request(c, {
       type: MessageType.REGISTER, request: c.nextRequestId(), options: {}, procedure: values.procedure ?? 'bench.echo',

@@ -2,11 +2,12 @@
  * Load generator child: one caller session. `latency` runs calls one at a time and reports p50/p99;
  * `run` keeps `--inflight` calls outstanding for a time window and reports completed calls.
  * Usage (forked by index.ts): caller.ts --url URL --realm R --serializer S --procedure P [--inflight K]
- * (URL ws://… for WebSocket, http://…/lp for long-poll)
+ * (URL ws://… for WebSocket, http://…/lp for long-poll, rs://host:port or rs://unix:/path for RawSocket)
  */
 import { parseArgs } from 'node:util';
 import { connectRaw } from './raw-client.ts';
 import { connectLongPoll } from './raw-longpoll-client.ts';
+import { connectRawSocket, isRawSocketUrl } from './raw-rawsocket-client.ts';
 import type { LeanWampClient } from './raw-longpoll-client.ts';
 import { quantile, serveParent } from './protocol.ts';
 import type { Command, Report } from './protocol.ts';
@@ -107,8 +108,9 @@ function throughput(c: LeanWampClient, warmupMs: number, durationMs: number): Pr
 serveParent(
   async () => {
     // An http:// URL is a long-poll service (raw-longpoll-client.ts), ws:// a WebSocket one.
-    const connect = values.url?.startsWith('http') ? connectLongPoll : connectRaw;
-    client = await connect({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
+    const url = values.url ?? '';
+    const connect = url.startsWith('http') ? connectLongPoll : isRawSocketUrl(url) ? connectRawSocket : connectRaw;
+    client = await connect({ url, realm: values.realm ?? '', serializer: values.serializer as SerializerId });
     return { evt: 'ready', sessions: 1 };
   },
   (command: Command) => {

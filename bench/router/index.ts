@@ -16,6 +16,7 @@ import {
 } from './scenarios.ts';
 import type { Target } from './scenarios.ts';
 import { measureLongPollLatency } from './longpoll-scenario.ts';
+import { measureRawSocketRpc } from './rawsocket-scenario.ts';
 
 /** Hard bound on the whole run: nothing may hang a terminal or CI job. */
 const WATCHDOG_MS = 10 * 60_000;
@@ -30,6 +31,7 @@ function describeSetup(o: BenchOptions, routerPid: number | undefined, load: rea
       : `router: embedded asexor router (createRouter + WebSocket transport), own process pid ${routerPid ?? '?'}, 127.0.0.1`,
     'load: lean raw WAMP client (ws + shared/serializers + shared/wamp/codec), not autobahn-js, so the router is what is measured',
     `rpc: callee in its own process; latency = 1 caller, ${o.calls} sequential calls; throughput = ${o.callers} caller processes x ${o.inflight} calls in flight`,
+    'rawsocket: the same RPC figures with callee and callers on RawSocket TCP (127.0.0.1) and on a Unix socket (embedded router only)',
     'long-poll: the same latency figure with the caller on WAMP long-poll (/lp, unbatched, one receive held) and the callee on WebSocket (embedded router only)',
     `pub/sub: 1 publisher process (acknowledged, ${o.publishWindow} in flight), ${o.subscribers} subscriber sessions in ${o.subscriberProcs} processes`,
     `memory: ${o.sessions} joined anonymous idle sessions, fresh router process, forced GC (RSS only for an external router)`,
@@ -42,6 +44,7 @@ async function runAll(o: BenchOptions): Promise<void> {
   let routerChild: Child | undefined;
   let target: Target;
   let longpollUrl: string | undefined;
+  let rawsocketUrls: { readonly tcp: string; readonly unix: string } | undefined;
   if (o.url) {
     target = { url: o.url, realm: o.realm };
   } else {
@@ -49,6 +52,7 @@ async function runAll(o: BenchOptions): Promise<void> {
     routerChild = started.child;
     target = { url: started.report.url, realm: o.realm };
     longpollUrl = started.report.longpollUrl;
+    rawsocketUrls = started.report.rawsocketUrls;
   }
   const figures: Figure[] = [];
   for (const serializer of o.serializers) {
@@ -68,6 +72,15 @@ async function runAll(o: BenchOptions): Promise<void> {
         progress(`${serializer}: RPC latency with a long-poll caller`);
         const lp = await measureLongPollLatency(target, longpollUrl, serializer, o);
         figures.push(figure('longpoll_rpc_latency_p50', serializer, lp.p50Us), figure('longpoll_rpc_latency_p99', serializer, lp.p99Us));
+      }
+      for (const kind of rawsocketUrls ? (['tcp', 'unix'] as const) : []) {
+        progress(`${serializer}: RPC latency and throughput over RawSocket ${kind}`);
+        const rs = await measureRawSocketRpc(rawsocketUrls?.[kind] ?? '', target.realm, serializer, o);
+        figures.push(
+          figure(`rawsocket_${kind}_rpc_latency_p50`, serializer, rs.p50Us),
+          figure(`rawsocket_${kind}_rpc_latency_p99`, serializer, rs.p99Us),
+          figure(`rawsocket_${kind}_rpc_throughput`, serializer, rs.callsPerSecond),
+        );
       }
     } finally {
       await stopAll(fleet.all);

@@ -22,7 +22,11 @@ export type Command =
 
 export type Report =
   | { readonly evt: 'ready'; readonly sessions: number }
-  | { readonly evt: 'listening'; readonly url: string; readonly longpollUrl?: string }
+  | {
+    readonly evt: 'listening'; readonly url: string; readonly longpollUrl?: string;
+    /** RawSocket listeners of the embedded router: rs://127.0.0.1:PORT and rs://unix:/path. */
+    readonly rawsocketUrls?: { readonly tcp: string; readonly unix: string };
+  }
   | { readonly evt: 'result'; readonly count: number; readonly elapsedMs: number }
   | { readonly evt: 'latency'; readonly calls: number; readonly p50Us: number; readonly p99Us: number }
   | { readonly evt: 'opened'; readonly sessions: number }

@@ -123,7 +123,7 @@ export async function connectMany(options: ConnectOptions, count: number, concur
 }
 
 /** A session-scope request that waits for one reply of `type` (setup only: REGISTER, SUBSCRIBE). */
-export function request(client: RawWampClient, message: WampMessage, replyType: number, timeoutMs = 10_000): Promise<WampMessage> {
+export function request(client: Pick<RawWampClient, 'onMessage' | 'send'>, message: WampMessage, replyType: number, timeoutMs = 10_000): Promise<WampMessage> {
   return new Promise((resolve, reject) => {
     const previous = client.onMessage;
     const timer = setTimeout(() => {

@@ -1,15 +1,19 @@
 /**
  * The router under test, alone in its process: the embedded router (createRouter) behind the
  * WebSocket transport (startTransports) on 127.0.0.1, an ephemeral port, path /ws, with WAMP
- * long-poll at /lp on the same port. Reports both URLs,
+ * long-poll at /lp on the same port, and RawSocket on TCP (127.0.0.1, ephemeral port) and on a
+ * Unix socket in a temporary directory. Reports every URL,
  * and on `memory` forces GC (needs --expose-gc) and reports RSS / heapUsed / joined sessions.
  * Usage (forked by index.ts): router-process.ts [--realm realm1]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRouter } from '../../router/index.ts';
 import { startTransports } from '../../router/transports/index.ts';
 import { silentLogger } from '../../shared/logger.ts';
-import type { HttpTransportConfig, RealmConfig } from '../../shared/config/types.ts';
+import type { Endpoint, HttpTransportConfig, RawSocketTransportConfig, RealmConfig } from '../../shared/config/types.ts';
 import { serveParent, sleep } from './protocol.ts';
 import type { Report } from './protocol.ts';
 
@@ -40,9 +44,18 @@ const transport: HttpTransportConfig = {
   }],
 };
 
+const socketDir = mkdtempSync(join(tmpdir(), 'asexor-bench-'));
+const rawsocket = (endpoint: Endpoint): RawSocketTransportConfig => ({
+  type: 'rawsocket', endpoint, serializers: ['json', 'msgpack', 'cbor'], options: { maxMessageSize: 16 * 1024 * 1024, maxConnections: 10_000 },
+});
+
 const logger = silentLogger();
 const router = createRouter({ realms: [realm], logger });
-const listeners = await startTransports(router, [transport], { logger });
+const listeners = await startTransports(router, [
+  transport,
+  rawsocket({ type: 'tcp', interface: '127.0.0.1', port: 0 }),
+  rawsocket({ type: 'unix', path: join(socketDir, 'router.sock') }),
+], { logger });
 
 async function memory(): Promise<Report> {
   const gc = globalThis.gc;
@@ -60,7 +73,10 @@ serveParent(
   () => {
     const first = listeners[0];
     if (!first) throw new Error('startTransports returned no listener');
-    return Promise.resolve({ evt: 'listening', url: first.url('/ws', 'ws'), longpollUrl: first.url('/lp') });
+    return Promise.resolve({
+      evt: 'listening', url: first.url('/ws', 'ws'), longpollUrl: first.url('/lp'),
+      rawsocketUrls: { tcp: listeners[1]?.url('') ?? '', unix: listeners[2]?.url('') ?? '' },
+    });
   },
   (command) => {
     if (command.cmd === 'memory') return memory();
@@ -69,5 +85,6 @@ serveParent(
   async () => {
     await router.close();
     await Promise.all(listeners.map((l) => l.close()));
+    rmSync(socketDir, { recursive: true, force: true });
   },
 );

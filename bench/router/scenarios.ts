@@ -86,7 +86,7 @@ function warmupRun(o: BenchOptions): Command {
 }
 
 /** RPC: sequential latency from one caller, then throughput from the caller processes (callee in its own process). */
-export async function measureRpc(fleet: Fleet, o: BenchOptions): Promise<RpcRuns> {
+export async function measureRpc(fleet: Pick<Fleet, 'sequentialCaller' | 'callers'>, o: BenchOptions): Promise<RpcRuns> {
   const p50Us: number[] = [];
   const p99Us: number[] = [];
   for (let run = 0; run < o.runs; run += 1) {

@@ -13,7 +13,7 @@ import { encodeMessage } from '../../shared/serializers/encode-memo.ts';
 import type { WampMessage } from '../../shared/wamp/messages.ts';
 import type { Serializer } from '../../shared/serializers/serializer.ts';
 import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
-import { FRAME_HEADER_LENGTH, FrameDecoder, encodeFrame, type Frame, type FrameError } from './rawsocket-codec.ts';
+import { FrameDecoder, encodeFrame, type Frame, type FrameError } from './rawsocket-codec.ts';
 import { oversizeReplacement } from './rawsocket-oversize.ts';
 
 /** Per-connection limits that the config file does not carry. */
@@ -26,7 +26,7 @@ export interface RawSocketTuning {
   readonly sendLowWaterMark?: number;
   /** Close the connection above this many unflushed bytes. @default 64 MiB */
   readonly sendBufferLimit?: number;
-  /** Destroy a socket that has not finished closing after this long, ms. @default 2_000 */
+  /** Destroy a socket that has not finished closing this long after we ended it, ms. @default 2_000 */
   readonly closeTimeoutMs?: number;
   /**
    * Send a PING this often, ms; 0 = never. @default 0: Twisted RawSocket peers (autobahn-python's
@@ -61,6 +61,21 @@ export interface RawSocketPeerOptions {
   readonly tuning: ResolvedRawSocketTuning;
 }
 
+/**
+ * The last message frame built, by payload: encode-memo.ts hands every subscriber of a fan-out the
+ * same payload, so the frame (header + copy) is built once too. Frames are never modified after.
+ */
+let lastPayload: string | Uint8Array | undefined;
+let lastFrame: Buffer = Buffer.alloc(0);
+
+function messageFrame(payload: string | Uint8Array): Buffer {
+  if (payload !== lastPayload) {
+    lastFrame = encodeFrame('message', payload);
+    lastPayload = payload;
+  }
+  return lastFrame;
+}
+
 export class RawSocketPeer extends BasePeer {
   readonly #socket: Socket;
   readonly #serializer: Serializer;
@@ -69,6 +84,7 @@ export class RawSocketPeer extends BasePeer {
   readonly #decoder: FrameDecoder;
   readonly #clientMaxLength: number;
   #readPaused = false;
+  #corked = false;
   #destroyTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
@@ -109,23 +125,24 @@ export class RawSocketPeer extends BasePeer {
   }
 
   protected transmit(message: WampMessage): void {
-    let frame: Buffer;
+    let payload: string | Uint8Array;
     try {
-      frame = encodeFrame('message', encodeMessage(this.#serializer, message));
+      payload = encodeMessage(this.#serializer, message);
     } catch (err) {
       this.#log.error({ err, messageType: message.type }, 'cannot serialize outgoing message');
       this.close({ reason: 'internal error' });
       return;
     }
-    const size = frame.length - FRAME_HEADER_LENGTH;
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
     if (size > this.#clientMaxLength) {
       this.#transmitOversized(message, size);
       return;
     }
-    this.#write(frame);
+    this.#write(messageFrame(payload));
   }
 
   protected shutdown(_info: CloseInfo): void {
+    // Flush what was sent (e.g. ABORT or GOODBYE), then FIN; incoming octets are ignored from now on.
     this.#socket.end();
     this.#destroyTimer ??= setTimeout(() => { this.#socket.destroy(); }, this.#tuning.closeTimeoutMs);
   }
@@ -165,10 +182,24 @@ export class RawSocketPeer extends BasePeer {
     }
   }
 
+  /**
+   * Frames written in one turn of the event loop (e.g. the INVOCATIONs for a read full of CALLs)
+   * leave in one writev: corked until the next tick, which adds no latency.
+   */
   #write(frame: Buffer): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
+    }
     this.#socket.write(frame, this.#afterWrite);
     this.#checkBackpressure();
   }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork();
+  };
 
   #receive(chunk: Buffer): void {
     if (this.closed) return;

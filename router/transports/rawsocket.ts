@@ -105,7 +105,6 @@ export async function startRawSocketTransport(
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', (err: Error & { code?: string }) => { log.debug({ err: { code: err.code, message: err.message } }, 'socket error'); });
-    if (config.endpoint.type === 'tcp') socket.setNoDelay(true); // small WAMP messages; latency matters
     const timer = setTimeout(() => {
       log.info({ peer: peerAddress(socket), timeoutMs: tuning.handshakeTimeoutMs }, 'no rawsocket handshake in time; connection dropped');
       socket.destroy();
@@ -122,7 +121,7 @@ export async function startRawSocketTransport(
     socket.once('close', () => { clearTimeout(timer); });
   }
 
-  const server = createServer({ noDelay: true }, accept);
+  const server = createServer({ noDelay: true }, accept); // small WAMP messages: latency matters (no-op on Unix sockets)
   const bound = await listen(server, config);
   server.on('error', (err) => { log.error({ err }, 'rawsocket server error'); });
   log.info({ ...bound, serializers: config.serializers, maxLength }, 'rawsocket transport listening');
@@ -157,7 +156,7 @@ export async function startRawSocketTransport(
   };
 }
 
-type BoundEndpoint = { readonly type: 'tcp'; readonly host: string; readonly port: number } | { readonly type: 'unix'; readonly path: string };
+type BoundEndpoint = RawSocketListener['endpoint'];
 
 async function listen(server: Server, config: RawSocketTransportConfig): Promise<BoundEndpoint> {
   const { endpoint } = config;

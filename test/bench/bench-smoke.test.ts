@@ -11,6 +11,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIGURES = [
   'rpc_latency_p50', 'rpc_latency_p99', 'rpc_throughput', 'pubsub_fanout',
   'longpoll_rpc_latency_p50', 'longpoll_rpc_latency_p99',
+  'rawsocket_tcp_rpc_latency_p50', 'rawsocket_tcp_rpc_latency_p99', 'rawsocket_tcp_rpc_throughput',
+  'rawsocket_unix_rpc_latency_p50', 'rawsocket_unix_rpc_latency_p99', 'rawsocket_unix_rpc_throughput',
   'memory_per_session_heap', 'memory_per_session_rss',
 ] as const;
 const SERIALIZERS = ['json', 'msgpack'] as const;

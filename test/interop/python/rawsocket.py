@@ -60,6 +60,9 @@ async def open_rawsocket_session(args):
         realm=args.realm,
         authentication={'ticket': {'authid': 'backend', 'ticket': args.ticket}},
         main=main,
+        # 22.7.1's asyncio RawSocket reports its own close after GOODBYE as a lost connection
+        # ("failed to complete connection"); without this the Component reconnects and rejoins.
+        is_fatal=lambda _error: True,
     )
     component.on('leave', lambda _s, details: left.update(reason=details.reason, message=details.message))
     done = asyncio.ensure_future(component.start(loop))
