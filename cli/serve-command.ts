@@ -38,7 +38,7 @@ async function run(argv: readonly string[]): Promise<number> {
     const loaded = values.config === undefined ? { router: defaultRouterConfig(), asexor: undefined } : await loadConfigFile(values.config);
     const baseDir = values.config === undefined ? process.cwd() : path.dirname(path.resolve(values.config));
     const server = await startServer({ router: loaded.router, asexor: loaded.asexor, baseDir, logger });
-    for (const l of server.listeners) logger.info({ url: `http://${l.address.host}:${l.address.port}/` }, 'listening');
+    for (const l of server.listeners) logger.info({ url: l.url('/') }, 'listening');
     if (values.config === undefined) logger.info({ hint: 'realm asexor, authid demo, ticket demo-ticket; try: npx asexor run date' }, 'demo user');
     const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     logger.info({ signal: String(signal[0] ?? '') }, 'shutting down');

@@ -73,14 +73,15 @@ async function runAll(o: BenchOptions): Promise<void> {
         const lp = await measureLongPollLatency(target, longpollUrl, serializer, o);
         figures.push(figure('longpoll_rpc_latency_p50', serializer, lp.p50Us), figure('longpoll_rpc_latency_p99', serializer, lp.p99Us));
       }
-      for (const kind of rawsocketUrls ? (['tcp', 'unix'] as const) : []) {
-        progress(`${serializer}: RPC latency and throughput over RawSocket ${kind}`);
-        const rs = await measureRawSocketRpc(rawsocketUrls?.[kind] ?? '', target.realm, serializer, o);
-        figures.push(
-          figure(`rawsocket_${kind}_rpc_latency_p50`, serializer, rs.p50Us),
-          figure(`rawsocket_${kind}_rpc_latency_p99`, serializer, rs.p99Us),
-          figure(`rawsocket_${kind}_rpc_throughput`, serializer, rs.callsPerSecond),
-        );
+      if (rawsocketUrls !== undefined) {
+        const rs = await measureRawSocketRpc(rawsocketUrls, target.realm, serializer, o);
+        for (const kind of ['tcp', 'unix'] as const) {
+          figures.push(
+            figure(`rawsocket_${kind}_rpc_latency_p50`, serializer, rs[kind].p50Us),
+            figure(`rawsocket_${kind}_rpc_latency_p99`, serializer, rs[kind].p99Us),
+            figure(`rawsocket_${kind}_rpc_throughput`, serializer, rs[kind].callsPerSecond),
+          );
+        }
       }
     } finally {
       await stopAll(fleet.all);

@@ -43,10 +43,10 @@ function runBench(args: readonly string[], timeoutMs: number): Promise<{ code: n
 }
 
 describe('bench/router (npm run bench:router)', function () {
-  this.timeout(40_000);
+  this.timeout(100_000); // the quick run starts ~30 load-generator processes (WebSocket, long-poll, RawSocket TCP and Unix)
 
   it('runs --quick to completion and prints a positive BENCH line for every figure and serializer', async () => {
-    const { code, stdout, stderr } = await runBench(['--quick'], 35_000);
+    const { code, stdout, stderr } = await runBench(['--quick'], 90_000);
     expect(code, `exit code; stderr:\n${stderr}`).to.equal(0);
     const lines = stdout.split('\n').filter((l) => l.startsWith('BENCH ')).map((l) => JSON.parse(l.slice(6)) as BenchLine);
     for (const name of FIGURES) {

@@ -33,7 +33,10 @@ export class SpawnerClient {
     const child = fork(MAIN, [], {
       execPath: process.execPath,
       // Not the parent's execArgv (inspector, big heaps): a small heap limit, and gc() for main.ts's pacer.
-      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--expose-gc'],
+      // A 1 MB young generation: every spawn's garbage is short-lived, and with V8's default (up to
+      // 16 MB semi-spaces) the heap kept growing, RSS from ~85 to ~160 MB over 1,500 spawns
+      // (bench:tasks); with it, RSS stays near 100 MB (RssAnon ~50 MB), CPU per spawn unchanged.
+      execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`, '--max-semi-space-size=1', '--expose-gc'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
