@@ -6,16 +6,13 @@
 import { MessageType } from '../shared/wamp/message-type.ts';
 import type { WampMessage } from '../shared/wamp/messages.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
-import { randomId, SequentialIds } from '../shared/wamp/ids.ts';
+import { SequentialIds } from '../shared/wamp/ids.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Dealer } from './dealer.ts';
-import type { TransportDetails } from './transports/peer.ts';
-import type { CallResult, SessionHandle } from './types.ts';
+import { RouterSession, TRUSTED } from './router-session.ts';
+import type { CallResult } from './types.ts';
 import { WampCallError } from './wamp-call-error.ts';
 
-const INTERNAL_TRANSPORT: TransportDetails = Object.freeze({ kind: 'local', serializer: 'none', peer: 'internal' });
-/** Always-allowed, never-disclosing decision: the router trusts itself. */
-const TRUSTED = Object.freeze({ allow: true, disclose: false });
 /**
  * Every internal call (dynamic authenticator/authorizer) is bounded, so a callee that never answers
  * cannot stall a session's ordered inbox: the dealer answers wamp.error.timeout (spec: rpc_call_timeout.md).
@@ -27,31 +24,16 @@ interface Pending {
   reject(error: WampCallError): void;
 }
 
-export class InternalSession implements SessionHandle {
-  readonly id = randomId();
-  readonly realm: string;
-  readonly authid = 'asexor.router';
-  readonly authrole = 'trusted';
-  readonly authmethod = 'anonymous';
-  readonly authprovider = 'static';
-  readonly transport = INTERNAL_TRANSPORT;
+export class InternalSession extends RouterSession {
   readonly #dealer: Dealer;
   readonly #log: Logger;
   readonly #requests = new SequentialIds();
   readonly #pending = new Map<number, Pending>();
 
   constructor(realm: string, dealer: Dealer, logger: Logger) {
-    this.realm = realm;
+    super(realm, ['caller']);
     this.#dealer = dealer;
     this.#log = logger.child({ component: 'internal-session', realm });
-  }
-
-  hasRole(role: string): boolean {
-    return role === 'caller';
-  }
-  /** No progressive results, no canceling: one RESULT or ERROR per call. */
-  hasFeature(): boolean {
-    return false;
   }
 
   call(procedure: string, args: readonly unknown[], kwargs?: Readonly<Record<string, unknown>>): Promise<CallResult> {

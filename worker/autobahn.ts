@@ -42,6 +42,7 @@ export interface AbCallPromise extends PromiseLike<unknown> {
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
     onProgress?: (progress: unknown) => void,
   ): PromiseLike<A | B>;
+  cancel(options?: { readonly mode?: 'skip' | 'kill' | 'killnowait' }): void;
 }
 
 export type AbEndpoint = (args: unknown[], kwargs: Dict, details: AbInvocationDetails) => unknown;
@@ -59,6 +60,9 @@ export interface AbJoinDetails {
   readonly authid: string;
   readonly authrole: string;
   readonly authmethod: string;
+  readonly authprovider: string;
+  readonly authextra?: Dict;
+  readonly transport: { readonly protocol: string };
 }
 
 export interface AbCloseDetails {
@@ -77,6 +81,11 @@ export interface AbConnection {
   readonly isRetrying: boolean;
   open(): void;
   close(reason?: string, message?: string): void;
+}
+
+/** A serializer instance, passed in a transport's `serializers` option. */
+export interface AbSerializer {
+  readonly SERIALIZER_ID: string;
 }
 
 /** What a transport factory's `create()` returns; the session sets the three handlers. */
@@ -100,6 +109,8 @@ interface AutobahnModule {
   Connection: new (options: Dict) => AbConnection;
   Error: new (error: string, args?: unknown[], kwargs?: Dict) => AbError;
   Result: new (args?: unknown[], kwargs?: Dict) => AbResult;
+  /** In Node: JSONSerializer, MsgpackSerializer (msgpack5) and CBORSerializer (cbor). */
+  serializer: Record<'JSONSerializer' | 'MsgpackSerializer' | 'CBORSerializer', new () => AbSerializer>;
   auth_cra: { derive_key(secret: string, salt: string, iterations?: number, keylen?: number): string; sign(key: string, challenge: string): string };
   transports: {
     register(name: string, factory: new (options: Dict) => AbTransportFactory): void;

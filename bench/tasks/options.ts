@@ -22,8 +22,10 @@ export interface TaskBenchOptions {
   readonly help: boolean;
   readonly runs: number;
   readonly n: number;
-  /** Unmeasured tasks (or spawns) before each measured run. */
+  /** Unmeasured tasks before each measured end-to-end run (the server is long-lived, hence warm). */
   readonly warmup: number;
+  /** Unmeasured spawns of each fresh raw-ceiling process, so that its JIT is warm too. */
+  readonly rawWarmup: number;
   readonly concurrency: number;
   readonly inflight: number;
   readonly sessions: number;
@@ -68,6 +70,7 @@ export function parseOptions(argv: readonly string[]): TaskBenchOptions {
     runs: positiveInt('runs', values.runs, quick ? 1 : 3),
     n,
     warmup: Math.min(quick ? 10 : 40, n),
+    rawWarmup: quick ? 10 : 150,
     concurrency,
     inflight: positiveInt('inflight', values.inflight, 2 * concurrency),
     sessions: positiveInt('sessions', values.sessions, quick ? 200 : 5000),

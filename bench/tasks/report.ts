@@ -89,7 +89,7 @@ export function collectFigures(m: Measured, o: TaskBenchOptions): Figure[] {
 export function describe(o: TaskBenchOptions, machine: { readonly cpus: number; readonly model: string; readonly load: readonly number[] }): string {
   return [
     `asexor task benchmark, node ${process.version}, ${machine.cpus} cpus (${machine.model}), load average at start ${machine.load.map((l) => l.toFixed(2)).join(' ')}`,
-    `raw ceiling: a fresh bare Node process per run, execa('true') with output captured, concurrency ${o.concurrency}, ${o.n} spawns after ${o.warmup} warm-up`,
+    `raw ceiling: a fresh bare Node process per run, execa('true') with output captured, concurrency ${o.concurrency}, ${o.n} spawns after ${o.rawWarmup} warm-up`,
     `end-to-end: serve stack (router + worker + spawner) in its own process, worker concurrency ${o.concurrency}; one client process (ticket user, ${o.serializer}),`
       + ` ${o.n} noop tasks after ${o.warmup} warm-up, ${o.inflight} in flight; ratio = median over runs of (end-to-end / raw run just before)`,
     `idle sessions: ${o.sessions} anonymous joined sessions held by another process (bench/router/idle.ts) during the second end-to-end figure`,

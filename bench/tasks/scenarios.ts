@@ -80,7 +80,7 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
 
 /** One raw-ceiling run in a fresh bare process: spawns/s and that process's CPU ms per spawn. */
 export async function rawCeiling(o: TaskBenchOptions): Promise<{ rate: number; cpuMs: number }> {
-  const args = ['--n', String(o.n), '--concurrency', String(o.concurrency), '--warmup', String(o.warmup), '--max-ms', String(o.maxMs)];
+  const args = ['--n', String(o.n), '--concurrency', String(o.concurrency), '--warmup', String(o.rawWarmup), '--max-ms', String(o.maxMs)];
   const { report } = await startChild('../tasks/raw-spawn.ts', args, 'result', { timeoutMs: 2 * o.maxMs + SLACK_MS });
   return { rate: rate(report), cpuMs: extraNumber(report, 'cpuMs') / Math.max(1, report.count) };
 }

@@ -10,17 +10,15 @@
  */
 import { MessageType } from '../../shared/wamp/message-type.ts';
 import type { Args, Dict, ErrorMessage, Invocation, WampMessage, Yield } from '../../shared/wamp/messages.ts';
-import { randomId, SequentialIds } from '../../shared/wamp/ids.ts';
+import { SequentialIds } from '../../shared/wamp/ids.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { TransportDetails } from '../transports/peer.ts';
-import type { ClientRole, SessionHandle } from '../types.ts';
+import { RouterSession, TRUSTED } from '../router-session.ts';
+import type { SessionHandle } from '../types.ts';
 import { WampCallError } from '../wamp-call-error.ts';
 import type { MetaRealm } from './realm-view.ts';
 import type { MetaProcedure, MetaTopic } from './uris.ts';
 
-const META_TRANSPORT: TransportDetails = Object.freeze({ kind: 'local', serializer: 'none', peer: 'internal' });
-const TRUSTED = Object.freeze({ allow: true, disclose: false });
 
 /** One call of a meta procedure. */
 export interface MetaCall {
@@ -36,14 +34,7 @@ export interface MetaCall {
  */
 export type MetaHandler = (call: MetaCall) => unknown;
 
-export class MetaSession implements SessionHandle {
-  readonly id = randomId();
-  readonly realm: string;
-  readonly authid = 'asexor.router';
-  readonly authrole = 'trusted';
-  readonly authmethod = 'anonymous';
-  readonly authprovider = 'static';
-  readonly transport = META_TRANSPORT;
+export class MetaSession extends RouterSession {
   readonly #owner: MetaRealm;
   readonly #log: Logger;
   readonly #requests = new SequentialIds();
@@ -52,18 +43,11 @@ export class MetaSession implements SessionHandle {
   #registering: MetaHandler | undefined;
 
   constructor(owner: MetaRealm, logger: Logger) {
-    this.realm = owner.name;
+    super(owner.name, ['callee', 'publisher']);
     this.#owner = owner;
     this.#log = logger.child({ component: 'meta', realm: owner.name });
   }
 
-  hasRole(role: ClientRole): boolean {
-    return role === 'callee' || role === 'publisher';
-  }
-  /** No progressive results, no canceling: one YIELD or ERROR per INVOCATION. */
-  hasFeature(): boolean {
-    return false;
-  }
 
   register(procedure: MetaProcedure, handler: MetaHandler): void {
     this.#registering = handler;

@@ -66,21 +66,3 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
     return false; // 'null' and other opaque origins
   }
 }
-
-/** Crossbar's peer string: 'tcp4:127.0.0.1:53122' or 'tcp6:::1:53122'. */
-export function peerAddress(req: IncomingMessage): string {
-  const { remoteAddress, remotePort, remoteFamily } = req.socket;
-  if (remoteAddress === undefined) return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);
-  if (mapped?.[1] !== undefined) return `tcp4:${mapped[1]}:${remotePort ?? 0}`;
-  return `${remoteFamily === 'IPv6' ? 'tcp6' : 'tcp4'}:${remoteAddress}:${remotePort ?? 0}`;
-}
-
-/** Request headers with lowercase names; repeated headers joined with ', '. */
-export function headerRecord(req: IncomingMessage): Readonly<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return Object.freeze(headers);
-}

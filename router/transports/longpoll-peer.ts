@@ -10,7 +10,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { LongPollOptions } from '../../shared/config/types.ts';
-import { AppError, SerializationError } from '../../shared/errors.ts';
+import type { AppError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { encodeMessage } from '../../shared/serializers/encode-memo.ts';
 import { decode } from '../../shared/wamp/codec.ts';
@@ -18,6 +18,7 @@ import type { WampMessage } from '../../shared/wamp/messages.ts';
 import { sendText, type HeaderMap } from './http-reply.ts';
 import { frameMessage, splitBody, type LongPollProtocol } from './longpoll-codec.ts';
 import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
+import { decodeError, emitSafely, type PeerInput } from './peer-events.ts';
 
 /** How long a transport whose session ended stays known (for its final messages and `close`) when sessionTimeout is 0. */
 const CLOSED_LINGER_MS = 30_000;
@@ -76,7 +77,7 @@ export class LongPollPeer extends BasePeer {
       const serializer = this.#protocol.serializer;
       messages = splitBody(this.#protocol, body).map((part) => decode(serializer.decode(part)));
     } catch (err) {
-      const error = err instanceof AppError ? err : new SerializationError('cannot decode message', { cause: err });
+      const error = decodeError(err);
       this.#emitSafely({ error });
       return error;
     }
@@ -243,19 +244,7 @@ export class LongPollPeer extends BasePeer {
   }
 
   /** Listener failures are router bugs: log them and drop this transport, never throw into the HTTP handler. */
-  #emitSafely(event: { message: WampMessage } | { error: AppError }): void {
-    try {
-      if ('message' in event) {
-        this.emit('message', event.message);
-      } else if (this.listenerCount('error') > 0) {
-        this.emit('error', event.error);
-      } else {
-        this.#log.warn({ err: event.error }, 'undecodable message and no error listener; closing');
-        this.#end({ reason: 'protocol violation' }, 204);
-      }
-    } catch (err) {
-      this.#log.error({ err }, 'peer event listener threw');
-      this.#end({ reason: 'internal error' }, 204);
-    }
+  #emitSafely(event: PeerInput): void {
+    emitSafely(this, this.#log, event, (reason) => { this.#end({ reason }, 204); });
   }
 }

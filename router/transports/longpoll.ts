@@ -20,7 +20,8 @@ import type { Logger } from '../../shared/logger.ts';
 import type { AttachOptions, Router } from '../index.ts';
 import { sendText, type HeaderMap } from './http-reply.ts';
 import { longPollProtocols, pickProtocol } from './longpoll-codec.ts';
-import { checkOrigin, headerRecord, peerAddress, readBody } from './longpoll-http.ts';
+import { checkOrigin, readBody } from './longpoll-http.ts';
+import { headerRecord, peerAddress } from './peer-address.ts';
 import { LongPollPeer } from './longpoll-peer.ts';
 
 export { LongPollPeer } from './longpoll-peer.ts';

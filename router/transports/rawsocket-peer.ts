@@ -7,12 +7,13 @@
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../shared/logger.ts';
-import { AppError, ProtocolViolationError, SerializationError } from '../../shared/errors.ts';
+import { ProtocolViolationError } from '../../shared/errors.ts';
 import { decode } from '../../shared/wamp/codec.ts';
 import { encodeMessage } from '../../shared/serializers/encode-memo.ts';
 import type { WampMessage } from '../../shared/wamp/messages.ts';
 import type { Serializer } from '../../shared/serializers/serializer.ts';
 import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
+import { decodeError, emitSafely, type PeerInput } from './peer-events.ts';
 import { FrameDecoder, encodeFrame, type Frame, type FrameError } from './rawsocket-codec.ts';
 import { oversizeReplacement } from './rawsocket-oversize.ts';
 
@@ -233,7 +234,7 @@ export class RawSocketPeer extends BasePeer {
     try {
       message = decode(this.#serializer.decode(this.#serializer.binary ? payload : payload.toString('utf8')));
     } catch (err) {
-      this.#emitSafely({ error: err instanceof AppError ? err : new SerializationError('cannot decode message', { cause: err }) });
+      this.#emitSafely({ error: decodeError(err) });
       return;
     }
     this.#emitSafely({ message });
@@ -253,20 +254,8 @@ export class RawSocketPeer extends BasePeer {
   }
 
   /** Listener failures are router bugs: log them and drop this connection, never throw into the socket. */
-  #emitSafely(event: { message: WampMessage } | { error: AppError }): void {
-    try {
-      if ('message' in event) {
-        this.emit('message', event.message);
-      } else if (this.listenerCount('error') > 0) {
-        this.emit('error', event.error);
-      } else {
-        this.#log.warn({ err: event.error }, 'undecodable message and no error listener; closing');
-        this.close({ reason: 'protocol violation' });
-      }
-    } catch (err) {
-      this.#log.error({ err }, 'peer event listener threw');
-      this.close({ reason: 'internal error' });
-    }
+  #emitSafely(event: PeerInput): void {
+    emitSafely(this, this.#log, event, (reason) => { this.close({ reason }); });
   }
 
   readonly #afterWrite = (): void => {

@@ -18,6 +18,7 @@ import {
 } from './rawsocket-codec.ts';
 import { RAWSOCKET_TUNING_DEFAULTS, RawSocketPeer, type RawSocketTuning, type ResolvedRawSocketTuning } from './rawsocket-peer.ts';
 import { prepareUnixPath, removeUnixPath } from './unix-socket-path.ts';
+import { socketAddress } from './peer-address.ts';
 
 export { RawSocketPeer, RAWSOCKET_TUNING_DEFAULTS, type RawSocketTuning } from './rawsocket-peer.ts';
 
@@ -182,9 +183,5 @@ async function listen(server: Server, config: RawSocketTransportConfig): Promise
 
 /** Crossbar's peer string: 'tcp4:127.0.0.1:53122', 'tcp6:::1:53122' or 'unix'. */
 function peerAddress(socket: Socket): string {
-  const { remoteAddress, remotePort, remoteFamily } = socket;
-  if (remoteAddress === undefined) return 'unix';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);
-  if (mapped?.[1] !== undefined) return `tcp4:${mapped[1]}:${remotePort ?? 0}`;
-  return `${remoteFamily === 'IPv6' ? 'tcp6' : 'tcp4'}:${remoteAddress}:${remotePort ?? 0}`;
+  return socketAddress(socket, 'unix');
 }

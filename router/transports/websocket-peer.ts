@@ -4,12 +4,13 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
-import { AppError, SerializationError } from '../../shared/errors.ts';
+import { SerializationError } from '../../shared/errors.ts';
 import { decode } from '../../shared/wamp/codec.ts';
 import { encodeMessage } from '../../shared/serializers/encode-memo.ts';
 import type { WampMessage } from '../../shared/wamp/messages.ts';
 import type { Serializer } from '../../shared/serializers/serializer.ts';
 import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
+import { decodeError, emitSafely, type PeerInput } from './peer-events.ts';
 
 /** Per-connection limits that the config file does not carry. */
 export interface WebSocketTuning {
@@ -140,27 +141,17 @@ export class WebSocketPeer extends BasePeer {
       const bytes = toBuffer(data);
       message = decode(this.#serializer.decode(isBinary ? bytes : bytes.toString('utf8')));
     } catch (err) {
-      this.#emitSafely({ error: err instanceof AppError ? err : new SerializationError('cannot decode message', { cause: err }) });
+      this.#emitSafely({ error: decodeError(err) });
       return;
     }
     this.#emitSafely({ message });
   }
 
   /** Listener failures are router bugs: log them and drop this connection, never throw into ws. */
-  #emitSafely(event: { message: WampMessage } | { error: AppError }): void {
-    try {
-      if ('message' in event) {
-        this.emit('message', event.message);
-      } else if (this.listenerCount('error') > 0) {
-        this.emit('error', event.error);
-      } else {
-        this.#log.warn({ err: event.error }, 'undecodable message and no error listener; closing');
-        this.close({ code: CloseCode.protocolError, reason: 'protocol violation' });
-      }
-    } catch (err) {
-      this.#log.error({ err }, 'peer event listener threw');
-      this.close({ code: CloseCode.internalError, reason: 'internal error' });
-    }
+  #emitSafely(event: PeerInput): void {
+    emitSafely(this, this.#log, event, (reason) => {
+      this.close({ code: reason === 'internal error' ? CloseCode.internalError : CloseCode.protocolError, reason });
+    });
   }
 
   #onSocketError(err: Error & { code?: string }): void {

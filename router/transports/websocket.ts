@@ -13,6 +13,7 @@ import { WEBSOCKET_SUBPROTOCOLS, subprotocolFor } from '../../shared/serializers
 import type { Router, AttachOptions } from '../index.ts';
 import type { TransportDetails } from './peer.ts';
 import { rejectUpgrade } from './http-reply.ts';
+import { headerRecord, peerAddress } from './peer-address.ts';
 import {
   CloseCode, WEBSOCKET_TUNING_DEFAULTS, WebSocketPeer, type WebSocketTuning,
 } from './websocket-peer.ts';
@@ -152,22 +153,4 @@ function withCloseReasons(maxMessageSize: number): typeof WebSocket {
       super.close(code, data ?? (code === undefined ? undefined : reasons[code]));
     }
   };
-}
-
-/** Crossbar's peer string: 'tcp4:127.0.0.1:53122' or 'tcp6:::1:53122'. */
-function peerAddress(req: IncomingMessage): string {
-  const { remoteAddress, remotePort, remoteFamily } = req.socket;
-  if (remoteAddress === undefined) return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);
-  if (mapped?.[1] !== undefined) return `tcp4:${mapped[1]}:${remotePort ?? 0}`;
-  return `${remoteFamily === 'IPv6' ? 'tcp6' : 'tcp4'}:${remoteAddress}:${remotePort ?? 0}`;
-}
-
-/** Request headers with lowercase names; repeated headers joined with ', '. */
-function headerRecord(req: IncomingMessage): Readonly<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return Object.freeze(headers);
 }

@@ -1,88 +1,21 @@
 /**
- * A thin typed wrapper over the npm `autobahn` client (26.x, CommonJS, no bundled types; on Node 24
- * it uses the global WebSocket). Only what the interop suite touches is typed.
- * Serializers in Node: JSONSerializer, MsgpackSerializer (msgpack5) and CBORSerializer (cbor) from
- * `autobahn.serializer`, passed as instances in the transport's `serializers` option.
+ * A thin join/settle helper over the npm `autobahn` client for the interop suite; the typed module
+ * (and its silenced console warnings) comes from worker/autobahn.ts.
+ * Serializers are instances from `autobahn.serializer`, passed in the transport's `serializers` option.
  */
-import { createRequire } from 'node:module';
+import { autobahn, type AbJoinDetails, type AbSession, type Dict } from '../../worker/autobahn.ts';
 import type { SerializerName } from './fixture.ts';
 
-type Dict = Record<string, unknown>;
-
-export interface AbError {
-  readonly error: string;
-  readonly args: unknown[];
-  readonly kwargs: Dict;
-}
-
-export interface AbInvocationDetails {
-  readonly procedure: string;
-  /** Set when the caller asked for progressive results: sends YIELD {progress: true}. */
-  readonly progress: ((args?: unknown[], kwargs?: Dict) => void) | null;
-  readonly caller?: number;
-  readonly caller_authid?: string;
-  readonly caller_authrole?: string;
-}
-
-export interface AbEventDetails {
-  readonly publication: number;
-  readonly topic?: string;
-}
-
-/** The when.js promise `session.call` returns: progress as the third `then` argument, plus `cancel`. */
-export interface AbCallPromise extends PromiseLike<unknown> {
-  then<A = unknown, B = never>(
-    onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-    onProgress?: (progress: unknown) => void,
-  ): PromiseLike<A | B>;
-  cancel(options?: { readonly mode?: 'skip' | 'kill' | 'killnowait' }): void;
-}
-
-export type AbEndpoint = (args: unknown[], kwargs: Dict, details: AbInvocationDetails) => unknown;
-
-export interface AbSession {
-  readonly id: number;
-  call(procedure: string, args?: unknown[], kwargs?: Dict, options?: Dict): AbCallPromise;
-  register(procedure: string, endpoint: AbEndpoint, options?: Dict): PromiseLike<unknown>;
-  subscribe(topic: string, handler: (args: unknown[], kwargs: Dict, details: AbEventDetails) => void, options?: Dict): PromiseLike<unknown>;
-  publish(topic: string, args?: unknown[], kwargs?: Dict, options?: Dict): PromiseLike<unknown> | undefined;
-}
-
-export interface AbJoinDetails {
-  readonly authid: string;
-  readonly authrole: string;
-  readonly authmethod: string;
-  readonly authprovider: string;
-  readonly authextra?: Dict;
-  readonly transport: { readonly protocol: string };
-}
-
-interface AbConnection {
-  onopen: (session: AbSession, details: AbJoinDetails) => void;
-  onclose: (reason: string, details: { readonly reason: string | null; readonly message: string | null }) => boolean;
-  open(): void;
-  close(reason?: string, message?: string): void;
-}
-
-interface AbSerializer {
-  readonly SERIALIZER_ID: string;
-}
-
-interface AutobahnModule {
-  Connection: new (options: Dict) => AbConnection;
-  Error: new (error: string, args?: unknown[], kwargs?: Dict) => AbError;
-  Result: new (args?: unknown[], kwargs?: Dict) => unknown;
-  serializer: Record<'JSONSerializer' | 'MsgpackSerializer' | 'CBORSerializer', new () => AbSerializer>;
-  auth_cra: { derive_key(secret: string, salt: string, iterations?: number, keylen?: number): string; sign(key: string, challenge: string): string };
-  log: { warn: (...args: unknown[]) => void };
-}
-
-const require = createRequire(import.meta.url);
-export const autobahn = require('autobahn') as AutobahnModule;
-
-// autobahn-js logs every close and reconnect decision through console.warn; keep test output clean.
-if (process.env['AUTOBAHN_DEBUG'] === undefined) autobahn.log.warn = () => undefined;
+export {
+  autobahn,
+  type AbCallPromise,
+  type AbEndpoint,
+  type AbError,
+  type AbEventDetails,
+  type AbInvocationDetails,
+  type AbJoinDetails,
+  type AbSession,
+} from '../../worker/autobahn.ts';
 
 const SERIALIZER_CLASSES = {
   json: autobahn.serializer.JSONSerializer,

@@ -49,18 +49,21 @@ describe('TaskRunner', () => {
   describe('timeout and cancel (spec: asexor-protocol.md 1.5, issue 3: the whole group is killed)', () => {
     it('terminates a process that exceeds timeoutMs: outcome timeout, duration about the timeout', async () => {
       const lines: string[] = [];
-      const outcome = await runner.run(fixture('sleep.mjs', ['20000'], { timeoutMs: 300 }), { onLine: (l) => lines.push(l) });
+      // The timeout leaves room for Node's start-up on a loaded machine, so the fixture has printed its PID.
+      const outcome = await runner.run(fixture('sleep.mjs', ['20000'], { timeoutMs: 1000 }), { onLine: (l) => lines.push(l) });
       expect(outcome.kind).to.equal('timeout');
-      expect(outcome.durationMs).to.be.within(280, 1500);
+      expect(outcome.durationMs).to.be.within(980, 2500);
       expect(captured(outcome).stdout).to.match(/^PID \d+\n$/);
       expect(await waitGone(pidAfter('PID', lines) ?? 0)).to.equal(true);
     });
 
     it('SIGKILLs a process that ignores SIGTERM once the grace period is over', async () => {
       const lines: string[] = [];
-      const outcome = await runner.run(fixture('ignore-sigterm.mjs', [], { timeoutMs: 300, killGraceMs: 500 }), { onLine: (l) => lines.push(l) });
+      // SIGTERM must arrive after the fixture installed its handler: Node's start-up can take several
+      // hundred ms on a loaded machine, so the timeout is well above that.
+      const outcome = await runner.run(fixture('ignore-sigterm.mjs', [], { timeoutMs: 1500, killGraceMs: 500 }), { onLine: (l) => lines.push(l) });
       expect(outcome.kind).to.equal('timeout');
-      expect(outcome.durationMs).to.be.within(780, 2500);
+      expect(outcome.durationMs).to.be.within(1980, 4000);
       expect(captured(outcome).stderr).to.equal('SIGTERM ignored\n');
       expect(await waitGone(pidAfter('READY', lines) ?? 0)).to.equal(true);
     });
