@@ -2,6 +2,7 @@
  * One WAMP-over-WebSocket connection as a Peer: frames ↔ serializer ↔ codec, keep-alive pings and
  * send-side backpressure. The service that accepts connections is in websocket.ts.
  */
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../shared/logger.ts';
 import { SerializationError } from '../../shared/errors.ts';
@@ -35,6 +36,8 @@ export type ResolvedWebSocketTuning = Readonly<Required<WebSocketTuning>>;
 
 export interface WebSocketPeerOptions {
   readonly ws: WebSocket;
+  /** The upgraded connection under `ws`: corked while one event-loop turn's messages are written. */
+  readonly socket?: Duplex;
   readonly serializer: Serializer;
   readonly details: TransportDetails;
   readonly logger: Logger;
@@ -64,12 +67,15 @@ export class WebSocketPeer extends BasePeer {
   #pongTimer: NodeJS.Timeout | undefined;
   #terminateTimer: NodeJS.Timeout | undefined;
   #readPaused = false;
+  readonly #socket: Duplex | undefined;
+  #corked = false;
   /** Resolves once the underlying socket is gone (closing handshake done or connection dropped). */
   readonly ended: Promise<void>;
 
   constructor(options: WebSocketPeerOptions) {
     super(options.details);
     this.#ws = options.ws;
+    this.#socket = options.socket;
     this.#serializer = options.serializer;
     this.#log = options.logger;
     this.#tuning = options.tuning;
@@ -102,9 +108,26 @@ export class WebSocketPeer extends BasePeer {
       this.close({ code: CloseCode.internalError, reason: 'internal error' });
       return;
     }
+    this.#corkUntilNextTurn();
     this.#ws.send(data, { binary: this.#serializer.binary }, this.#afterWrite);
     this.#checkBackpressure();
   }
+
+  /**
+   * Coalesce the frames one event-loop turn produces (e.g. a RESULT and the EVENTs it triggers) into
+   * one write instead of one syscall each; uncorked in the same loop iteration's check phase.
+   */
+  #corkUntilNextTurn(): void {
+    if (this.#corked || this.#socket === undefined) return;
+    this.#corked = true;
+    this.#socket.cork();
+    setImmediate(this.#uncork);
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket?.uncork();
+  };
 
   protected shutdown(info: CloseInfo): void {
     const code = info.code ?? CloseCode.normal;

@@ -66,7 +66,7 @@ export function createWebSocketService(
     handleProtocols: (offered) => pickSubprotocol(offered, config.serializers) ?? false,
   });
 
-  function accept(ws: WebSocket, req: IncomingMessage): void {
+  function accept(ws: WebSocket, req: IncomingMessage, socket: Duplex): void {
     const serializer = WEBSOCKET_SUBPROTOCOLS[ws.protocol];
     if (serializer === undefined) { // unreachable: handleUpgrade checked the offer
       ws.terminate();
@@ -81,6 +81,7 @@ export function createWebSocketService(
     };
     const peer = new WebSocketPeer({
       ws,
+      socket,
       serializer,
       details,
       logger: log.child({ peer: details.peer, protocol: ws.protocol }),
@@ -121,7 +122,7 @@ export function createWebSocketService(
           `This is a WAMP WebSocket endpoint: offer one of these subprotocols in Sec-WebSocket-Protocol: ${offer}.\n`);
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => { accept(ws, req); });
+      wss.handleUpgrade(req, socket, head, (ws) => { accept(ws, req, socket); });
     },
     close() {
       closed ??= (async () => {
