@@ -5,8 +5,9 @@
  * See bench/README.md for what each figure means.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { killAll, startChild, stopAll } from './children.ts';
+import { startChild, stopAll } from './children.ts';
 import type { Child } from './children.ts';
+import { benchMain } from './bench-main.ts';
 import { parseOptions, usage } from './options.ts';
 import type { BenchOptions } from './options.ts';
 import { benchLine, figure, progress, table } from './report.ts';
@@ -105,40 +106,4 @@ async function runAll(o: BenchOptions): Promise<void> {
   for (const f of figures) process.stdout.write(`${benchLine(f)}\n`);
 }
 
-async function main(): Promise<number> {
-  let options: BenchOptions;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`bench:router: ${(err as Error).message}\n\n${usage}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const watchdog = setTimeout(() => {
-    progress(`still running after ${WATCHDOG_MS / 1000} s: giving up`);
-    void killAll().finally(() => process.exit(1));
-  }, WATCHDOG_MS);
-  const onSignal = (signal: NodeJS.Signals): void => {
-    progress(`${signal}: stopping every child`);
-    void killAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await runAll(options);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`bench:router failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
-  } finally {
-    clearTimeout(watchdog);
-    await killAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await benchMain({ name: 'bench:router', usage, watchdogMs: WATCHDOG_MS, parse: parseOptions, run: runAll });

@@ -9,9 +9,9 @@
  * Prints a table and one `BENCH {...}` line per figure; kills every child on the way out.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { killAll } from '../router/children.ts';
 import type { Child } from '../router/children.ts';
 import { progress } from '../router/report.ts';
+import { benchMain } from '../router/bench-main.ts';
 import { parseOptions, usage, type TaskBenchOptions } from './options.ts';
 import { benchLine, collectFigures, describe, mb, table, type Measured } from './report.ts';
 import {
@@ -66,40 +66,4 @@ async function runAll(o: TaskBenchOptions): Promise<void> {
   for (const f of figures) process.stdout.write(`${benchLine(f)}\n`);
 }
 
-async function main(): Promise<number> {
-  let options: TaskBenchOptions;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`bench:tasks: ${(err as Error).message}\n\n${usage}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const watchdog = setTimeout(() => {
-    progress(`still running after ${WATCHDOG_MS / 1000} s: giving up`);
-    void killAll().finally(() => process.exit(1));
-  }, WATCHDOG_MS);
-  const onSignal = (signal: NodeJS.Signals): void => {
-    progress(`${signal}: stopping every child`);
-    void killAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await runAll(options);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`bench:tasks failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
-  } finally {
-    clearTimeout(watchdog);
-    await killAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await benchMain({ name: 'bench:tasks', usage, watchdogMs: WATCHDOG_MS, parse: parseOptions, run: runAll });
