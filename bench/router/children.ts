@@ -2,12 +2,20 @@
  * Orchestrator side of the child processes: fork a bench script with an IPC channel, send it
  * commands, await its reports with a timeout, and make sure every child is gone at the end.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command, Report, ReportOf } from './protocol.ts';
 
 const live = new Set<Child>();
+/** Non-Node helpers (e.g. native/build/spawn-ceiling) started by runProgram, killed by killAll too. */
+const programs = new Set<ChildProcess>();
+
+export interface ChildOptions {
+  readonly execArgv?: readonly string[];
+  /** The child's environment. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
 
 export class Child {
   readonly name: string;
@@ -17,10 +25,11 @@ export class Child {
   #exitCode: number | string | null | undefined;
   readonly #exited: Promise<void>;
 
-  constructor(script: string, args: readonly string[], execArgv: readonly string[]) {
+  constructor(script: string, args: readonly string[], options: ChildOptions = {}) {
     this.name = `${script} ${args.join(' ')}`;
     this.#proc = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], {
-      execArgv: [...execArgv],
+      execArgv: [...(options.execArgv ?? [])],
+      env: options.env ?? process.env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     live.add(this);
@@ -99,15 +108,43 @@ export class Child {
 
 /** Fork `script` (relative to this folder) and wait for its first report, `evt`. */
 export async function startChild<E extends Report['evt']>(
-  script: string, args: readonly string[], evt: E, options: { readonly execArgv?: readonly string[]; readonly timeoutMs?: number } = {},
+  script: string, args: readonly string[], evt: E, options: ChildOptions & { readonly timeoutMs?: number } = {},
 ): Promise<{ child: Child; report: ReportOf<E> }> {
-  const child = new Child(script, args, options.execArgv ?? []);
+  const child = new Child(script, args, options);
   return { child, report: await child.next(evt, options.timeoutMs ?? 30_000) };
 }
 
 /** Kill every child still running (used on the way out, success or failure). */
 export async function killAll(): Promise<void> {
+  for (const p of programs) p.kill('SIGKILL');
   await Promise.all([...live].map((c) => c.kill()));
+}
+
+/**
+ * Runs a program (no IPC), stdin /dev/null, stderr inherited; resolves with its stdout once it exits 0.
+ * Rejects on another exit, a start failure or `timeoutMs` (then it is SIGKILLed). killAll kills it too.
+ */
+export function runProgram(file: string, args: readonly string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    programs.add(proc);
+    let stdout = '';
+    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); }, timeoutMs);
+    let settled = false;
+    const done = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      programs.delete(proc);
+      if (error === undefined) resolve(stdout);
+      else reject(error);
+    };
+    proc.once('error', done);
+    proc.once('close', (code, signal) => {
+      done(code === 0 ? undefined : new Error(`${file} ${args.join(' ')}: exited with ${String(code ?? signal)}`));
+    });
+  });
 }
 
 /** Stop children gracefully, in parallel. */

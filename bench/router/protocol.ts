@@ -26,8 +26,15 @@ export type Report =
     readonly evt: 'listening'; readonly url: string; readonly longpollUrl?: string;
     /** RawSocket listeners of the embedded router: rs://127.0.0.1:PORT and rs://unix:/path. */
     readonly rawsocketUrls?: { readonly tcp: string; readonly unix: string };
+    /** bench:tasks server: its spawner process and path ('native' | 'node'), when the server can tell. */
+    readonly spawnerPid?: number;
+    readonly spawner?: string;
   }
-  | { readonly evt: 'result'; readonly count: number; readonly elapsedMs: number }
+  | {
+    readonly evt: 'result'; readonly count: number; readonly elapsedMs: number;
+    /** bench:tasks spawn loops: CPU ms of the reporting process and of its reaped children, during the count. */
+    readonly selfCpuMs?: number; readonly childCpuMs?: number;
+  }
   | { readonly evt: 'latency'; readonly calls: number; readonly p50Us: number; readonly p99Us: number }
   | { readonly evt: 'opened'; readonly sessions: number }
   | { readonly evt: 'closed' }

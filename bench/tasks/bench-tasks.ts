@@ -1,24 +1,15 @@
 /**
- * The task module of `npm run bench:tasks` (loaded through the worker's `tasksModule` setting):
- * `noop` runs `true` with its output captured, the cheapest real task there is, so the end-to-end
- * figure is about the per-task overhead of the stack around the spawn; the shipped `sleep` holds the
- * only slot of the saturated-queue server.
+ * The task module of `npm run bench:tasks` (loaded through the worker's `tasksModule` setting): the
+ * shipped `date` and `sleep` definitions, unchanged. `DATE_ARGV` is the exact argv a `date` task with
+ * default params spawns, so the spawn ceilings run the same command as the end-to-end tasks.
  */
-import { z } from 'zod';
-import { defineTask, type TaskDefinition } from '../../shared/task.ts';
+import type { TaskDefinition } from '../../shared/task.ts';
+import date from '../../tasks/date.ts';
 import sleep from '../../tasks/sleep.ts';
 
-export const NOOP_TASK = 'noop';
+export const DATE_TASK = date.name;
+export const SLEEP_TASK = sleep.name;
+export const DATE_ARGV: readonly string[] = [date.command, ...date.args(date.params.parse({}), { filesDir: '/' })];
 
-export const noop = defineTask({
-  name: NOOP_TASK,
-  description: 'Run `true` (no arguments, output captured) and succeed with no result: the benchmark task.',
-  params: z.object({}),
-  command: 'true',
-  args: () => [],
-  timeoutMs: 30_000,
-  maxOutputBytes: 64 * 1024,
-});
-
-export const tasks: readonly TaskDefinition[] = [noop, sleep];
+export const tasks: readonly TaskDefinition[] = [date, sleep];
 export default tasks;

@@ -1,68 +1,129 @@
 /**
- * Task benchmark orchestrator (`npm run bench:tasks`, i.e. `node --expose-gc bench/tasks/index.ts`).
- * Measures, with every party in its own process on 127.0.0.1 (see bench/README.md):
- * 1. the raw ceiling: `true` spawned with execa (output captured) from a bare Node process;
- * 2. end-to-end tasks/s through the real serve stack over WAMP (submit to terminal event), beside (1);
- * 3. the same while the server holds `--sessions` idle sessions, with the server's memory then;
- * 4. accepted submissions/s into a saturated queue, over WAMP and in-process (TaskService.submit);
- * 5. server heap per queued task after forced GC.
- * Prints a table and one `BENCH {...}` line per figure; kills every child on the way out.
+ * Task benchmark orchestrator (`npm run bench:tasks`, i.e. `node bench/tasks/index.ts`). In rounds,
+ * interleaved (a, b, c, a, b, c, ...), every party in its own process on 127.0.0.1 (bench/README.md):
+ * (a) the C posix_spawn ceiling (native/build/spawn-ceiling), (b) bare Node child_process.spawn,
+ * (c) asexor end to end over WAMP (1 client, `--n` date tasks sent at once) for each spawner path;
+ * then, each on a fresh server: RSS growth per queued sleep task, and the saturated-queue submit rate.
+ * The idle RSS of each end-to-end server is read before its first client connects.
+ * Prints a header, a table and one `BENCH {...}` line per figure; kills every child on the way out.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { Child } from '../router/children.ts';
+import { sleep } from '../router/protocol.ts';
 import { progress } from '../router/report.ts';
 import { benchMain } from '../router/bench-main.ts';
+import { DATE_ARGV } from './bench-tasks.ts';
+import { cCeiling, haveCCeiling, nodeCeiling, type SpawnRun } from './ceilings.ts';
 import { parseOptions, usage, type TaskBenchOptions } from './options.ts';
-import { benchLine, collectFigures, describe, mb, table, type Measured } from './report.ts';
-import {
-  endToEnd, openIdleSessions, saturated, serverMemory, startE2eClient, startServerProcess, type SaturatedRun,
-} from './scenarios.ts';
+import { queuedSleepRss, saturatedQueue, type QueuedSleepRun, type SaturatedRun } from './queue-scenarios.ts';
+import { benchLine, collectFigures, table, type StackRuns } from './report.ts';
+import { endToEndRound, stackRss, startE2eClient, startServerProcess, type E2eRun, type ServerProcess } from './scenarios.ts';
 
 /** Hard bound on the whole run: nothing may hang a terminal or CI job. */
 const WATCHDOG_MS = 30 * 60_000;
+const NO_C_CEILING = 'native/build/spawn-ceiling is missing (build it with `npx node native/build.ts`; needs a C compiler): no C ceiling, no ratios';
 
-async function measureEndToEnd(o: TaskBenchOptions): Promise<Pick<Measured, 'plain' | 'idle' | 'memoryBefore' | 'memoryIdle'>> {
-  progress(`end-to-end: starting the server (concurrency ${o.concurrency}) and the client (${o.inflight} in flight)`);
-  const s = await startServerProcess(['--concurrency', String(o.concurrency)]);
-  let client: Child | undefined;
-  let idle: Child | undefined;
+const f1 = (x: number): string => x.toFixed(1);
+const f2 = (x: number): string => x.toFixed(2);
+const spawnText = (r: SpawnRun): string => `${f1(r.rate)} spawns/s, CPU ms/spawn self ${r.selfCpuMs.toFixed(3)} children ${f2(r.childCpuMs)}`;
+
+interface Rounds {
+  readonly c: SpawnRun[] | undefined;
+  readonly node: SpawnRun[];
+  readonly stacks: StackRuns[];
+  readonly servers: readonly ServerProcess[];
+}
+
+/** Servers up and idle (idle RSS read), clients warmed up, then `o.runs` rounds of a, b, c... */
+async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
+  const servers: ServerProcess[] = [];
+  const clients: Child[] = [];
   try {
-    client = await startE2eClient(s.url, o);
-    const plain = await endToEnd(s, client, o, 'end-to-end');
-    const memoryBefore = await serverMemory(s);
-    progress(`opening ${o.sessions} idle sessions`);
-    idle = await openIdleSessions(s.url, o.sessions, o);
-    const memoryIdle = await serverMemory(s);
-    progress(`server with ${memoryIdle.sessions} sessions: heapUsed ${mb(memoryIdle.heapUsed)} MB, RSS ${mb(memoryIdle.rss)} MB`);
-    const withIdle = await endToEnd(s, client, o, `end-to-end, ${o.sessions} idle sessions`);
-    return { plain, idle: withIdle, memoryBefore, memoryIdle };
+    for (const choice of o.spawners) {
+      const s = await startServerProcess(['--concurrency', String(o.concurrency)], choice);
+      servers.push(s);
+      progress(`server ${s.server.pid} (ASEXOR_SPAWNER ${choice === 'default' ? 'as inherited' : choice}): spawner ${s.spawner} (pid ${s.spawnerPid}, from ${s.spawnerSource})`);
+    }
+    progress(`idling ${o.idleMs / 1000} s before reading the servers' RSS`);
+    await sleep(o.idleMs);
+    const idle = servers.map((s) => stackRss(s));
+    const e2e: E2eRun[][] = servers.map(() => []);
+    for (const s of servers) clients.push(await startE2eClient(s, o));
+    const out: Rounds = {
+      c: withC ? [] : undefined, node: [], servers,
+      stacks: servers.map((s, i) => ({
+        spawner: s.spawner, runs: e2e[i] ?? [], idleRss: { server: idle[i]?.server ?? Number.NaN, spawner: idle[i]?.spawner ?? Number.NaN },
+      })),
+    };
+    for (let r = 1; r <= o.runs; r += 1) {
+      if (out.c !== undefined) {
+        const c = await cCeiling(o);
+        out.c.push(c);
+        progress(`round ${r}/${o.runs} (a) C ceiling: ${spawnText(c)}`);
+      }
+      const node = await nodeCeiling(o);
+      out.node.push(node);
+      progress(`round ${r}/${o.runs} (b) bare Node: ${spawnText(node)}`);
+      for (const [i, s] of servers.entries()) {
+        const e = await endToEndRound(s, clients[i]!, o);
+        e2e[i]?.push(e);
+        progress(`round ${r}/${o.runs} (c) asexor, ${s.spawner} spawner: ${f1(e.rate)} tasks/s; CPU ms/task server ${f2(e.server)}`
+          + ` spawner ${f2(e.spawner)} date ${f2(e.children)} client ${f2(e.client)}`);
+      }
+    }
+    return out;
   } finally {
-    await idle?.stop(30_000);
-    await client?.stop(10_000);
-    await s.server.stop(60_000);
+    await Promise.all(clients.map((c) => c.stop(10_000)));
+    await Promise.all(servers.map((s) => s.server.stop(60_000)));
   }
 }
 
-async function measureSaturated(o: TaskBenchOptions): Promise<SaturatedRun[]> {
-  const runs: SaturatedRun[] = [];
-  for (let r = 0; r < o.runs; r += 1) {
-    const run = await saturated(o);
-    runs.push(run);
-    progress(`saturated queue run ${r + 1}/${o.runs}: ${run.queued} accepted, ${Math.round(run.wampRate)} submits/s over WAMP, `
-      + `${Math.round(run.inProcessRate)} submits/s in-process, ${Math.round(run.heapPerTask)} heap bytes per queued task; `
-      + `CPU per submission: server ${Math.round(run.serverCpuUs)} us, client ${Math.round(run.clientCpuUs)} us`);
+/** Fresh servers, one after the other: `o.runs` x (queued-sleep RSS, saturated queue). */
+async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRun[]; saturated: SaturatedRun[] }> {
+  const out = { queuedSleep: [] as QueuedSleepRun[], saturated: [] as SaturatedRun[] };
+  const choice = o.spawners[0] ?? 'default';
+  for (let r = 1; r <= o.runs; r += 1) {
+    const q = await queuedSleepRss(o, choice);
+    out.queuedSleep.push(q);
+    progress(`queued sleep run ${r}/${o.runs}: RSS ${f1(q.rssBefore / 2 ** 20)} -> ${f1(q.rssAfter / 2 ** 20)} MB for ${q.queued} tasks,`
+      + ` ${Math.round((q.rssAfter - q.rssBefore) / q.queued)} bytes each`);
+    const s = await saturatedQueue(o, choice);
+    out.saturated.push(s);
+    progress(`saturated queue run ${r}/${o.runs}: ${Math.round(s.wampRate)} submits/s, ${Math.round(s.heapPerTask)} heap bytes per queued task;`
+      + ` CPU us per submission: server ${f1(s.serverCpuUs)}, client ${f1(s.clientCpuUs)}`);
   }
-  return runs;
+  return out;
+}
+
+function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): string {
+  const argv = DATE_ARGV.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ');
+  const paths = r.servers.map((s) => `${s.spawner} (ASEXOR_SPAWNER=${s.choice === 'default' ? (process.env['ASEXOR_SPAWNER'] ?? 'unset') : s.choice}; known from ${s.spawnerSource})`);
+  return [
+    `asexor task benchmark, node ${process.version}, ${availableParallelism()} cpus (${cpus()[0]?.model ?? 'unknown cpu'}), load average at start ${load.map(f2).join(' ')}`,
+    `every spawn or task runs \`${argv}\` (the shipped date task, default params), output captured through pipes, stdin /dev/null, own process group`,
+    r.c === undefined ? NO_C_CEILING
+      : `(a) C ceiling: native/build/spawn-ceiling, a fresh process per round: posix_spawnp + poll + waitpid, ${o.n} spawns after ${o.spawnWarmup} warm-up, ${o.concurrency} at a time`,
+    `(b) bare Node: a fresh node process per round, child_process.spawn, ${o.n} spawns after ${o.spawnWarmup} warm-up, ${o.concurrency} at a time`,
+    `(c) asexor: serve stack (router + worker) in its own process with its spawner child, worker concurrency ${o.concurrency}; one client process`
+      + ` (ticket user, ${o.serializer}) sends ${o.n} CALLs at once, timed from the first CALL to the last terminal event (after ${o.warmup} warm-up tasks)`,
+    `spawner path of each (c) server: ${paths.join(', ')}`,
+    `rounds: ${o.runs}, interleaved a, b, c; medians; "vs C" = median over rounds of (figure / C ceiling of the same round)`,
+    `CPU per task: /proc/PID/stat utime+stime of each process (10 ms ticks), task processes = the spawner's cutime+cstime`,
+    `idle RSS: VmRSS of server + spawner ${o.idleMs / 1000} s after start-up, no sessions, no forced GC`,
+    `queues: fresh servers with their ${o.concurrency} slots held by sleep 3600 tasks; RSS growth per queued sleep = VmRSS (server + spawner) after`
+      + ` - before ${o.sleepQueued} sleep tasks queued over WAMP (${o.settleMs / 1000} s settle each side, no forced GC);`
+      + ` saturated queue: ${o.queueWarmup} date tasks queued first, then ${o.queued} with ${o.window} CALLs outstanding; heap per task after forced GC`,
+  ].join('\n');
 }
 
 async function runAll(o: TaskBenchOptions): Promise<void> {
   const load = loadavg();
-  const e2e = await measureEndToEnd(o);
-  const sat = await measureSaturated(o);
-  const measured: Measured = { ...e2e, saturated: sat };
-  const figures = collectFigures(measured, o);
-  const setup = describe(o, { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown cpu', load });
-  process.stdout.write(`${setup}\n\n${table(figures)}\n\n`);
+  const withC = haveCCeiling();
+  if (!withC) progress(NO_C_CEILING);
+  const r = await rounds(o, withC);
+  const q = await queues(o);
+  const figures = collectFigures({ c: r.c, node: r.node, stacks: r.stacks, ...q }, o);
+  process.stdout.write(`${describe(o, r, load)}\n\n${table(figures)}\n\n`);
   for (const f of figures) process.stdout.write(`${benchLine(f)}\n`);
 }
 

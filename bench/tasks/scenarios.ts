@@ -1,160 +1,105 @@
 /**
- * The measurements of `npm run bench:tasks`; each returns per-run values, the caller takes medians.
+ * The asexor side of `npm run bench:tasks`: the serve stack in its own process (server-process.ts)
+ * with a chosen spawner path, the end-to-end client, one end-to-end round and its CPU accounting.
  * Children are forked through bench/router/children.ts (paths relative to bench/router/), so every
  * one of them is killed by its `killAll` on the way out. CPU time per task of each process is read
- * from /proc around every run (proc-stats.ts): it explains the rates on a busy machine.
+ * from /proc around every round (proc-stats.ts).
  */
 import { startChild } from '../router/children.ts';
 import type { Child } from '../router/children.ts';
-import { progress } from '../router/report.ts';
-import { BENCH_REALM } from './bench-user.ts';
-import type { TaskBenchOptions } from './options.ts';
-import { childPids, cpuPerItem, cpuSnapshot, rssBytes } from './proc-stats.ts';
+import { SLACK_MS } from './ceilings.ts';
+import type { SpawnerChoice, TaskBenchOptions } from './options.ts';
+import { childPids, cpuPerItem, cpuSnapshot, exeName, rssBytes } from './proc-stats.ts';
 
-/** Slack on top of a run's own bound before a child is declared stuck. */
-const SLACK_MS = 30_000;
-
-export interface ServerMemory {
-  readonly heapUsed: number;
-  readonly rss: number;
-  readonly sessions: number;
-  /** RSS of the server's child processes (the spawner), summed; undefined where /proc is missing. */
-  readonly childrenRss: number | undefined;
-}
-
-/** CPU ms per task (or spawn) of each process, per run; NaN where unknown. */
-export interface CpuPerTask {
-  readonly raw: number[];
-  readonly server: number[];
-  readonly spawner: number[];
-  readonly client: number[];
-}
-
-export interface EndToEndRuns {
-  /** Raw ceiling (spawns/s) and end-to-end (tasks/s) of each run, measured back to back. */
-  readonly raw: number[];
-  readonly e2e: number[];
-  readonly cpu: CpuPerTask;
-}
-
-export interface SaturatedRun {
-  /** Accepted submissions/s over WAMP into the saturated queue. */
-  readonly wampRate: number;
-  /** TaskService.submit calls/s in the server process. */
-  readonly inProcessRate: number;
-  /** Server heapUsed growth per queued task, bytes, after forced GC. */
-  readonly heapPerTask: number;
-  readonly queued: number;
-  /** CPU µs per accepted submission over WAMP: server process, client process (NaN where unknown). */
-  readonly serverCpuUs: number;
-  readonly clientCpuUs: number;
-}
-
-/** A running serve stack: its process, its spawner's pid, its WebSocket URL. */
+/** A running serve stack: its process, its spawner process, its WebSocket URL. */
 export interface ServerProcess {
   readonly server: Child;
-  readonly spawnerPid: number | undefined;
   readonly url: string;
+  /** What ASEXOR_SPAWNER was set to ('default': left as it was). */
+  readonly choice: SpawnerChoice;
+  readonly spawnerPid: number;
+  /** The path the server actually uses: 'native' | 'node' | 'unknown', and how we know. */
+  readonly spawner: string;
+  readonly spawnerSource: string;
 }
 
-function rate(r: { readonly count: number; readonly elapsedMs: number }): number {
-  return r.elapsedMs > 0 ? (r.count * 1000) / r.elapsedMs : 0;
+/** CPU ms per task of each party of one end-to-end round (NaN where /proc is missing). */
+export interface E2eRun {
+  readonly rate: number;
+  readonly server: number;
+  readonly spawner: number;
+  /** The task processes: CPU of the children the spawner reaped (its cutime + cstime). */
+  readonly children: number;
+  readonly client: number;
 }
 
-/** A numeric field a child adds to its report beyond bench/router's report types (e.g. raw-spawn's cpuMs). */
-function extraNumber(report: object, key: string): number {
-  const value = (report as Record<string, unknown>)[key];
-  return typeof value === 'number' ? value : Number.NaN;
+function envFor(choice: SpawnerChoice): NodeJS.ProcessEnv {
+  return choice === 'default' ? process.env : { ...process.env, ASEXOR_SPAWNER: choice };
 }
 
-export async function serverMemory(s: ServerProcess): Promise<ServerMemory> {
-  const m = await s.server.request({ cmd: 'memory' }, 'memory', SLACK_MS);
-  return { heapUsed: m.heapUsed, rss: m.rss, sessions: m.sessions, childrenRss: s.spawnerPid === undefined ? undefined : rssBytes(s.spawnerPid) };
+/** The spawner path from its executable: the native helper is `asexor-spawn`, the fallback is Node. */
+function spawnerFromExe(pid: number): string | undefined {
+  const exe = exeName(pid);
+  if (exe === 'asexor-spawn') return 'native';
+  if (exe !== undefined && /^node(\d+)?$/.test(exe)) return 'node';
+  return undefined;
 }
 
-/** The serve stack in its own process (--expose-gc for the memory hook). */
-export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
-  const { child, report } = await startChild('../tasks/server-process.ts', args, 'listening', { execArgv: ['--expose-gc'], timeoutMs: 60_000 });
-  return { server: child, url: report.url, spawnerPid: childPids(child.pid)[0] };
-}
-
-/** One raw-ceiling run in a fresh bare process: spawns/s and that process's CPU ms per spawn. */
-export async function rawCeiling(o: TaskBenchOptions): Promise<{ rate: number; cpuMs: number }> {
-  const args = ['--n', String(o.n), '--concurrency', String(o.concurrency), '--warmup', String(o.rawWarmup), '--max-ms', String(o.maxMs)];
-  const { report } = await startChild('../tasks/raw-spawn.ts', args, 'result', { timeoutMs: 2 * o.maxMs + SLACK_MS });
-  return { rate: rate(report), cpuMs: extraNumber(report, 'cpuMs') / Math.max(1, report.count) };
-}
-
-/** The end-to-end client: connected, subscribed, idle until `run`. */
-export async function startE2eClient(url: string, o: TaskBenchOptions): Promise<Child> {
-  const args = ['--url', url, '--mode', 'e2e', '--n', String(o.n), '--inflight', String(o.inflight),
-    '--warmup', String(o.warmup), '--serializer', o.serializer];
-  return (await startChild('../tasks/task-client.ts', args, 'ready')).child;
-}
-
-/** `runs` pairs of (raw ceiling, end-to-end), back to back so that load drift hits both alike. */
-export async function endToEnd(s: ServerProcess, client: Child, o: TaskBenchOptions, label: string): Promise<EndToEndRuns> {
-  const out: EndToEndRuns = { raw: [], e2e: [], cpu: { raw: [], server: [], spawner: [], client: [] } };
-  const pids = [s.server.pid, s.spawnerPid ?? 0, client.pid];
-  for (let r = 0; r < o.runs; r += 1) {
-    const raw = await rawCeiling(o);
-    // The client's warm-up is inside the run: count CPU over both, per task of both (same work).
-    const before = cpuSnapshot(pids);
-    const result = await client.request({ cmd: 'run', warmupMs: o.maxMs, durationMs: o.maxMs }, 'result', 2 * o.maxMs + SLACK_MS);
-    const [server, spawner, clientCpu] = cpuPerItem(before, cpuSnapshot(pids), result.count + o.warmup);
-    if (result.count < o.n) throw new Error(`${label}: only ${result.count} of ${o.n} tasks ended within ${o.maxMs} ms`);
-    const e2e = rate(result);
-    out.raw.push(raw.rate);
-    out.e2e.push(e2e);
-    out.cpu.raw.push(raw.cpuMs);
-    out.cpu.server.push(server ?? Number.NaN);
-    out.cpu.spawner.push(spawner ?? Number.NaN);
-    out.cpu.client.push(clientCpu ?? Number.NaN);
-    progress(`${label} run ${r + 1}/${o.runs}: raw ceiling ${raw.rate.toFixed(1)} spawns/s, end-to-end ${e2e.toFixed(1)} tasks/s (${(e2e / raw.rate).toFixed(2)});`
-      + ` CPU ms per task: raw ${raw.cpuMs.toFixed(2)}, spawner ${(spawner ?? Number.NaN).toFixed(2)}, server ${(server ?? Number.NaN).toFixed(2)}, client ${(clientCpu ?? Number.NaN).toFixed(2)}`);
+/** The serve stack in its own process; `execArgv` e.g. ['--expose-gc'] for the forced-GC heap figure. */
+export async function startServerProcess(
+  args: readonly string[], choice: SpawnerChoice, execArgv: readonly string[] = [],
+): Promise<ServerProcess> {
+  const { child, report } = await startChild('../tasks/server-process.ts', args, 'listening', { execArgv, env: envFor(choice), timeoutMs: 60_000 });
+  const children = childPids(child.pid);
+  const spawnerPid = report.spawnerPid ?? children[0];
+  if (spawnerPid === undefined || children.length !== 1 || children[0] !== spawnerPid) {
+    await child.kill();
+    throw new Error(`server process ${child.pid}: expected exactly one child process (its spawner), found [${children.join(', ')}]`);
   }
-  return out;
+  const fromExe = spawnerFromExe(spawnerPid);
+  const [spawner, spawnerSource] = report.spawner !== undefined
+    ? [report.spawner, 'TaskRunner.backend']
+    : fromExe !== undefined ? [fromExe, `the spawner's /proc/PID/exe (${exeName(spawnerPid) ?? '?'})`] : ['unknown', 'unknown'];
+  return { server: child, url: report.url, choice, spawnerPid, spawner, spawnerSource };
 }
 
-/** Open `count` anonymous idle sessions on the server (bench/router/idle.ts); resolves with the holder. */
-export async function openIdleSessions(url: string, count: number, o: TaskBenchOptions): Promise<Child> {
-  const { child } = await startChild('idle.ts', [], 'ready');
-  const opened = await child.request({ cmd: 'open', count, url, realm: BENCH_REALM, serializer: o.serializer }, 'opened', 300_000);
-  if (opened.sessions !== count) throw new Error(`idle holder opened ${opened.sessions} of ${count} sessions`);
-  return child;
+/** VmRSS of the server process and of its spawner, bytes (undefined without /proc). */
+export function stackRss(s: ServerProcess): { readonly server: number | undefined; readonly spawner: number | undefined } {
+  return { server: rssBytes(s.server.pid), spawner: rssBytes(s.spawnerPid) };
+}
+
+/** Fails if the spawner we account for is no longer the server's child (it died and was replaced). */
+export function checkSpawner(s: ServerProcess): void {
+  if (!childPids(s.server.pid).includes(s.spawnerPid)) {
+    throw new Error(`the spawner process ${s.spawnerPid} of server ${s.server.pid} is gone: its CPU figures would be wrong`);
+  }
+}
+
+/** The end-to-end client: connected, subscribed, warmed up (`o.warmup` date tasks), idle until `run`. */
+export async function startE2eClient(s: ServerProcess, o: TaskBenchOptions): Promise<Child> {
+  const args = ['--url', s.url, '--mode', 'e2e', '--n', String(o.n), '--warmup', String(o.warmup), '--serializer', o.serializer];
+  return (await startChild('../tasks/task-client.ts', args, 'ready', { timeoutMs: o.maxMs + SLACK_MS })).child;
 }
 
 /**
- * One saturated-queue run on a fresh server with concurrency 1: a `sleep` takes the slot,
- * `queueWarmup` tasks are queued, baseline memory (forced GC), `queued` more submitted over WAMP
- * (accepted/s), memory again (bytes per queued task), then `queued` TaskService.submit calls in the
- * server process (submits/s). The server's shutdown cancels them all.
+ * One end-to-end round: the client sends `o.n` date CALLs at once and reports the time from the first
+ * CALL to the last terminal event; CPU of server, spawner, the spawner's reaped children and client
+ * is read from /proc just before the command and just after the report.
  */
-export async function saturated(o: TaskBenchOptions): Promise<SaturatedRun> {
-  const maxQueued = 2 * o.queued + o.queueWarmup + 1000;
-  const s = await startServerProcess(['--concurrency', '1', '--max-queued', String(maxQueued), '--inprocess', String(o.queued)]);
-  let client: Child | undefined;
-  try {
-    const args = ['--url', s.url, '--mode', 'saturate', '--n', String(o.queued), '--inflight', String(o.window),
-      '--warmup', String(o.queueWarmup), '--serializer', o.serializer];
-    client = (await startChild('../tasks/task-client.ts', args, 'ready', { timeoutMs: o.maxMs + SLACK_MS })).child;
-    const pids = [s.server.pid, client.pid];
-    const before = await serverMemory(s);
-    const cpuBefore = cpuSnapshot(pids);
-    const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
-    const [serverCpu, clientCpu] = cpuPerItem(cpuBefore, cpuSnapshot(pids), accepted.count);
-    const after = await serverMemory(s);
-    const inProcess = await s.server.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
-    return {
-      wampRate: rate(accepted),
-      inProcessRate: rate(inProcess),
-      heapPerTask: accepted.count > 0 ? (after.heapUsed - before.heapUsed) / accepted.count : Number.NaN,
-      queued: accepted.count,
-      serverCpuUs: (serverCpu ?? Number.NaN) * 1000,
-      clientCpuUs: (clientCpu ?? Number.NaN) * 1000,
-    };
-  } finally {
-    await client?.stop(10_000);
-    await s.server.stop(120_000);
-  }
+export async function endToEndRound(s: ServerProcess, client: Child, o: TaskBenchOptions): Promise<E2eRun> {
+  checkSpawner(s);
+  const pids = [s.server.pid, s.spawnerPid, client.pid];
+  const before = cpuSnapshot(pids, s.spawnerPid);
+  const result = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
+  const after = cpuSnapshot(pids, s.spawnerPid);
+  checkSpawner(s);
+  if (result.count < o.n) throw new Error(`end to end: only ${result.count} of ${o.n} tasks ended within ${o.maxMs} ms`);
+  const [server, spawner, clientCpu, children] = cpuPerItem(before, after, result.count).map((x) => x ?? Number.NaN);
+  return {
+    rate: (result.count * 1000) / result.elapsedMs,
+    server: server ?? Number.NaN,
+    spawner: spawner ?? Number.NaN,
+    children: children ?? Number.NaN,
+    client: clientCpu ?? Number.NaN,
+  };
 }

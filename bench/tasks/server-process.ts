@@ -1,13 +1,15 @@
 /**
  * The server under test, alone in its process: the real `serve` stack (cli/server.ts: embedded router,
  * in-process worker with its spawner process, WebSocket transport) on 127.0.0.1, an ephemeral port,
- * path /ws, realm `asexor`, the tasks of bench/tasks/bench-tasks.ts. Principals: ticket user `bench`
- * (role `user`, decided by the worker's dynamic authorizer, as in crossbar-config/config.json) and
- * anonymous sessions (role `anonymous`, no permissions: the idle sessions).
- * Bench-only hooks over the IPC channel (never over WAMP): `memory` forces GC (needs --expose-gc) and
- * reports RSS / heapUsed / joined sessions; `run` submits `noop` tasks straight to the TaskService
- * in a synchronous loop (up to --inprocess tasks or `durationMs`) and reports the count and time.
- * Usage (forked by index.ts): server-process.ts --concurrency N --max-queued N [--inprocess N]
+ * path /ws, realm `asexor`, the tasks of bench/tasks/bench-tasks.ts (the shipped `date` and `sleep`).
+ * Principals: ticket user `bench` (role `user`, decided by the worker's dynamic authorizer, as in
+ * crossbar-config/config.json) and anonymous sessions (role `anonymous`, no permissions).
+ * The spawner path is the worker's own choice: the orchestrator only sets ASEXOR_SPAWNER in this
+ * process's environment. The `listening` report carries the spawner's pid and path when the worker
+ * exposes its TaskRunner (`runner.spawnerPid`, `runner.backend`); else the orchestrator finds them in /proc.
+ * Bench-only hook over the IPC channel (never over WAMP): `memory` forces GC when started with
+ * --expose-gc, then reports RSS / heapUsed / joined sessions.
+ * Usage (forked by index.ts): server-process.ts [--concurrency N] [--max-queued N]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,14 +21,12 @@ import { silentLogger } from '../../shared/logger.ts';
 import { startServer } from '../../cli/server.ts';
 import { serveParent, sleep } from '../router/protocol.ts';
 import type { Report } from '../router/protocol.ts';
-import { NOOP_TASK } from './bench-tasks.ts';
 import { BENCH_REALM, BENCH_USER } from './bench-user.ts';
 
 const { values } = parseArgs({
   options: {
     concurrency: { type: 'string' },
     'max-queued': { type: 'string', default: '1000000' },
-    inprocess: { type: 'string', default: '100000' },
   },
   strict: true,
 });
@@ -39,7 +39,6 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
 }
 
 const maxQueued = positiveInt('max-queued', values['max-queued']) ?? 1_000_000;
-const inProcessMax = positiveInt('inprocess', values.inprocess) ?? 100_000;
 const concurrency = positiveInt('concurrency', values.concurrency);
 
 function allow(uri: string, actions: Partial<PermissionConfig['allow']>): PermissionConfig {
@@ -93,9 +92,8 @@ const server = await startServer({
 
 async function memory(): Promise<Report> {
   const gc = globalThis.gc;
-  if (!gc) throw new Error('server-process needs --expose-gc for the memory figures');
   // Several full collections with turns of the loop between them, so finalizers and weak callbacks run.
-  for (let i = 0; i < 4; i += 1) {
+  for (let i = 0; gc !== undefined && i < 4; i += 1) {
     gc();
     await sleep(20);
   }
@@ -103,29 +101,23 @@ async function memory(): Promise<Report> {
   return { evt: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, sessions: server.router.sessionCount };
 }
 
-/** TaskService.submit in a tight loop, as the WAMP endpoint calls it (validation, queue, history, event). */
-function submitInProcess(maxMs: number): Report {
-  const caller = { authid: BENCH_USER.authid, authrole: 'user' };
-  const service = server.worker.service;
-  const start = performance.now();
-  let count = 0;
-  while (count < inProcessMax) {
-    service.submit(caller, NOOP_TASK, [], {});
-    count += 1;
-    if ((count & 255) === 0 && performance.now() - start > maxMs) break;
-  }
-  return { evt: 'result', count, elapsedMs: performance.now() - start };
+/** The worker's TaskRunner facts, if the Worker exposes its runner (a probe: that API is being added). */
+function spawnerInfo(): { spawnerPid?: number; spawner?: string } {
+  const runner: unknown = Reflect.get(server.worker, 'runner');
+  if (typeof runner !== 'object' || runner === null) return {};
+  const pid: unknown = Reflect.get(runner, 'spawnerPid');
+  const backend: unknown = Reflect.get(runner, 'backend');
+  return { ...(typeof pid === 'number' ? { spawnerPid: pid } : {}), ...(typeof backend === 'string' ? { spawner: backend } : {}) };
 }
 
 serveParent(
   () => {
     const first = server.listeners[0];
     if (!first) throw new Error('startServer returned no listener');
-    return Promise.resolve({ evt: 'listening', url: first.url('/ws', 'ws') });
+    return Promise.resolve({ evt: 'listening', url: first.url('/ws', 'ws'), ...spawnerInfo() });
   },
   (command) => {
     if (command.cmd === 'memory') return memory();
-    if (command.cmd === 'run') return Promise.resolve(submitInProcess(command.durationMs));
     throw new Error(`server: unsupported command ${command.cmd}`);
   },
   async () => {

@@ -1,0 +1,96 @@
+/**
+ * The queue figures of `npm run bench:tasks`, each on a fresh server whose `--concurrency` slots are
+ * held by `sleep 3600` tasks (so nothing queued ever runs), with one `saturate` client (task-client.ts):
+ * - RSS growth per queued `sleep` task, as the OS sees it (VmRSS of server + spawner, no forced GC);
+ * - accepted submissions/s of `date` tasks over WAMP, with the server's heap per queued task after forced GC.
+ * The server's shutdown (mode `cancel`) cancels every queued task and kills the sleeps.
+ */
+import { startChild } from '../router/children.ts';
+import type { Child } from '../router/children.ts';
+import { sleep } from '../router/protocol.ts';
+import { DATE_TASK, SLEEP_TASK } from './bench-tasks.ts';
+import { SLACK_MS } from './ceilings.ts';
+import type { SpawnerChoice, TaskBenchOptions } from './options.ts';
+import { cpuPerItem, cpuSnapshot } from './proc-stats.ts';
+import { stackRss, startServerProcess, type ServerProcess } from './scenarios.ts';
+
+export interface QueuedSleepRun {
+  readonly queued: number;
+  /** VmRSS of server + spawner, bytes, before and after queuing. */
+  readonly rssBefore: number;
+  readonly rssAfter: number;
+}
+
+export interface SaturatedRun {
+  /** Accepted submissions/s over WAMP into the saturated queue. */
+  readonly wampRate: number;
+  readonly queued: number;
+  /** Server heapUsed growth per queued task, bytes, after forced GC. */
+  readonly heapPerTask: number;
+  /** CPU µs per accepted submission: server process, client process (NaN where unknown). */
+  readonly serverCpuUs: number;
+  readonly clientCpuUs: number;
+}
+
+/** A fresh saturated server and its client, slots held, `warmup` tasks queued; stopped after `body`. */
+async function withSaturatedServer<T>(
+  o: TaskBenchOptions, choice: SpawnerChoice, task: string, count: number, warmup: number, execArgv: readonly string[],
+  body: (s: ServerProcess, client: Child) => Promise<T>,
+): Promise<T> {
+  const maxQueued = count + warmup + 1000;
+  const s = await startServerProcess(['--concurrency', String(o.concurrency), '--max-queued', String(maxQueued)], choice, execArgv);
+  let client: Child | undefined;
+  try {
+    const args = ['--url', s.url, '--mode', 'saturate', '--task', task, '--n', String(count), '--inflight', String(o.window),
+      '--slots', String(o.concurrency), '--warmup', String(warmup), '--serializer', o.serializer];
+    client = (await startChild('../tasks/task-client.ts', args, 'ready', { timeoutMs: o.maxMs + SLACK_MS })).child;
+    return await body(s, client);
+  } finally {
+    await client?.stop(10_000);
+    await s.server.stop(120_000);
+  }
+}
+
+function totalRss(s: ServerProcess): number {
+  const { server, spawner } = stackRss(s);
+  if (server === undefined || spawner === undefined) throw new Error('no /proc/PID/status: the RSS figures need Linux');
+  return server + spawner;
+}
+
+/**
+ * RSS growth per queued sleep: slots held, no warm-up; wait `settleMs`, read RSS; queue
+ * `o.sleepQueued` sleep tasks over WAMP (`o.window` CALLs outstanding); wait `settleMs`, read RSS.
+ */
+export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice): Promise<QueuedSleepRun> {
+  return withSaturatedServer(o, choice, SLEEP_TASK, o.sleepQueued, 0, [], async (s, client) => {
+    await sleep(o.settleMs);
+    const rssBefore = totalRss(s);
+    const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
+    if (accepted.count < o.sleepQueued) throw new Error(`queued sleep: only ${accepted.count} of ${o.sleepQueued} accepted within ${o.maxMs} ms`);
+    await sleep(o.settleMs);
+    return { queued: accepted.count, rssBefore, rssAfter: totalRss(s) };
+  });
+}
+
+/**
+ * Saturated queue (server with --expose-gc): slots held, `o.queueWarmup` date tasks queued, heap after
+ * forced GC; `o.queued` date submissions over WAMP, `o.window` CALLs outstanding, RESULTs counted per
+ * second, CPU of server and client per accepted submission; heap after forced GC again.
+ */
+export function saturatedQueue(o: TaskBenchOptions, choice: SpawnerChoice): Promise<SaturatedRun> {
+  return withSaturatedServer(o, choice, DATE_TASK, o.queued, o.queueWarmup, ['--expose-gc'], async (s, client) => {
+    const before = await s.server.request({ cmd: 'memory' }, 'memory', SLACK_MS);
+    const pids = [s.server.pid, client.pid];
+    const cpuBefore = cpuSnapshot(pids);
+    const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
+    const [serverCpu, clientCpu] = cpuPerItem(cpuBefore, cpuSnapshot(pids), accepted.count);
+    const after = await s.server.request({ cmd: 'memory' }, 'memory', SLACK_MS);
+    return {
+      wampRate: (accepted.count * 1000) / accepted.elapsedMs,
+      queued: accepted.count,
+      heapPerTask: accepted.count > 0 ? (after.heapUsed - before.heapUsed) / accepted.count : Number.NaN,
+      serverCpuUs: (serverCpu ?? Number.NaN) * 1000,
+      clientCpuUs: (clientCpu ?? Number.NaN) * 1000,
+    };
+  });
+}
