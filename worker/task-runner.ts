@@ -1,21 +1,43 @@
 /**
- * Runs task processes through the spawner process (worker/spawner/main.ts) and returns outcomes as
- * data; it never rejects for a task failure (STYLE 6.7). Forking copies the forking process's memory
- * map, so spawns are done by a small long-lived child process instead of this (possibly large) one.
+ * Runs task processes through a spawner process and returns outcomes as data; it never rejects for a
+ * task failure (STYLE 6.7). Node's own spawn forks this (possibly large) process, so every spawn is
+ * done by a small long-lived child instead: the native helper (native/asexor-spawn.c, posix_spawn,
+ * no fork of anything large) when it was built, else the Node spawner (worker/spawner/main.ts).
  */
+import { ConfigInvalidError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { SpawnerClient } from './spawner/client.ts';
+import type { SpawnerBackend, SpawnerChoice, SpawnerKind } from './spawner/backend.ts';
+import { NativeSpawnerClient, nativeHelperMissing } from './spawner/native-client.ts';
+import { NodeSpawnerClient } from './spawner/node-client.ts';
 import { terminateGroup } from './spawner/process-group.ts';
 import {
   DEFAULT_KILL_GRACE_MS, type RunOutcome, type RunRequest, type SpawnerMessage, type WireRunRequest,
 } from './spawner/protocol.ts';
 
 export type { RunOutcome, RunRequest } from './spawner/protocol.ts';
+export type { SpawnerChoice, SpawnerKind } from './spawner/backend.ts';
+
+const SPAWNER_CHOICES: readonly SpawnerChoice[] = ['auto', 'native', 'node'];
 
 export interface TaskRunnerOptions {
   readonly logger: Logger;
-  /** V8 old-space limit of the spawner process. @default 128 */
+  /**
+   * Which spawner runs the tasks: `native` (the C helper, an error if it is missing), `node` (the
+   * Node spawner) or `auto` (native when built, else node with one warning).
+   * @default process.env.ASEXOR_SPAWNER ?? 'auto'
+   */
+  readonly spawner?: SpawnerChoice;
+  /** V8 old-space limit of the Node spawner process. @default 128 */
   readonly spawnerMaxOldSpaceMb?: number;
+}
+
+/** The spawner choice from the options or ASEXOR_SPAWNER; throws ConfigInvalidError for anything else. */
+export function resolveSpawnerChoice(option: string | undefined): SpawnerChoice {
+  const choice = option === undefined || option === '' ? 'auto' : option;
+  if (!(SPAWNER_CHOICES as readonly string[]).includes(choice)) {
+    throw new ConfigInvalidError(`Expected the spawner (ASEXOR_SPAWNER) to be one of ${SPAWNER_CHOICES.join(', ')}, got \`${choice}\` (${typeof choice})`, 'ASEXOR_SPAWNER');
+  }
+  return choice as SpawnerChoice;
 }
 
 export interface RunOptions {
@@ -29,7 +51,7 @@ export interface RunOptions {
 
 interface InFlight {
   readonly resolve: (outcome: RunOutcome) => void;
-  readonly client: SpawnerClient;
+  readonly client: SpawnerBackend;
   readonly startedAt: number;
   readonly killGraceMs: number;
   readonly options: RunOptions;
@@ -43,21 +65,30 @@ export class TaskRunner {
   readonly #inFlight = new Map<number, InFlight>();
   /** Group terminations done by this process after a spawner died. */
   readonly #reaping = new Set<Promise<unknown>>();
-  #client: SpawnerClient | undefined;
-  #starting: Promise<SpawnerClient | undefined> | undefined;
+  readonly #choice: SpawnerChoice;
+  /** The kind decided at start (auto resolved); restarts after a crash keep it. */
+  #kind: SpawnerKind | undefined;
+  #client: SpawnerBackend | undefined;
+  #starting: Promise<SpawnerBackend | undefined> | undefined;
   #nextId = 0;
   #closing: Promise<void> | undefined;
 
   private constructor(options: TaskRunnerOptions) {
     this.#logger = options.logger.child({ component: 'task-runner' });
     this.#maxOldSpaceMb = options.spawnerMaxOldSpaceMb ?? 128;
+    this.#choice = options.spawner ?? resolveSpawnerChoice(process.env['ASEXOR_SPAWNER']);
   }
 
-  /** Forks the spawner and waits until it is ready; rejects if it cannot be started. */
+  /** Starts the spawner and waits until it is ready; rejects if it cannot be started. */
   static async start(options: TaskRunnerOptions): Promise<TaskRunner> {
     const runner = new TaskRunner(options);
-    runner.#client = await runner.#startClient();
+    runner.#client = await runner.#startFirst();
     return runner;
+  }
+
+  /** Which spawner runs the tasks. */
+  get backend(): SpawnerKind | undefined {
+    return this.#kind;
   }
 
   /** The spawner's pid, while one is running (for diagnostics and tests). */
@@ -90,7 +121,7 @@ export class TaskRunner {
     await Promise.all(this.#reaping);
   }
 
-  #dispatch(client: SpawnerClient, req: RunRequest, options: RunOptions): Promise<RunOutcome> {
+  #dispatch(client: SpawnerBackend, req: RunRequest, options: RunOptions): Promise<RunOutcome> {
     if (options.signal?.aborted) return Promise.resolve(cancelledBeforeStart());
     const id = ++this.#nextId;
     const wire: WireRunRequest = {
@@ -147,7 +178,7 @@ export class TaskRunner {
   }
 
   /** The spawner is gone: nothing accepted is lost, every run of it resolves, its groups are killed. */
-  #onClose(client: SpawnerClient, reason: string): void {
+  #onClose(client: SpawnerBackend, reason: string): void {
     if (this.#client === client) this.#client = undefined;
     let failed = 0;
     for (const [id, entry] of this.#inFlight) {
@@ -162,7 +193,7 @@ export class TaskRunner {
     if (this.#closing === undefined || failed > 0) this.#logger.error({ reason, failedRuns: failed }, 'spawner process died');
   }
 
-  #ensureClient(): Promise<SpawnerClient | undefined> {
+  #ensureClient(): Promise<SpawnerBackend | undefined> {
     this.#starting ??= this.#startClient()
       .then((client) => {
         this.#client = client;
@@ -175,13 +206,36 @@ export class TaskRunner {
     return this.#starting;
   }
 
-  #startClient(): Promise<SpawnerClient> {
-    return SpawnerClient.start({
+  /** The first start decides the kind: auto falls back to node, with one warning saying why. */
+  async #startFirst(): Promise<SpawnerBackend> {
+    if (this.#choice === 'node') return this.#startClient('node');
+    const missing = nativeHelperMissing();
+    if (this.#choice === 'native') {
+      if (missing !== undefined) throw new ConfigInvalidError(`the native spawner was asked for, but ${missing}; build it with \`npm run build:native\``, 'ASEXOR_SPAWNER');
+      return this.#startClient('native');
+    }
+    if (missing === undefined) {
+      try {
+        return await this.#startClient('native');
+      } catch (error) {
+        this.#logger.warn({ err: error }, 'the native spawner did not start; using the Node spawner');
+        return this.#startClient('node');
+      }
+    }
+    this.#logger.warn({ reason: missing }, 'the native spawner is not built; using the Node spawner (build it with `npm run build:native`)');
+    return this.#startClient('node');
+  }
+
+  async #startClient(kind: SpawnerKind = this.#kind ?? 'native'): Promise<SpawnerBackend> {
+    const options = {
       logger: this.#logger,
       maxOldSpaceMb: this.#maxOldSpaceMb,
-      onMessage: (message) => { if (message.t !== 'ready') this.#onMessage(message); },
-      onClose: (client, reason) => { this.#onClose(client, reason); },
-    });
+      onMessage: (message: Exclude<SpawnerMessage, { t: 'ready' }>) => { this.#onMessage(message); },
+      onClose: (client: SpawnerBackend, reason: string) => { this.#onClose(client, reason); },
+    };
+    const client = kind === 'native' ? await NativeSpawnerClient.start(options) : await NodeSpawnerClient.start(options);
+    this.#kind = kind;
+    return client;
   }
 }
 

@@ -84,6 +84,10 @@ function isStringArray(v: unknown): v is string[] {
 function isStringRecord(v: unknown): v is Record<string, string> {
   return isObj(v) && Object.values(v).every((s) => typeof s === 'string');
 }
+/** A NUL byte cannot cross exec(): argv and environment entries are C strings. */
+function hasNul(s: string): boolean {
+  return s.includes('\0');
+}
 function isNonNegative(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
@@ -99,6 +103,12 @@ export function checkRunRequest(r: unknown): string | undefined {
   if (!isNonNegative(r['maxOutputBytes'])) return 'maxOutputBytes must be a non-negative number';
   if (r['killGraceMs'] !== undefined && !isNonNegative(r['killGraceMs'])) return 'killGraceMs must be a non-negative number';
   if (r['streamLines'] !== undefined && typeof r['streamLines'] !== 'boolean') return 'streamLines must be a boolean';
+  if (hasNul(r['file']) || r['args'].some(hasNul) || (typeof r['cwd'] === 'string' && hasNul(r['cwd']))) return 'file, args and cwd must not contain NUL bytes';
+  if (r['env'] !== undefined) {
+    for (const [name, value] of Object.entries(r['env'])) {
+      if (name === '' || name.includes('=') || hasNul(name) || hasNul(value)) return `env name ${JSON.stringify(name)} or its value is not valid (empty, '=' or a NUL byte)`;
+    }
+  }
   return undefined;
 }
 

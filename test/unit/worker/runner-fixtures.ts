@@ -1,7 +1,8 @@
 /** Helpers for the TaskRunner tests: fixture scripts run via this Node, process liveness, memory. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { RunOutcome, RunRequest } from '../../../worker/task-runner.ts';
+import { nativeHelperMissing } from '../../../worker/spawner/native-client.ts';
+import type { RunOutcome, RunRequest, SpawnerKind } from '../../../worker/task-runner.ts';
 
 const BIN = fileURLToPath(new URL('../../fixtures/bin/', import.meta.url));
 
@@ -51,6 +52,22 @@ export function lineWaiter(into: string[], match: (line: string) => boolean): { 
       if (match(line)) resolve(line);
     },
   };
+}
+
+/**
+ * The spawner these tests run on: ASEXOR_SPAWNER when set (CI runs the suite once per path), else
+ * native where it was built. Tests that check backend-specific facts branch on it.
+ */
+export function expectedBackend(): SpawnerKind {
+  const forced = process.env['ASEXOR_SPAWNER'];
+  if (forced === 'native' || forced === 'node') return forced;
+  return nativeHelperMissing() === undefined ? 'native' : 'node';
+}
+
+/** Resident set size of a process now, in bytes (Linux /proc VmRSS). */
+export function rss(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
 }
 
 /** Peak resident set size of a process so far, in bytes (Linux /proc VmHWM). */

@@ -1,24 +1,31 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../../shared/logger.ts';
+import { nativeHelperPath } from '../../../worker/spawner/native-client.ts';
 import { TaskRunner } from '../../../worker/task-runner.ts';
-import { alive, fixture, lineWaiter, pidAfter, waitGone } from './runner-fixtures.ts';
+import { alive, expectedBackend, fixture, lineWaiter, pidAfter, rss, waitGone } from './runner-fixtures.ts';
 
 describe('TaskRunner lifecycle', () => {
   let runner: TaskRunner;
   beforeEach(async () => { runner = await TaskRunner.start({ logger: silentLogger() }); });
   afterEach(() => runner.close());
 
-  it('forks one small spawner process with a heap limit', async () => {
+  it('starts one small spawner process: the native helper (a few MB), or the Node spawner with a heap limit', async () => {
     const pid = runner.spawnerPid ?? 0;
     expect(alive(pid)).to.equal(true);
-    const { readFile } = await import('node:fs/promises');
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-    expect(cmdline).to.include('--max-old-space-size=128');
-    expect(cmdline.some((arg) => arg.endsWith('worker/spawner/main.ts'))).to.equal(true);
+    expect(runner.backend).to.equal(expectedBackend());
+    if (runner.backend === 'native') {
+      expect(cmdline[0]).to.equal(nativeHelperPath());
+      expect(rss(pid)).to.be.below(4 * 1024 * 1024);
+    } else {
+      expect(cmdline).to.include('--max-old-space-size=128');
+      expect(cmdline.some((arg) => arg.endsWith('worker/spawner/main.ts'))).to.equal(true);
+    }
   });
 
   it('resolves in-flight runs with runner_failed when the spawner dies, kills their groups, and restarts for later runs', async function () {

@@ -1,25 +1,18 @@
 /**
- * Main-process side of the spawner: forks worker/spawner/main.ts with a small heap, waits for its
- * 'ready', sends requests and hands parsed messages to the owner. Knows nothing about runs.
+ * The Node spawner (the fallback when the native helper is not built): forks worker/spawner/main.ts
+ * with a small heap, waits for its 'ready', sends requests over IPC and hands parsed messages to the
+ * owner. Knows nothing about runs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../../shared/logger.ts';
-import { parseSpawnerMessage, type ParentMessage, type SpawnerMessage } from './protocol.ts';
+import type { SpawnerBackend, SpawnerStartOptions } from './backend.ts';
+import { parseSpawnerMessage, type ParentMessage } from './protocol.ts';
 
 const MAIN = fileURLToPath(new URL('main.ts', import.meta.url));
 const READY_TIMEOUT_MS = 10_000;
 
-export interface SpawnerClientOptions {
-  readonly logger: Logger;
-  /** V8 old-space limit of the spawner process, in MB. */
-  readonly maxOldSpaceMb: number;
-  readonly onMessage: (message: SpawnerMessage) => void;
-  /** The process is gone and its channel closed (after every message was delivered). */
-  readonly onClose: (client: SpawnerClient, reason: string) => void;
-}
-
-export class SpawnerClient {
+export class NodeSpawnerClient implements SpawnerBackend {
+  readonly kind = 'node';
   readonly #child: ChildProcess;
   readonly #closed: Promise<void>;
   #alive = true;
@@ -29,7 +22,7 @@ export class SpawnerClient {
     this.#closed = closed;
   }
 
-  static start(options: SpawnerClientOptions): Promise<SpawnerClient> {
+  static start(options: SpawnerStartOptions): Promise<NodeSpawnerClient> {
     const child = fork(MAIN, [], {
       execPath: process.execPath,
       // Not the parent's execArgv (inspector, big heaps): a small heap limit, and gc() for main.ts's pacer.
@@ -42,7 +35,7 @@ export class SpawnerClient {
     });
     const log = options.logger.child({ spawnerPid: child.pid });
     child.stderr?.setEncoding('utf8').on('data', (text: string) => { log.warn({ stderr: text.trimEnd() }, 'spawner stderr'); });
-    let client: SpawnerClient | undefined;
+    let client: NodeSpawnerClient | undefined;
     let closeReason = 'the spawner exited';
     const closed = new Promise<void>((resolve) => {
       child.once('close', (code, signal) => {
@@ -69,10 +62,10 @@ export class SpawnerClient {
         } else if (client === undefined) {
           if (message.t !== 'ready') return;
           clearTimeout(timer);
-          client = new SpawnerClient(child, closed);
+          client = new NodeSpawnerClient(child, closed);
           log.debug('spawner ready');
           resolve(client);
-        } else {
+        } else if (message.t !== 'ready') {
           options.onMessage(message);
         }
       });
