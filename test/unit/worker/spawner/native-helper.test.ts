@@ -110,6 +110,22 @@ describe('native spawn helper (raw frames)', function () {
     });
   }
 
+  it('ends a run whose pipes are held by a process that left the group (setsid) shortly after the group is gone', async () => {
+    const script = 'setsid sh -c "echo ESCAPED \\$\\$; exec sleep 30" & sleep 0.2';
+    const started = performance.now();
+    helper.child.stdin.write(encodeRun(1, run('sh', ['-c', script], { streamLines: true })));
+    await helper.until(() => helper.done(1) !== undefined);
+    const lines = helper.replies.flatMap((r) => (r.t === 'lines' ? r.lines : []));
+    const escaped = Number(/^ESCAPED (\d+)$/.exec(lines.find((l) => l.startsWith('ESCAPED ')) ?? '')?.[1] ?? 0);
+    try {
+      expect(helper.done(1)?.outcome).to.include({ kind: 'exited', exitCode: 0 });
+      expect(performance.now() - started).to.be.below(3000); // 0.2 s of sleep, then at most 500 ms of draining
+    } finally {
+      if (escaped > 1) process.kill(escaped, 'SIGKILL');
+    }
+    expect(escaped).to.be.above(1);
+  });
+
   it('terminates every task group and exits 0 when its stdin ends (the worker is gone)', async () => {
     helper.child.stdin.write(encodeRun(1, run('sleep', ['30'])));
     await helper.until((r) => r.some((x) => x.t === 'spawned'));
