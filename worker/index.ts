@@ -20,7 +20,7 @@ import { LOCAL_TRANSPORT } from './local-transport.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { TaskQueue } from './task-queue.ts';
 import { loadTaskRegistry, type TaskRegistry } from './task-registry.ts';
-import { TaskRunner } from './task-runner.ts';
+import { resolveSpawnerChoice, TaskRunner } from './task-runner.ts';
 import { TaskService } from './task-service.ts';
 import { WorkerComponent } from './worker.ts';
 import type { WorkerSettings } from './worker-settings.ts';
@@ -98,7 +98,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
     concurrency: settings.concurrency, maxQueued: settings.maxQueued, perUser: settings.perUser,
     rolePriority: settings.rolePriority, defaultPriority: settings.defaultPriority, logger,
   });
-  const runner = await TaskRunner.start({ logger });
+  // ASEXOR_SPAWNER (operators, CI) overrides the config file's `spawner`.
+  const forced = process.env['ASEXOR_SPAWNER'];
+  const runner = await TaskRunner.start({ logger, spawner: forced === undefined || forced === '' ? settings.spawner : resolveSpawnerChoice(forced) });
   try {
     return connectWorker(options, logger, registry, queue, runner);
   } catch (error) {
@@ -138,7 +140,7 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   });
   connection.on('failed', (error) => { events.emit('failed', error); });
   connection.open();
-  log.info({ tasks: [...registry].map((def) => def.name), filesDir: settings.filesDir, concurrency: settings.concurrency }, 'worker started');
+  log.info({ tasks: [...registry].map((def) => def.name), filesDir: settings.filesDir, concurrency: settings.concurrency, spawner: runner.backend }, 'worker started');
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {

@@ -11,6 +11,7 @@ import { expectationMessage, issueToError } from '../shared/config/issues.ts';
 import { realmNameSchema, uriSchema } from '../shared/config/schema-common.ts';
 import { ConfigInvalidError } from '../shared/errors.ts';
 import { DEFAULT_URI_PREFIX } from '../shared/wamp/app-uris.ts';
+import type { SpawnerChoice } from './spawner/backend.ts';
 import { DEFAULT_TASK_MODULE } from './task-registry.ts';
 
 export type ShutdownMode = 'drain' | 'cancel';
@@ -30,6 +31,8 @@ export const workerSettingsDefaults = {
   /** Relative to the config file's directory. */
   filesDir: 'files',
   shutdown: 'cancel' as ShutdownMode,
+  /** Which spawner runs task processes; the environment variable ASEXOR_SPAWNER overrides it. */
+  spawner: 'auto' as SpawnerChoice,
 } as const;
 
 const limit = z.int().min(1);
@@ -48,6 +51,7 @@ export const workerSettingsSchema = z.strictObject({
   filesDir: z.string().min(1).optional(),
   tasksModule: z.string().min(1).optional(),
   shutdown: z.enum(['drain', 'cancel']).optional(),
+  spawner: z.enum(['auto', 'native', 'node']).optional(),
 });
 
 export interface WorkerSettings {
@@ -66,6 +70,8 @@ export interface WorkerSettings {
   readonly tasksModule: string;
   /** What SIGINT/SIGTERM does with running tasks: wait for them, or cancel them. */
   readonly shutdown: ShutdownMode;
+  /** `native` (the C helper), `node` (the Node spawner) or `auto` (native when built, else node). */
+  readonly spawner: SpawnerChoice;
 }
 
 /**
@@ -95,5 +101,6 @@ export function resolveWorkerSettings(section: unknown, options: { readonly base
     filesDir: path.resolve(options.baseDir, s.filesDir ?? d.filesDir),
     tasksModule: s.tasksModule === undefined ? DEFAULT_TASK_MODULE : path.resolve(options.baseDir, s.tasksModule),
     shutdown: s.shutdown ?? d.shutdown,
+    spawner: s.spawner ?? d.spawner,
   });
 }

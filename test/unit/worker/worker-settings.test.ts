@@ -13,7 +13,7 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
     expect(settings).to.deep.equal({
       realm: 'asexor', uriPrefix: 'asexor', concurrency: availableParallelism(), maxQueued: 10_000,
       perUser: { maxQueued: 1000, maxRunning: availableParallelism() }, rolePriority: {}, defaultPriority: 4,
-      adminRoles: ['admin'], historyPerUser: 100, filesDir: '/srv/asexor/files', tasksModule: DEFAULT_TASK_MODULE, shutdown: 'cancel',
+      adminRoles: ['admin'], historyPerUser: 100, filesDir: '/srv/asexor/files', tasksModule: DEFAULT_TASK_MODULE, shutdown: 'cancel', spawner: 'auto',
     });
     expect(workerSettingsDefaults).to.include({ maxQueued: 10_000, perUserMaxQueued: 1000, historyPerUser: 100, shutdown: 'cancel' });
     expect(settings).to.satisfy(Object.isFrozen);
@@ -32,6 +32,7 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
       [{ concurrency: 0 }, /^\$\.asexor\.concurrency: expected a number >= 1, got 0/],
       [{ rolePriority: { user: 10 } }, /^\$\.asexor\.rolePriority\.user: expected a number <= 9/],
       [{ shutdown: 'now' }, /^\$\.asexor\.shutdown: expected 'drain' or 'cancel'/],
+      [{ spawner: 'fork' }, /^\$\.asexor\.spawner: expected 'auto', 'native' or 'node'/],
       [{ perUser: { maxRunning: 1.5 } }, /^\$\.asexor\.perUser\.maxRunning: /],
       ['fast', /^\$\.asexor: expected an object/],
     ];
