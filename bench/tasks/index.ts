@@ -85,8 +85,8 @@ async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRu
   for (let r = 1; r <= o.runs; r += 1) {
     const q = await queuedSleepRss(o, choice);
     out.queuedSleep.push(q);
-    progress(`queued sleep run ${r}/${o.runs}: RSS ${f1(q.rssBefore / 2 ** 20)} -> ${f1(q.rssAfter / 2 ** 20)} MB for ${q.queued} tasks,`
-      + ` ${Math.round((q.rssAfter - q.rssBefore) / q.queued)} bytes each`);
+    progress(`queued sleep run ${r}/${o.runs}: RSS ${f1(q.rssBefore / 2 ** 20)} -> ${f1(q.rssAfter / 2 ** 20)} -> ${f1(q.rssAfterSecond / 2 ** 20)} MB`
+      + ` for 2 x ${q.queued} tasks, ${Math.round((q.rssAfter - q.rssBefore) / q.queued)} then ${Math.round((q.rssAfterSecond - q.rssAfter) / q.queued)} bytes each`);
     const s = await saturatedQueue(o, choice);
     out.saturated.push(s);
     progress(`saturated queue run ${r}/${o.runs}: ${Math.round(s.wampRate)} submits/s, ${Math.round(s.heapPerTask)} heap bytes per queued task;`
@@ -111,7 +111,7 @@ function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): stri
     `CPU per task: /proc/PID/stat utime+stime of each process (10 ms ticks), task processes = the spawner's cutime+cstime`,
     `idle RSS: VmRSS of server + spawner ${o.idleMs / 1000} s after start-up, no sessions, no forced GC`,
     `queues: fresh servers with their ${o.concurrency} slots held by sleep 3600 tasks; RSS growth per queued sleep = VmRSS (server + spawner) after`
-      + ` - before ${o.sleepQueued} sleep tasks queued over WAMP (${o.settleMs / 1000} s settle each side, no forced GC);`
+      + ` - before ${o.sleepQueued} sleep tasks queued over WAMP (${o.settleMs / 1000} s settle each side, no forced GC), then ${o.sleepQueued} more;`
       + ` saturated queue: ${o.queueWarmup} date tasks queued first, then ${o.queued} with ${o.window} CALLs outstanding; heap per task after forced GC`,
   ].join('\n');
 }

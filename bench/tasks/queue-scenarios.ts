@@ -1,7 +1,8 @@
 /**
  * The queue figures of `npm run bench:tasks`, each on a fresh server whose `--concurrency` slots are
  * held by `sleep 3600` tasks (so nothing queued ever runs), with one `saturate` client (task-client.ts):
- * - RSS growth per queued `sleep` task, as the OS sees it (VmRSS of server + spawner, no forced GC);
+ * - RSS growth per queued `sleep` task, as the OS sees it (VmRSS of server + spawner, no forced GC),
+ *   for a first batch on the fresh server (the bar) and for a second batch of the same size after it;
  * - accepted submissions/s of `date` tasks over WAMP, with the server's heap per queued task after forced GC.
  * The server's shutdown (mode `cancel`) cancels every queued task and kills the sleeps.
  */
@@ -15,10 +16,12 @@ import { cpuPerItem, cpuSnapshot } from './proc-stats.ts';
 import { stackRss, startServerProcess, type ServerProcess } from './scenarios.ts';
 
 export interface QueuedSleepRun {
+  /** Tasks per batch. */
   readonly queued: number;
-  /** VmRSS of server + spawner, bytes, before and after queuing. */
+  /** VmRSS of server + spawner, bytes: before queuing, after the first batch, after the second. */
   readonly rssBefore: number;
   readonly rssAfter: number;
+  readonly rssAfterSecond: number;
 }
 
 export interface SaturatedRun {
@@ -32,12 +35,15 @@ export interface SaturatedRun {
   readonly clientCpuUs: number;
 }
 
-/** A fresh saturated server and its client, slots held, `warmup` tasks queued; stopped after `body`. */
+/**
+ * A fresh saturated server and its client (`count` tasks per `run`, room for `batches` runs), slots
+ * held, `warmup` tasks queued; stopped after `body`.
+ */
 async function withSaturatedServer<T>(
-  o: TaskBenchOptions, choice: SpawnerChoice, task: string, count: number, warmup: number, execArgv: readonly string[],
+  o: TaskBenchOptions, choice: SpawnerChoice, task: string, count: number, batches: number, warmup: number, execArgv: readonly string[],
   body: (s: ServerProcess, client: Child) => Promise<T>,
 ): Promise<T> {
-  const maxQueued = count + warmup + 1000;
+  const maxQueued = batches * count + warmup + 1000;
   const s = await startServerProcess(['--concurrency', String(o.concurrency), '--max-queued', String(maxQueued)], choice, execArgv);
   let client: Child | undefined;
   try {
@@ -59,16 +65,21 @@ function totalRss(s: ServerProcess): number {
 
 /**
  * RSS growth per queued sleep: slots held, no warm-up; wait `settleMs`, read RSS; queue
- * `o.sleepQueued` sleep tasks over WAMP (`o.window` CALLs outstanding); wait `settleMs`, read RSS.
+ * `o.sleepQueued` sleep tasks over WAMP (`o.window` CALLs outstanding); wait `settleMs`, read RSS;
+ * the same again (a second batch, for the marginal cost once start-up effects are paid).
  */
 export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice): Promise<QueuedSleepRun> {
-  return withSaturatedServer(o, choice, SLEEP_TASK, o.sleepQueued, 0, [], async (s, client) => {
+  return withSaturatedServer(o, choice, SLEEP_TASK, o.sleepQueued, 2, 0, [], async (s, client) => {
+    const batch = async (): Promise<number> => {
+      const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
+      if (accepted.count < o.sleepQueued) throw new Error(`queued sleep: only ${accepted.count} of ${o.sleepQueued} accepted within ${o.maxMs} ms`);
+      await sleep(o.settleMs);
+      return totalRss(s);
+    };
     await sleep(o.settleMs);
     const rssBefore = totalRss(s);
-    const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
-    if (accepted.count < o.sleepQueued) throw new Error(`queued sleep: only ${accepted.count} of ${o.sleepQueued} accepted within ${o.maxMs} ms`);
-    await sleep(o.settleMs);
-    return { queued: accepted.count, rssBefore, rssAfter: totalRss(s) };
+    const rssAfter = await batch();
+    return { queued: o.sleepQueued, rssBefore, rssAfter, rssAfterSecond: await batch() };
   });
 }
 
@@ -78,7 +89,7 @@ export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice): Prom
  * second, CPU of server and client per accepted submission; heap after forced GC again.
  */
 export function saturatedQueue(o: TaskBenchOptions, choice: SpawnerChoice): Promise<SaturatedRun> {
-  return withSaturatedServer(o, choice, DATE_TASK, o.queued, o.queueWarmup, ['--expose-gc'], async (s, client) => {
+  return withSaturatedServer(o, choice, DATE_TASK, o.queued, 1, o.queueWarmup, ['--expose-gc'], async (s, client) => {
     const before = await s.server.request({ cmd: 'memory' }, 'memory', SLACK_MS);
     const pids = [s.server.pid, client.pid];
     const cpuBefore = cpuSnapshot(pids);

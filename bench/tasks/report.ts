@@ -90,6 +90,7 @@ function stackFigures(s: StackRuns, c: readonly SpawnRun[] | undefined, o: TaskB
 
 export function collectFigures(m: Measured, o: TaskBenchOptions): Figure[] {
   const rssPerTask = m.queuedSleep.map((r) => (r.rssAfter - r.rssBefore) / r.queued);
+  const rssSecond = m.queuedSleep.map((r) => (r.rssAfterSecond - r.rssAfter) / r.queued);
   const wamp = m.saturated.map((r) => r.wampRate);
   return [
     ...(m.c === undefined ? [] : spawnFigures('c', 'C posix_spawn ceiling (native/build/spawn-ceiling)', m.c, m.c)),
@@ -98,6 +99,7 @@ export function collectFigures(m: Measured, o: TaskBenchOptions): Figure[] {
     fig('rss_per_queued_sleep', `RSS growth per queued sleep task (${o.sleepQueued} queued)`, 'bytes', rssPerTask, 0, {
       bar: '<= 1,024', pass: finiteMedian(rssPerTask) <= 1024,
     }),
+    fig('rss_per_queued_sleep_second_batch', `  the same for ${o.sleepQueued} more, queued after them`, 'bytes', rssSecond, 0),
     fig('queue_submit_rate_wamp', 'accepted date submissions into a saturated queue, over WAMP', 'submits/s', wamp, 0, {
       bar: '>= 20,000', pass: finiteMedian(wamp) >= 20_000,
     }),
