@@ -8,8 +8,14 @@ import { fileURLToPath } from 'node:url';
 import type { Command, Report, ReportOf } from './protocol.ts';
 
 const live = new Set<Child>();
-/** Non-Node helpers (e.g. native/build/spawn-ceiling) started by runProgram, killed by killAll too. */
+/** Processes started without IPC (runProgram, trackProgram), killed by killAll too. */
 const programs = new Set<ChildProcess>();
+
+/** Have killAll SIGKILL `proc` (a process started without `Child`) unless it has exited by then. */
+export function trackProgram(proc: ChildProcess): void {
+  programs.add(proc);
+  proc.once('exit', () => { programs.delete(proc); });
+}
 
 export interface ChildOptions {
   readonly execArgv?: readonly string[];
@@ -116,7 +122,11 @@ export async function startChild<E extends Report['evt']>(
 
 /** Kill every child still running (used on the way out, success or failure). */
 export async function killAll(): Promise<void> {
-  for (const p of programs) p.kill('SIGKILL');
+  const exited = [...programs].map((p) => new Promise<void>((resolve) => {
+    p.once('exit', () => { resolve(); });
+    p.kill('SIGKILL');
+  }));
+  await Promise.all(exited);
   await Promise.all([...live].map((c) => c.kill()));
 }
 
@@ -127,7 +137,7 @@ export async function killAll(): Promise<void> {
 export function runProgram(file: string, args: readonly string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const proc = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    programs.add(proc);
+    trackProgram(proc);
     let stdout = '';
     proc.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
     const timer = setTimeout(() => { proc.kill('SIGKILL'); }, timeoutMs);
@@ -136,7 +146,6 @@ export function runProgram(file: string, args: readonly string[], timeoutMs: num
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      programs.delete(proc);
       if (error === undefined) resolve(stdout);
       else reject(error);
     };

@@ -26,9 +26,6 @@ export type Report =
     readonly evt: 'listening'; readonly url: string; readonly longpollUrl?: string;
     /** RawSocket listeners of the embedded router: rs://127.0.0.1:PORT and rs://unix:/path. */
     readonly rawsocketUrls?: { readonly tcp: string; readonly unix: string };
-    /** bench:tasks server: its spawner process and path ('native' | 'node'), when the server can tell. */
-    readonly spawnerPid?: number;
-    readonly spawner?: string;
   }
   | {
     readonly evt: 'result'; readonly count: number; readonly elapsedMs: number;

@@ -2,7 +2,8 @@
  * Task benchmark orchestrator (`npm run bench:tasks`, i.e. `node bench/tasks/index.ts`). In rounds,
  * interleaved (a, b, c, a, b, c, ...), every party in its own process on 127.0.0.1 (bench/README.md):
  * (a) the C posix_spawn ceiling (native/build/spawn-ceiling), (b) bare Node child_process.spawn,
- * (c) asexor end to end over WAMP (1 client, `--n` date tasks sent at once) for each spawner path;
+ * (c) asexor end to end over WAMP (`asexor serve` as npm start runs it; 1 client, `--n` date tasks sent
+ * at once) for each spawner path;
  * then, each on a fresh server: RSS growth per queued sleep task, and the saturated-queue submit rate.
  * The idle RSS of each end-to-end server is read before its first client connects.
  * Prints a header, a table and one `BENCH {...}` line per figure; kills every child on the way out.
@@ -40,7 +41,7 @@ async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
   const clients: Child[] = [];
   try {
     for (const choice of o.spawners) {
-      const s = await startServerProcess(['--concurrency', String(o.concurrency)], choice);
+      const s = await startServerProcess(o.concurrency, 10 * o.n, choice);
       servers.push(s);
       progress(`server ${s.server.pid} (ASEXOR_SPAWNER ${choice === 'default' ? 'as inherited' : choice}): spawner ${s.spawner} (pid ${s.spawnerPid}, from ${s.spawnerSource})`);
     }
@@ -89,7 +90,7 @@ async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRu
       + ` for 2 x ${q.queued} tasks, ${Math.round((q.rssAfter - q.rssBefore) / q.queued)} then ${Math.round((q.rssAfterSecond - q.rssAfter) / q.queued)} bytes each`);
     const s = await saturatedQueue(o, choice);
     out.saturated.push(s);
-    progress(`saturated queue run ${r}/${o.runs}: ${Math.round(s.wampRate)} submits/s, ${Math.round(s.heapPerTask)} heap bytes per queued task;`
+    progress(`saturated queue run ${r}/${o.runs}: ${Math.round(s.wampRate)} submits/s;`
       + ` CPU us per submission: server ${f1(s.serverCpuUs)}, client ${f1(s.clientCpuUs)}`);
   }
   return out;
@@ -97,14 +98,15 @@ async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRu
 
 function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): string {
   const argv = DATE_ARGV.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ');
-  const paths = r.servers.map((s) => `${s.spawner} (ASEXOR_SPAWNER=${s.choice === 'default' ? (process.env['ASEXOR_SPAWNER'] ?? 'unset') : s.choice}; known from ${s.spawnerSource})`);
+  const paths = r.servers.map((s) => `${s.spawner} (ASEXOR_SPAWNER=${s.choice === 'default' ? (process.env['ASEXOR_SPAWNER'] ?? 'unset') : s.choice};`
+    + ` known from ${s.spawnerSource}; server ran ${s.server.fromSource ? 'the TypeScript sources: bin/asexor.mjs could not use dist/' : 'dist/'})`);
   return [
     `asexor task benchmark, node ${process.version}, ${availableParallelism()} cpus (${cpus()[0]?.model ?? 'unknown cpu'}), load average at start ${load.map(f2).join(' ')}`,
     `every spawn or task runs \`${argv}\` (the shipped date task, default params), output captured through pipes, stdin /dev/null, own process group`,
     r.c === undefined ? NO_C_CEILING
       : `(a) C ceiling: native/build/spawn-ceiling, a fresh process per round: posix_spawnp + poll + waitpid, ${o.n} spawns after ${o.spawnWarmup} warm-up, ${o.concurrency} at a time`,
     `(b) bare Node: a fresh node process per round, child_process.spawn, ${o.n} spawns after ${o.spawnWarmup} warm-up, ${o.concurrency} at a time`,
-    `(c) asexor: serve stack (router + worker) in its own process with its spawner child, worker concurrency ${o.concurrency}; one client process`
+    `(c) asexor: \`node bin/asexor.mjs serve\` (router + worker) in its own process with its spawner child, worker concurrency ${o.concurrency}; one client process`
       + ` (ticket user, ${o.serializer}) sends ${o.n} CALLs at once, timed from the first CALL to the last terminal event (after ${o.warmup} warm-up tasks)`,
     `spawner path of each (c) server: ${paths.join(', ')}`,
     `rounds: ${o.runs}, interleaved a, b, c; medians; "vs C" = median over rounds of (figure / C ceiling of the same round)`,
@@ -112,7 +114,7 @@ function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): stri
     `idle RSS: VmRSS of server + spawner ${o.idleMs / 1000} s after start-up, no sessions, no forced GC`,
     `queues: fresh servers with their ${o.concurrency} slots held by sleep 3600 tasks; RSS growth per queued sleep = VmRSS (server + spawner) after`
       + ` - before ${o.sleepQueued} sleep tasks queued over WAMP (${o.settleMs / 1000} s settle each side, no forced GC), then ${o.sleepQueued} more;`
-      + ` saturated queue: ${o.queueWarmup} date tasks queued first, then ${o.queued} with ${o.window} CALLs outstanding; heap per task after forced GC`,
+      + ` saturated queue: ${o.queueWarmup} date tasks queued first, then ${o.queued} with ${o.window} CALLs outstanding`,
   ].join('\n');
 }
 

@@ -3,7 +3,7 @@
  * held by `sleep 3600` tasks (so nothing queued ever runs), with one `saturate` client (task-client.ts):
  * - RSS growth per queued `sleep` task, as the OS sees it (VmRSS of server + spawner, no forced GC),
  *   for a first batch on the fresh server (the bar) and for a second batch of the same size after it;
- * - accepted submissions/s of `date` tasks over WAMP, with the server's heap per queued task after forced GC.
+ * - accepted submissions/s of `date` tasks over WAMP, with the CPU per submission of server and client.
  * The server's shutdown (mode `cancel`) cancels every queued task and kills the sleeps.
  */
 import { startChild } from '../router/children.ts';
@@ -28,8 +28,6 @@ export interface SaturatedRun {
   /** Accepted submissions/s over WAMP into the saturated queue. */
   readonly wampRate: number;
   readonly queued: number;
-  /** Server heapUsed growth per queued task, bytes, after forced GC. */
-  readonly heapPerTask: number;
   /** CPU µs per accepted submission: server process, client process (NaN where unknown). */
   readonly serverCpuUs: number;
   readonly clientCpuUs: number;
@@ -40,11 +38,10 @@ export interface SaturatedRun {
  * held, `warmup` tasks queued; stopped after `body`.
  */
 async function withSaturatedServer<T>(
-  o: TaskBenchOptions, choice: SpawnerChoice, task: string, count: number, batches: number, warmup: number, execArgv: readonly string[],
+  o: TaskBenchOptions, choice: SpawnerChoice, task: string, count: number, batches: number, warmup: number,
   body: (s: ServerProcess, client: Child) => Promise<T>,
 ): Promise<T> {
-  const maxQueued = batches * count + warmup + 1000;
-  const s = await startServerProcess(['--concurrency', String(o.concurrency), '--max-queued', String(maxQueued)], choice, execArgv);
+  const s = await startServerProcess(o.concurrency, batches * count + warmup + 1000, choice);
   let client: Child | undefined;
   try {
     const args = ['--url', s.url, '--mode', 'saturate', '--task', task, '--n', String(count), '--inflight', String(o.window),
@@ -69,7 +66,7 @@ function totalRss(s: ServerProcess): number {
  * the same again (a second batch, for the marginal cost once start-up effects are paid).
  */
 export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice): Promise<QueuedSleepRun> {
-  return withSaturatedServer(o, choice, SLEEP_TASK, o.sleepQueued, 2, 0, [], async (s, client) => {
+  return withSaturatedServer(o, choice, SLEEP_TASK, o.sleepQueued, 2, 0, async (s, client) => {
     const batch = async (): Promise<number> => {
       const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
       if (accepted.count < o.sleepQueued) throw new Error(`queued sleep: only ${accepted.count} of ${o.sleepQueued} accepted within ${o.maxMs} ms`);
@@ -84,22 +81,19 @@ export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice): Prom
 }
 
 /**
- * Saturated queue (server with --expose-gc): slots held, `o.queueWarmup` date tasks queued, heap after
- * forced GC; `o.queued` date submissions over WAMP, `o.window` CALLs outstanding, RESULTs counted per
- * second, CPU of server and client per accepted submission; heap after forced GC again.
+ * Saturated queue: slots held, `o.queueWarmup` date tasks queued; `o.queued` date submissions over
+ * WAMP, `o.window` CALLs outstanding, RESULTs counted per second, CPU of server and client per
+ * accepted submission.
  */
 export function saturatedQueue(o: TaskBenchOptions, choice: SpawnerChoice): Promise<SaturatedRun> {
-  return withSaturatedServer(o, choice, DATE_TASK, o.queued, 1, o.queueWarmup, ['--expose-gc'], async (s, client) => {
-    const before = await s.server.request({ cmd: 'memory' }, 'memory', SLACK_MS);
+  return withSaturatedServer(o, choice, DATE_TASK, o.queued, 1, o.queueWarmup, async (s, client) => {
     const pids = [s.server.pid, client.pid];
     const cpuBefore = cpuSnapshot(pids);
     const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
     const [serverCpu, clientCpu] = cpuPerItem(cpuBefore, cpuSnapshot(pids), accepted.count);
-    const after = await s.server.request({ cmd: 'memory' }, 'memory', SLACK_MS);
     return {
       wampRate: (accepted.count * 1000) / accepted.elapsedMs,
       queued: accepted.count,
-      heapPerTask: accepted.count > 0 ? (after.heapUsed - before.heapUsed) / accepted.count : Number.NaN,
       serverCpuUs: (serverCpu ?? Number.NaN) * 1000,
       clientCpuUs: (clientCpu ?? Number.NaN) * 1000,
     };

@@ -105,7 +105,6 @@ export function collectFigures(m: Measured, o: TaskBenchOptions): Figure[] {
     }),
     fig('queue_submit_server_cpu', '  server CPU per accepted submission', 'CPU us', m.saturated.map((r) => r.serverCpuUs), 1),
     fig('queue_submit_client_cpu', '  client CPU per accepted submission', 'CPU us', m.saturated.map((r) => r.clientCpuUs), 1),
-    fig('heap_per_queued_task', `server heapUsed per queued date task (${o.queued} queued, forced GC)`, 'bytes', m.saturated.map((r) => r.heapPerTask), 0),
   ];
 }
 

@@ -1,5 +1,5 @@
 /**
- * The asexor side of `npm run bench:tasks`: the serve stack in its own process (server-process.ts)
+ * The asexor side of `npm run bench:tasks`: `asexor serve` in its own process (serve-process.ts)
  * with a chosen spawner path, the end-to-end client, one end-to-end round and its CPU accounting.
  * Children are forked through bench/router/children.ts (paths relative to bench/router/), so every
  * one of them is killed by its `killAll` on the way out. CPU time per task of each process is read
@@ -10,10 +10,11 @@ import type { Child } from '../router/children.ts';
 import { SLACK_MS } from './ceilings.ts';
 import type { SpawnerChoice, TaskBenchOptions } from './options.ts';
 import { childPids, cpuPerItem, cpuSnapshot, exeName, rssBytes } from './proc-stats.ts';
+import { startServe, type Serve } from './serve-process.ts';
 
 /** A running serve stack: its process, its spawner process, its WebSocket URL. */
 export interface ServerProcess {
-  readonly server: Child;
+  readonly server: Serve;
   readonly url: string;
   /** What ASEXOR_SPAWNER was set to ('default': left as it was). */
   readonly choice: SpawnerChoice;
@@ -33,10 +34,6 @@ export interface E2eRun {
   readonly client: number;
 }
 
-function envFor(choice: SpawnerChoice): NodeJS.ProcessEnv {
-  return choice === 'default' ? process.env : { ...process.env, ASEXOR_SPAWNER: choice };
-}
-
 /** The spawner path from its executable: the native helper is `asexor-spawn`, the fallback is Node. */
 function spawnerFromExe(pid: number): string | undefined {
   const exe = exeName(pid);
@@ -45,22 +42,20 @@ function spawnerFromExe(pid: number): string | undefined {
   return undefined;
 }
 
-/** The serve stack in its own process; `execArgv` e.g. ['--expose-gc'] for the forced-GC heap figure. */
-export async function startServerProcess(
-  args: readonly string[], choice: SpawnerChoice, execArgv: readonly string[] = [],
-): Promise<ServerProcess> {
-  const { child, report } = await startChild('../tasks/server-process.ts', args, 'listening', { execArgv, env: envFor(choice), timeoutMs: 60_000 });
-  const children = childPids(child.pid);
-  const spawnerPid = report.spawnerPid ?? children[0];
-  if (spawnerPid === undefined || children.length !== 1 || children[0] !== spawnerPid) {
-    await child.kill();
-    throw new Error(`server process ${child.pid}: expected exactly one child process (its spawner), found [${children.join(', ')}]`);
+/** `asexor serve` in its own process, with ASEXOR_SPAWNER set per `choice`. */
+export async function startServerProcess(concurrency: number, maxQueued: number, choice: SpawnerChoice): Promise<ServerProcess> {
+  const server = await startServe({ concurrency, maxQueued, choice });
+  const children = childPids(server.pid);
+  const spawnerPid = children[0];
+  if (spawnerPid === undefined || children.length !== 1) {
+    await server.stop(10_000);
+    throw new Error(`asexor serve ${server.pid}: expected exactly one child process (its spawner), found [${children.join(', ')}]`);
   }
   const fromExe = spawnerFromExe(spawnerPid);
-  const [spawner, spawnerSource] = report.spawner !== undefined
-    ? [report.spawner, 'TaskRunner.backend']
+  const [spawner, spawnerSource] = server.spawner !== undefined
+    ? [server.spawner, `its 'worker started' log line; the spawner's executable is ${exeName(spawnerPid) ?? '?'}`]
     : fromExe !== undefined ? [fromExe, `the spawner's /proc/PID/exe (${exeName(spawnerPid) ?? '?'})`] : ['unknown', 'unknown'];
-  return { server: child, url: report.url, choice, spawnerPid, spawner, spawnerSource };
+  return { server, url: server.url, choice, spawnerPid, spawner, spawnerSource };
 }
 
 /** VmRSS of the server process and of its spawner, bytes (undefined without /proc). */
