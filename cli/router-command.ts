@@ -2,11 +2,11 @@
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
 import { createLogger } from '../shared/logger.ts';
-import { loadConfigFile } from '../shared/config/load.ts';
 import { defaultRouterConfig } from '../shared/config/defaults.ts';
 import { AppError } from '../shared/errors.ts';
 import { createRouter } from '../router/index.ts';
 import { startTransports } from '../router/transports/index.ts';
+import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
 
 const usage = `Usage: asexor router [--config FILE] [--log-level LEVEL]
@@ -33,11 +33,13 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger({ name: 'asexor', ...(values['log-level'] ? { level: values['log-level'] } : {}) });
   try {
-    const config = values.config ? (await loadConfigFile(values.config)).router : defaultRouterConfig();
+    const config = values.config ? (await (await import('../shared/config/load.ts')).loadConfigFile(values.config)).router : defaultRouterConfig();
     const router = createRouter({ realms: config.realms, logger });
     const listeners = await startTransports(router, config.transports, { logger });
     for (const l of listeners) logger.info({ address: l.address }, 'listening');
+    const idleGc = startIdleGc({ logger });
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    idleGc.stop();
     logger.info('shutting down');
     await router.close();
     await Promise.all(listeners.map((l) => l.close()));

@@ -7,9 +7,9 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultRouterConfig } from '../shared/config/defaults.ts';
-import { loadConfigFile } from '../shared/config/load.ts';
 import { AppError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logger.ts';
+import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
 import { startServer } from './server.ts';
 
@@ -35,12 +35,17 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger({ name: 'asexor', ...(values['log-level'] ? { level: values['log-level'] } : {}) });
   try {
-    const loaded = values.config === undefined ? { router: defaultRouterConfig(), asexor: undefined } : await loadConfigFile(values.config);
+    // The config loader (zod schemas of the whole Crossbar format) only when there is a file to load.
+    const loaded = values.config === undefined
+      ? { router: defaultRouterConfig(), asexor: undefined }
+      : await (await import('../shared/config/load.ts')).loadConfigFile(values.config);
     const baseDir = values.config === undefined ? process.cwd() : path.dirname(path.resolve(values.config));
     const server = await startServer({ router: loaded.router, asexor: loaded.asexor, baseDir, logger });
     for (const l of server.listeners) logger.info({ url: l.url('/') }, 'listening');
     if (values.config === undefined) logger.info({ hint: 'realm asexor, authid demo, ticket demo-ticket; try: npx asexor run date' }, 'demo user');
+    const idleGc = startIdleGc({ logger });
     const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    idleGc.stop();
     logger.info({ signal: String(signal[0] ?? '') }, 'shutting down');
     await server.close();
     logger.info('stopped');

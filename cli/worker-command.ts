@@ -12,6 +12,7 @@ import { parseJson } from '../shared/config/load.ts';
 import { AppError, ConfigInvalidError, type WorkerJoinError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logger.ts';
 import { resolveWorkerSettings, startWorker } from '../worker/index.ts';
+import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
 
 const usage = `Usage: asexor worker --url URL --authid ID (--ticket T | --secret S) [--realm R] [--config FILE]
@@ -79,7 +80,9 @@ async function run(argv: readonly string[]): Promise<number> {
       },
     });
     const failed = new Promise<WorkerJoinError>((resolve) => { worker.events.once('failed', resolve); });
+    const idleGc = startIdleGc({ logger });
     const outcome = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), failed]);
+    idleGc.stop();
     await worker.close();
     if (outcome instanceof AppError) throw outcome;
     return 0;
