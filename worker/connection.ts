@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { WorkerJoinError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { autobahn, craChallengeHandler, isAbError, ticketChallengeHandler, type AbConnection, type AbSession } from './autobahn.ts';
+import type { WorkerLink, WorkerSession } from './worker-session.ts';
 
 export interface RetryOptions {
   /** @default 1000 */
@@ -33,7 +34,7 @@ export interface WorkerConnectionOptions {
   readonly logger: Logger;
   readonly retry?: RetryOptions;
   /** After each join; a rejection (e.g. a REGISTER refused) is final, like a refused join. */
-  readonly onJoin: (session: AbSession) => Promise<void>;
+  readonly onJoin: (session: WorkerSession) => Promise<void>;
   /** After a joined session ended. */
   readonly onLeave: (reason: string) => void;
 }
@@ -42,7 +43,7 @@ interface AbConnectionState extends AbConnection {
   readonly isConnected: boolean;
 }
 
-export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }> {
+export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }> implements WorkerLink {
   readonly #connection: AbConnectionState;
   readonly #log: Logger;
   readonly #retry: Required<RetryOptions>;

@@ -1,9 +1,10 @@
 /**
  * `startWorker`: the task worker as a WAMP component. It builds the task service (registry from the
- * task module, queue, runner in its small spawner process) and keeps one autobahn-js connection:
- * - local: in-process to an embedded Router over worker/local-transport.ts, authenticated as its own
- *   ticket principal (role `worker`, random ticket, known only to this process);
- * - remote: by URL to an external router (ours or Crossbar.io) with a ticket or a WAMP-CRA secret.
+ * task module, queue, runner in its small spawner process) and keeps one connection:
+ * - local: in-process to an embedded Router (worker/local-connection.ts: a lean session over an
+ *   in-process pair, no autobahn-js), authenticated as its own ticket principal (role `worker`,
+ *   random ticket, known only to this process);
+ * - remote: autobahn-js by URL to an external router (ours or Crossbar.io) with a ticket or a WAMP-CRA secret.
  * It reconnects with backoff and registers again on every join, including after a router restart
  * (autobahn gives up after a GOODBYE, so that case is retried here). A refused join (ABORT: bad
  * credentials, unknown realm or role) stops it: `whenRegistered()` rejects with WorkerJoinError.
@@ -16,7 +17,7 @@ import type { TransportAuthConfig } from '../shared/config/types.ts';
 import { WorkerJoinError } from '../shared/errors.ts';
 import { silentLogger, type Logger } from '../shared/logger.ts';
 import { WorkerConnection, type RetryOptions } from './connection.ts';
-import { LOCAL_TRANSPORT } from './local-transport.ts';
+import { LocalWorkerConnection } from './local-connection.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { TaskQueue } from './task-queue.ts';
 import { loadTaskRegistry, type TaskRegistry } from './task-registry.ts';
@@ -24,6 +25,7 @@ import { resolveSpawnerChoice, TaskRunner } from './task-runner.ts';
 import { TaskService } from './task-service.ts';
 import { WorkerComponent } from './worker.ts';
 import type { WorkerSettings } from './worker-settings.ts';
+import type { WorkerLink, WorkerSession } from './worker-session.ts';
 
 export type { RetryOptions } from './connection.ts';
 export { resolveWorkerSettings, type WorkerSettings } from './worker-settings.ts';
@@ -73,13 +75,7 @@ export interface Worker {
   close(): Promise<void>;
 }
 
-function connectionTarget(options: StartWorkerOptions): { transports: Record<string, unknown>[]; realm: string; authid: string; ticket?: string; secret?: string } {
-  const { connect, settings } = options;
-  if ('router' in connect) {
-    const ticket = randomBytes(32).toString('base64url');
-    const auth: TransportAuthConfig = { ticket: { type: 'static', principals: { [LOCAL_WORKER_AUTHID]: { ticket, role: WORKER_ROLE } } } };
-    return { transports: [{ type: LOCAL_TRANSPORT, router: connect.router, auth }], realm: settings.realm, authid: LOCAL_WORKER_AUTHID, ticket };
-  }
+function remoteTarget(connect: RemoteConnect, settings: WorkerSettings): { transports: Record<string, unknown>[]; realm: string; authid: string; ticket?: string; secret?: string } {
   return {
     transports: [{ type: 'websocket', url: connect.url }],
     realm: connect.realm ?? settings.realm,
@@ -87,6 +83,24 @@ function connectionTarget(options: StartWorkerOptions): { transports: Record<str
     ...(connect.ticket === undefined ? {} : { ticket: connect.ticket }),
     ...(connect.secret === undefined ? {} : { secret: connect.secret }),
   };
+}
+
+interface LinkHandlers {
+  readonly logger: Logger;
+  readonly onJoin: (session: WorkerSession) => Promise<void>;
+  readonly onLeave: (reason: string) => void;
+}
+
+/** The embedded router: a lean in-process session; a URL: autobahn-js over WebSocket. */
+function connectLink(options: StartWorkerOptions, handlers: LinkHandlers): WorkerLink {
+  const { connect, settings } = options;
+  const retry = options.retry === undefined ? {} : { retry: options.retry };
+  if ('router' in connect) {
+    const ticket = randomBytes(32).toString('base64url');
+    const auth: TransportAuthConfig = { ticket: { type: 'static', principals: { [LOCAL_WORKER_AUTHID]: { ticket, role: WORKER_ROLE } } } };
+    return new LocalWorkerConnection({ router: connect.router, auth, realm: settings.realm, authid: LOCAL_WORKER_AUTHID, ticket, ...handlers, ...retry });
+  }
+  return new WorkerConnection({ ...remoteTarget(connect, settings), ...handlers, ...retry });
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<Worker> {
@@ -121,10 +135,8 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   const component = new WorkerComponent({ service, registry, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, logger });
   const events = new EventEmitter<WorkerEvents>();
   let registered = false;
-  const connection = new WorkerConnection({
-    ...connectionTarget(options),
+  const connection = connectLink(options, {
     logger,
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
     onJoin: async (session) => {
       publisher.attach(session);
       const count = await component.register(session);
@@ -146,7 +158,6 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   const close = async (): Promise<void> => {
     log.info({ mode: settings.shutdown }, 'worker shutting down');
     await service.shutdown(settings.shutdown);
-    await publisher.flushed();
     await connection.close();
     await runner.close();
     events.removeAllListeners();

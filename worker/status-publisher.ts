@@ -4,35 +4,38 @@
  * subscription the authorizer should not have allowed receives nothing of another user's
  * (DESIGN.md "Public contract"; spec: advanced/pubsub_subscriber_blackwhite_listing.md).
  *
- * Events are published on the next turn of the event loop (setImmediate), in order, in batches.
- * That keeps the contract "no event before the caller has the task id": the service emits `queued`
- * a microtask after submit returned, but autobahn sends the procedure's YIELD from a promise
- * callback, also a microtask later; a macrotask runs after both.
+ * Events are published at once, in the order the service delivers them. The service already holds
+ * every event of a task until a macrotask (setImmediate) after the submit that returned its id, so
+ * the procedure's YIELD (sent synchronously, or from a promise callback by autobahn-js) goes out first.
+ * The topic and the PUBLISH options of an owner are built once and shared by all their events
+ * (nobody mutates a PUBLISH once sent); up to MAX_ROUTES owners are kept, then the cache starts over.
  * While the worker is disconnected, events are dropped (counted in the log): status() still has them.
  */
 import type { Logger } from '../shared/logger.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { statusTopic } from '../shared/wamp/app-uris.ts';
-import type { AbSession, Dict } from './autobahn.ts';
+import type { Dict } from './autobahn.ts';
+import type { WorkerSession } from './worker-session.ts';
 
 /** Who owns a task (the submitting caller); the same shape as the service's Caller. */
 export interface EventOwner {
   readonly authid: string;
 }
 
-interface Pending {
+interface Route {
   readonly topic: string;
-  readonly authid: string;
-  readonly event: TaskStatusEvent;
+  readonly options: Dict;
 }
+
+/** Owners whose topic and options are kept built. */
+const MAX_ROUTES = 512;
+const NO_ARGS: unknown[] = [];
 
 export class StatusPublisher {
   readonly #prefix: string;
   readonly #log: Logger;
-  #session: AbSession | undefined;
-  #pending: Pending[] = [];
-  #timer: NodeJS.Immediate | undefined;
-  #flushed: (() => void)[] = [];
+  readonly #routes = new Map<string, Route>();
+  #session: WorkerSession | undefined;
   #dropped = 0;
 
   constructor(options: { readonly uriPrefix: string; readonly logger: Logger }) {
@@ -41,7 +44,7 @@ export class StatusPublisher {
   }
 
   /** Publish through `session` from now on (after each join). */
-  attach(session: AbSession): void {
+  attach(session: WorkerSession): void {
     this.#session = session;
     if (this.#dropped > 0) this.#log.warn({ dropped: this.#dropped }, 'status events dropped while disconnected');
     this.#dropped = 0;
@@ -52,33 +55,24 @@ export class StatusPublisher {
     this.#session = undefined;
   }
 
-  /** StatusSink: queue the event for its owner's topic. */
+  /** StatusSink: publish the event to its owner's topic. */
   publish(owner: EventOwner, event: TaskStatusEvent): void {
-    this.#pending.push({ topic: statusTopic(this.#prefix, owner.authid), authid: owner.authid, event });
-    this.#timer ??= setImmediate(() => { this.#flush(); });
-  }
-
-  /** Resolves once every event queued so far was handed to the session (or dropped). */
-  flushed(): Promise<void> {
-    if (this.#timer === undefined) return Promise.resolve();
-    return new Promise((resolve) => this.#flushed.push(resolve));
-  }
-
-  #flush(): void {
-    this.#timer = undefined;
-    const batch = this.#pending;
-    this.#pending = [];
     const session = this.#session;
-    for (const { topic, authid, event } of batch) {
-      if (session?.isOpen === true) {
-        const options: Dict = { eligible_authid: [authid], acknowledge: false };
-        session.publish(topic, [], event as unknown as Dict, options);
-      } else {
-        this.#dropped += 1;
-      }
+    if (session?.isOpen !== true) {
+      this.#dropped += 1;
+      return;
     }
-    const waiters = this.#flushed;
-    this.#flushed = [];
-    for (const resolve of waiters) resolve();
+    const { topic, options } = this.#route(owner.authid);
+    session.publish(topic, NO_ARGS, event as unknown as Dict, options);
+  }
+
+  #route(authid: string): Route {
+    let route = this.#routes.get(authid);
+    if (route === undefined) {
+      if (this.#routes.size >= MAX_ROUTES) this.#routes.clear();
+      route = { topic: statusTopic(this.#prefix, authid), options: { eligible_authid: [authid], acknowledge: false } };
+      this.#routes.set(authid, route);
+    }
+    return route;
   }
 }

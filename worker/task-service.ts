@@ -55,6 +55,20 @@ export interface Submitted {
   readonly done: Promise<TaskStatusEvent>;
 }
 
+/** `done` is created on first use (only progressive calls wait for it). */
+class SubmittedTask implements Submitted {
+  readonly #task: TaskLifecycle;
+  constructor(task: TaskLifecycle) {
+    this.#task = task;
+  }
+  get taskId(): string {
+    return this.#task.id;
+  }
+  get done(): Promise<TaskStatusEvent> {
+    return this.#task.done;
+  }
+}
+
 export type ServiceStats = Omit<TaskQueueStats, 'users' | 'maxQueued'> & Partial<Pick<TaskQueueStats, 'users' | 'maxQueued'>>;
 
 export class TaskService {
@@ -109,7 +123,7 @@ export class TaskService {
     this.#history.add(caller.authid, queued);
     this.#unflushed.set(lifecycle, [queued]);
     this.#scheduleFlush();
-    return { taskId: lifecycle.id, get done() { return lifecycle.done; } };
+    return new SubmittedTask(lifecycle);
   }
 
   /** The tasks the caller's role may run, with their params' JSON Schemas. */

@@ -13,11 +13,12 @@ import { CallerNotDisclosedError, InvalidParamsError } from '../shared/errors.ts
 import type { Logger } from '../shared/logger.ts';
 import { isTerminal } from '../shared/task-status.ts';
 import { authHookProcedure, controlProcedure, taskProcedure, type ControlProcedure } from '../shared/wamp/app-uris.ts';
-import { autobahn, type AbEndpoint, type AbInvocationDetails, type AbSession, type Dict } from './autobahn.ts';
+import { autobahn, type AbEndpoint, type AbInvocationDetails, type Dict } from './autobahn.ts';
 import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
 import type { Caller, TaskService } from './task-service.ts';
 import type { TaskRegistry } from './task-registry.ts';
 import { terminalWampError, toWampError } from './wamp-error.ts';
+import type { WorkerSession } from './worker-session.ts';
 
 export interface WorkerComponentOptions extends AuthorizePolicy {
   readonly service: TaskService;
@@ -68,7 +69,7 @@ export class WorkerComponent {
   }
 
   /** Registers every procedure on a freshly joined session; resolves with their number. */
-  async register(session: AbSession): Promise<number> {
+  async register(session: WorkerSession): Promise<number> {
     const { registry, service, uriPrefix: prefix } = this.#options;
     const registrations: [string, AbEndpoint, Dict][] = [];
     for (const def of registry) registrations.push([taskProcedure(prefix, def.name), this.#taskEndpoint(session, def.name), SHARED]);
@@ -103,7 +104,7 @@ export class WorkerComponent {
     };
   }
 
-  #taskEndpoint(session: AbSession, task: string): AbEndpoint {
+  #taskEndpoint(session: WorkerSession, task: string): AbEndpoint {
     const { service, uriPrefix: prefix } = this.#options;
     return this.#guarded((args, kwargs, details) => {
       const caller = callerOf(details);

@@ -1,0 +1,178 @@
+/**
+ * The embedded worker's joined session over an in-process pair (router/transports/local.ts): typed
+ * WampMessages both ways, no autobahn-js, no array codec. It does what the worker needs as a callee
+ * and publisher, with autobahn's semantics (worker/worker-session.ts):
+ * - REGISTER → REGISTERED (or ERROR: the promise rejects with an `autobahn.Error`);
+ * - INVOCATION → the endpoint → YIELD `[value]` or the `autobahn.Result`'s args/kwargs, or ERROR with
+ *   the `autobahn.Error`'s URI (anything else: wamp.error.runtime_error); `receive_progress` gives the
+ *   endpoint a `progress(args, kwargs)` that sends YIELD {progress: true};
+ * - PUBLISH (PUBLISHED awaited only with `acknowledge: true`).
+ * A synchronous endpoint result is answered at once (the pair delivers it a microtask later), where
+ * autobahn answered from a promise callback; both go out before any status event (setImmediate).
+ */
+import type { LocalClient } from '../router/transports/local.ts';
+import type { Logger } from '../shared/logger.ts';
+import { MessageType } from '../shared/wamp/message-type.ts';
+import type { Dict, ErrorMessage, Invocation, WampMessage } from '../shared/wamp/messages.ts';
+import { WampErrorUri } from '../shared/wamp/uris.ts';
+import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails } from './autobahn.ts';
+import type { WorkerSession } from './worker-session.ts';
+
+interface Registered {
+  readonly procedure: string;
+  readonly endpoint: AbEndpoint;
+}
+
+interface PendingRequest {
+  readonly resolve: (reply: WampMessage) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** args/kwargs as autobahn sends them: omitted when empty. */
+function payload(args: readonly unknown[], kwargs: Dict): { args?: readonly unknown[]; kwargs?: Dict } {
+  const hasKwargs = Object.keys(kwargs).length > 0;
+  if (hasKwargs) return { args, kwargs };
+  return args.length > 0 ? { args } : {};
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function stringOr(value: unknown, fallback?: string): string | undefined {
+  return typeof value === 'string' ? value : fallback;
+}
+
+export class LocalWorkerSession implements WorkerSession {
+  readonly id: number;
+  readonly #client: LocalClient;
+  readonly #log: Logger;
+  readonly #endpoints = new Map<number, Registered>();
+  readonly #pending = new Map<number, PendingRequest>();
+  #lastRequest = 0;
+  #open = true;
+
+  constructor(id: number, client: LocalClient, logger: Logger) {
+    this.id = id;
+    this.#client = client;
+    this.#log = logger;
+  }
+
+  get isOpen(): boolean {
+    return this.#open && !this.#client.closed;
+  }
+
+  register(procedure: string, endpoint: AbEndpoint, options: Dict = {}): Promise<unknown> {
+    return this.#request((request) => ({ type: MessageType.REGISTER, request, options, procedure })).then((reply) => {
+      if (reply.type !== MessageType.REGISTERED) throw new Error(`unexpected reply to REGISTER: ${reply.type}`);
+      this.#endpoints.set(reply.registration, { procedure, endpoint });
+      return reply;
+    });
+  }
+
+  publish(topic: string, args: unknown[] = [], kwargs: Dict = {}, options: Dict = {}): Promise<unknown> | undefined {
+    if (options['acknowledge'] === true) {
+      return this.#request((request) => ({ type: MessageType.PUBLISH, request, options, topic, ...payload(args, kwargs) }));
+    }
+    this.#client.send({ type: MessageType.PUBLISH, request: this.#nextRequest(), options, topic, ...payload(args, kwargs) });
+    return undefined;
+  }
+
+  /** A message of the joined session from the router; false if the session cannot go on (protocol violation). */
+  receive(msg: WampMessage): boolean {
+    switch (msg.type) {
+      case MessageType.INVOCATION:
+        return this.#invoke(msg);
+      case MessageType.REGISTERED:
+      case MessageType.PUBLISHED:
+      case MessageType.ERROR:
+        this.#settle(msg.request, msg);
+        return true;
+      default:
+        // Nothing else is addressed to a callee/publisher that never unregisters (no INTERRUPT: call_canceling is not announced).
+        return true;
+    }
+  }
+
+  /** The session ended: pending requests reject, late endpoint results are dropped. */
+  closed(): void {
+    this.#open = false;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const request of pending) request.reject(new autobahn.Error('wamp.error.session_closed', ['the session closed'], {}));
+  }
+
+  #nextRequest(): number {
+    this.#lastRequest += 1;
+    return this.#lastRequest;
+  }
+
+  #request(build: (request: number) => WampMessage): Promise<WampMessage> {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- autobahn's Error (not an Error subclass), as an autobahn session rejects
+    if (!this.isOpen) return Promise.reject(new autobahn.Error('wamp.error.session_closed', ['the session is not open'], {}));
+    const request = this.#nextRequest();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(request, { resolve, reject });
+      this.#client.send(build(request));
+    });
+  }
+
+  #settle(request: number, reply: WampMessage): void {
+    const pending = this.#pending.get(request);
+    if (pending === undefined) return;
+    this.#pending.delete(request);
+    if (reply.type === MessageType.ERROR) pending.reject(new autobahn.Error(reply.error, [...(reply.args ?? [])], { ...(reply.kwargs ?? {}) }));
+    else pending.resolve(reply);
+  }
+
+  #invoke(msg: Invocation): boolean {
+    const registered = this.#endpoints.get(msg.registration);
+    if (registered === undefined) return false; // autobahn: protocol violation
+    const { request, details } = msg;
+    const progress = details['receive_progress'] === true
+      ? (args?: unknown[], kwargs?: Dict): void => {
+        this.#client.send({ type: MessageType.YIELD, request, options: { progress: true }, ...payload(args ?? [], kwargs ?? {}) });
+      }
+      : null;
+    const caller = details['caller'];
+    const authid = stringOr(details['caller_authid']);
+    const authrole = stringOr(details['caller_authrole']);
+    const invocation: AbInvocationDetails = {
+      procedure: stringOr(details['procedure'], registered.procedure) ?? registered.procedure,
+      progress,
+      ...(typeof caller === 'number' ? { caller } : {}),
+      ...(authid === undefined ? {} : { caller_authid: authid }),
+      ...(authrole === undefined ? {} : { caller_authrole: authrole }),
+    };
+    let result: unknown;
+    try {
+      // Passed by reference, as autobahn does after decoding: endpoints never mutate their arguments.
+      result = registered.endpoint((msg.args ?? []) as unknown[], msg.kwargs ?? {}, invocation);
+    } catch (error) {
+      this.#error(request, error);
+      return true;
+    }
+    if (isThenable(result)) {
+      result.then((value) => { this.#yield(request, value); }, (error: unknown) => { this.#error(request, error); });
+    } else {
+      this.#yield(request, result);
+    }
+    return true;
+  }
+
+  #yield(request: number, value: unknown): void {
+    const body = value instanceof autobahn.Result ? payload(value.args, value.kwargs) : { args: [value] };
+    this.#client.send({ type: MessageType.YIELD, request, options: {}, ...body });
+  }
+
+  #error(request: number, error: unknown): void {
+    let reply: ErrorMessage;
+    if (isAbError(error)) {
+      reply = { type: MessageType.ERROR, requestType: MessageType.INVOCATION, request, details: {}, error: error.error, ...payload(error.args, error.kwargs) };
+    } else {
+      this.#log.warn({ err: error }, 'error in worker code');
+      reply = { type: MessageType.ERROR, requestType: MessageType.INVOCATION, request, details: {}, error: WampErrorUri.runtimeError, args: [error] };
+    }
+    this.#client.send(reply);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What the worker needs from a joined WAMP session: register endpoints and publish. An autobahn-js
+ * session (remote worker, worker/connection.ts) and the lean in-process session of the embedded
+ * worker (worker/local-session.ts) both provide it, with the same endpoint contract: an endpoint
+ * returns a value, an `autobahn.Result` or a promise of either, or throws (or rejects with) an
+ * `autobahn.Error` for a WAMP ERROR.
+ */
+import type { WorkerJoinError } from '../shared/errors.ts';
+import type { AbEndpoint, Dict } from './autobahn.ts';
+
+export interface WorkerSession {
+  readonly id: number | null;
+  readonly isOpen: boolean;
+  register(procedure: string, endpoint: AbEndpoint, options?: Dict): PromiseLike<unknown>;
+  publish(topic: string, args?: unknown[], kwargs?: Dict, options?: Dict): PromiseLike<unknown> | undefined;
+}
+
+/** A worker's connection to its router, joined again after every loss until closed or refused. */
+export interface WorkerLink {
+  /** Set once the router refused the worker. */
+  readonly failure: WorkerJoinError | undefined;
+  open(): void;
+  /** Leaves (GOODBYE) and stops retrying; resolves once the transport is closed. */
+  close(): Promise<void>;
+  on(event: 'failed', listener: (error: WorkerJoinError) => void): unknown;
+}
