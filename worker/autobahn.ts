@@ -19,9 +19,9 @@ export interface AbInvocationDetails {
   readonly procedure: string;
   /** Set when the caller asked for progressive results: sends YIELD {progress: true}. */
   readonly progress: ((args?: unknown[], kwargs?: Dict) => void) | null;
-  readonly caller?: number;
-  readonly caller_authid?: string;
-  readonly caller_authrole?: string;
+  readonly caller?: number | undefined;
+  readonly caller_authid?: string | undefined;
+  readonly caller_authrole?: string | undefined;
 }
 
 export interface AbEventDetails {

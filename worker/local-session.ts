@@ -28,10 +28,18 @@ interface PendingRequest {
   readonly reject: (error: unknown) => void;
 }
 
-/** args/kwargs as autobahn sends them: omitted when empty. */
+const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+const EMPTY_DICT: Dict = Object.freeze({});
+const PROGRESS: Dict = Object.freeze({ progress: true });
+
+function hasKeys(dict: Dict): boolean {
+  for (const key in dict) if (Object.hasOwn(dict, key)) return true;
+  return false;
+}
+
+/** args/kwargs as autobahn sends them: kwargs only when not empty, args only when either is not empty. */
 function payload(args: readonly unknown[], kwargs: Dict): { args?: readonly unknown[]; kwargs?: Dict } {
-  const hasKwargs = Object.keys(kwargs).length > 0;
-  if (hasKwargs) return { args, kwargs };
+  if (hasKeys(kwargs)) return { args, kwargs };
   return args.length > 0 ? { args } : {};
 }
 
@@ -70,11 +78,15 @@ export class LocalWorkerSession implements WorkerSession {
     });
   }
 
-  publish(topic: string, args: unknown[] = [], kwargs: Dict = {}, options: Dict = {}): Promise<unknown> | undefined {
+  publish(topic: string, args: readonly unknown[] = EMPTY_ARGS, kwargs: Dict = EMPTY_DICT, options: Dict = EMPTY_DICT): Promise<unknown> | undefined {
     if (options['acknowledge'] === true) {
       return this.#request((request) => ({ type: MessageType.PUBLISH, request, options, topic, ...payload(args, kwargs) }));
     }
-    this.#client.send({ type: MessageType.PUBLISH, request: this.#nextRequest(), options, topic, ...payload(args, kwargs) });
+    const request = this.#nextRequest();
+    // The common case (a status event: kwargs, no args) without building an intermediate object.
+    this.#client.send(hasKeys(kwargs)
+      ? { type: MessageType.PUBLISH, request, options, topic, args, kwargs }
+      : { type: MessageType.PUBLISH, request, options, topic, ...payload(args, kwargs) });
     return undefined;
   }
 
@@ -131,18 +143,16 @@ export class LocalWorkerSession implements WorkerSession {
     const { request, details } = msg;
     const progress = details['receive_progress'] === true
       ? (args?: unknown[], kwargs?: Dict): void => {
-        this.#client.send({ type: MessageType.YIELD, request, options: { progress: true }, ...payload(args ?? [], kwargs ?? {}) });
+        this.#client.send({ type: MessageType.YIELD, request, options: PROGRESS, ...payload(args ?? EMPTY_ARGS, kwargs ?? EMPTY_DICT) });
       }
       : null;
     const caller = details['caller'];
-    const authid = stringOr(details['caller_authid']);
-    const authrole = stringOr(details['caller_authrole']);
     const invocation: AbInvocationDetails = {
       procedure: stringOr(details['procedure'], registered.procedure) ?? registered.procedure,
       progress,
-      ...(typeof caller === 'number' ? { caller } : {}),
-      ...(authid === undefined ? {} : { caller_authid: authid }),
-      ...(authrole === undefined ? {} : { caller_authrole: authrole }),
+      caller: typeof caller === 'number' ? caller : undefined,
+      caller_authid: stringOr(details['caller_authid']),
+      caller_authrole: stringOr(details['caller_authrole']),
     };
     let result: unknown;
     try {
@@ -161,8 +171,8 @@ export class LocalWorkerSession implements WorkerSession {
   }
 
   #yield(request: number, value: unknown): void {
-    const body = value instanceof autobahn.Result ? payload(value.args, value.kwargs) : { args: [value] };
-    this.#client.send({ type: MessageType.YIELD, request, options: {}, ...body });
+    if (value instanceof autobahn.Result) this.#client.send({ type: MessageType.YIELD, request, options: EMPTY_DICT, ...payload(value.args, value.kwargs) });
+    else this.#client.send({ type: MessageType.YIELD, request, options: EMPTY_DICT, args: [value] });
   }
 
   #error(request: number, error: unknown): void {

@@ -79,8 +79,9 @@ export class TaskService {
   readonly #adminRoles: ReadonlySet<string>;
   readonly #history: TaskHistory;
   readonly #env: LifecycleEnv;
-  /** Accepted tasks that have not ended. */
-  readonly #active = new Map<string, TaskLifecycle>();
+  /** Accepted tasks whose terminal event was not delivered yet, and who waits for none to be left. */
+  #open = 0;
+  #allDelivered: (() => void)[] = [];
   readonly #listeners = new WeakMap<TaskLifecycle, (event: TaskStatusEvent) => void>();
   /** Events of tasks whose `queued` event has not been delivered yet, in order. */
   readonly #unflushed = new Map<TaskLifecycle, TaskStatusEvent[]>();
@@ -102,7 +103,7 @@ export class TaskService {
       now: options.now ?? (() => new Date()),
       emit: (task, event) => { this.#emit(task, event); },
     };
-    this.#queue.on('cancelled', (job) => { this.#active.get(job.id)?.drop(); });
+    this.#queue.on('cancelled', (job) => { if (job instanceof TaskLifecycle) job.drop(); });
   }
 
   /**
@@ -117,7 +118,7 @@ export class TaskService {
     const params: unknown = parseTaskParams(def, args, kwargs);
     const lifecycle = new TaskLifecycle(newTaskId(), caller, this.#queue.priorityFor(caller.authrole), def, params, this.#env);
     this.#queue.submit(lifecycle);
-    this.#active.set(lifecycle.id, lifecycle);
+    this.#open += 1;
     if (options.onEvent !== undefined) this.#listeners.set(lifecycle, options.onEvent);
     const queued = lifecycle.queuedEvent();
     this.#history.add(caller.authid, queued);
@@ -143,7 +144,7 @@ export class TaskService {
     const where = this.#queue.cancel(taskId);
     if (where !== false) return where;
     // Already being cancelled (a second cancel before the end): report where it is.
-    return this.#active.get(taskId)?.state === 'queued' ? 'queued' : 'running';
+    return this.#queue.stateOf(taskId) === 'queued' ? 'queued' : 'running';
   }
 
   /** The caller's recent tasks (latest event each), newest first. */
@@ -165,7 +166,7 @@ export class TaskService {
     this.#closing = true;
     await this.#queue.shutdown(mode);
     this.#flush();
-    await Promise.all([...this.#active.values()].map((task) => task.done));
+    if (this.#open > 0) await new Promise<void>((resolve) => { this.#allDelivered.push(resolve); });
   }
 
   #visible(caller: Caller, taskId: string): { owner: string; event: TaskStatusEvent } {
@@ -180,7 +181,6 @@ export class TaskService {
 
   #emit(task: TaskLifecycle, event: TaskStatusEvent): void {
     this.#history.update(event);
-    if (isTerminal(event.status)) this.#active.delete(task.id);
     const pending = this.#unflushed.get(task);
     if (pending === undefined) this.#deliver(task, event);
     else pending.push(event);
@@ -200,8 +200,14 @@ export class TaskService {
         this.#log.error({ err: error, taskId: task.id }, 'task event listener threw');
       }
     }
-    if (isTerminal(event.status)) this.#listeners.delete(task);
+    if (!isTerminal(event.status)) return;
+    this.#listeners.delete(task);
     task.delivered(event);
+    this.#open -= 1;
+    if (this.#open > 0 || this.#allDelivered.length === 0) return;
+    const waiters = this.#allDelivered;
+    this.#allDelivered = [];
+    for (const resolve of waiters) resolve();
   }
 
   #scheduleFlush(): void {

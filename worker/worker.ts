@@ -30,11 +30,25 @@ export interface WorkerComponentOptions extends AuthorizePolicy {
 const SHARED = Object.freeze({ invoke: 'roundrobin', disclose_caller: true });
 const MAX_HISTORY = 1000;
 
-/** The caller from the invocation's disclosure details. */
+/** Callers kept for reuse, keyed by session id; the map starts over beyond this many sessions. */
+const MAX_CALLERS = 10_000;
+const callers = new Map<number, Caller>();
+
+/**
+ * The caller from the invocation's disclosure details. One object per calling session is reused (a
+ * session's authid and role never change; a reused session id with another identity gets a new one),
+ * so the queued tasks of a session share it.
+ */
 export function callerOf(details: AbInvocationDetails): Caller {
   const { caller_authid: authid, caller_authrole: authrole, caller: session } = details;
   if (typeof authid !== 'string' || typeof authrole !== 'string' || authid === '') throw new CallerNotDisclosedError();
-  return typeof session === 'number' ? { authid, authrole, session } : { authid, authrole };
+  if (typeof session !== 'number') return { authid, authrole };
+  const known = callers.get(session);
+  if (known?.authid === authid && known.authrole === authrole) return known;
+  if (callers.size >= MAX_CALLERS) callers.clear();
+  const caller: Caller = Object.freeze({ authid, authrole, session });
+  callers.set(session, caller);
+  return caller;
 }
 
 /** `args[0]` or `kwargs[name]`. */
