@@ -315,26 +315,41 @@ typedef struct {
   char **envp;  /* the helper's environment with the request's additions */
 } run_req_t;
 
-/* Spawns the request; returns 0 and fills `t`, or an errno value. */
-static int spawn_task(const run_req_t *r, task_t *t) {
-  char path[PATH_MAX];
-  int err = resolve(r->file, env_get(r->envp, "PATH"), path, sizeof path);
-  if (err) return err;
-  if (r->cwd) {
-    struct stat st;
-    if (stat(r->cwd, &st) != 0) return errno;
-    if (!S_ISDIR(st.st_mode)) return ENOTDIR;
+/* Resolved programs by (name, PATH): most tasks run the same few programs, and a PATH of a dozen
+   entries costs a dozen failed stat() calls per spawn. An entry that stops working is dropped. */
+#define PATH_CACHE 32
+typedef struct { char *file, *path, *resolved; } path_entry_t;
+static path_entry_t path_cache[PATH_CACHE];
+static unsigned path_cache_next;
+
+static path_entry_t *cache_find(const char *file, const char *path) {
+  for (unsigned i = 0; i < PATH_CACHE; i++) {
+    path_entry_t *e = &path_cache[i];
+    if (e->file && strcmp(e->file, file) == 0 && strcmp(e->path, path) == 0) return e;
   }
-  int out[2], errp[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return errno;
-  if (pipe2(errp, O_CLOEXEC) != 0) { err = errno; close(out[0]); close(out[1]); return err; }
+  return NULL;
+}
+static void cache_drop(path_entry_t *e) {
+  free(e->file); free(e->path); free(e->resolved);
+  e->file = e->path = e->resolved = NULL;
+}
+static void cache_put(const char *file, const char *path, const char *resolved) {
+  path_entry_t *e = &path_cache[path_cache_next++ % PATH_CACHE];
+  cache_drop(e);
+  e->file = strdup(file);
+  e->path = strdup(path);
+  e->resolved = strdup(resolved);
+  if (!e->file || !e->path || !e->resolved) die("out of memory");
+}
+
+static int spawn_at(const char *program, const run_req_t *r, int out_w, int err_w, pid_t *pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&at);
   posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, errp[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, out_w, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, err_w, STDERR_FILENO);
   if (r->cwd) posix_spawn_file_actions_addchdir_np(&fa, r->cwd);
   sigset_t all, none;
   sigfillset(&all);
@@ -343,15 +358,45 @@ static int spawn_task(const run_req_t *r, task_t *t) {
   posix_spawnattr_setsigmask(&at, &none);
   posix_spawnattr_setpgroup(&at, 0);        /* its own process group: kill(-pgid) reaches grandchildren */
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  pid_t pid;
-  err = posix_spawn(&pid, path, &fa, &at, r->argv, r->envp);
+  int err = posix_spawn(pid, program, &fa, &at, r->argv, r->envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
+  return err;
+}
+
+/* Spawns the request; returns 0 and fills `t`, or an errno value. */
+static int spawn_task(const run_req_t *r, task_t *t) {
+  if (r->cwd) {
+    struct stat st;
+    if (stat(r->cwd, &st) != 0) return errno;
+    if (!S_ISDIR(st.st_mode)) return ENOTDIR;
+  }
+  const char *path = env_get(r->envp, "PATH");
+  if (!path) path = "/usr/local/bin:/usr/bin:/bin";
+  bool lookup = strchr(r->file, '/') == NULL;
+  path_entry_t *cached = lookup ? cache_find(r->file, path) : NULL;
+  char resolved[PATH_MAX];
+  int err = 0;
+  if (!cached) {
+    err = resolve(r->file, path, resolved, sizeof resolved);
+    if (err) return err;
+  }
+  int out[2], errp[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return errno;
+  if (pipe2(errp, O_CLOEXEC) != 0) { err = errno; close(out[0]); close(out[1]); return err; }
+  pid_t pid;
+  err = spawn_at(cached ? cached->resolved : resolved, r, out[1], errp[1], &pid);
+  if (cached && (err == ENOENT || err == EACCES)) { /* moved or removed since: look it up again */
+    cache_drop(cached);
+    cached = NULL;
+    err = resolve(r->file, path, resolved, sizeof resolved);
+    if (!err) err = spawn_at(resolved, r, out[1], errp[1], &pid);
+  }
+  if (!err && lookup && !cached) cache_put(r->file, path, resolved);
   close(out[1]);
   close(errp[1]);
   if (err) { close(out[0]); close(errp[0]); return err; }
-  fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(errp[0], F_SETFL, O_NONBLOCK);
+  /* The read ends stay blocking: they are read once per poll() wake-up, which cannot block. */
   t->pgid = pid;
   t->fd[0] = out[0];
   t->fd[1] = errp[0];
@@ -407,7 +452,7 @@ static void handle_run(uint32_t id, const char *p, const char *end) {
   if (!(r.flags & RUN_HAS_CWD)) r.cwd = NULL;
   char **argv = (char **)strs; /* argv = file, args..., then NULL where the env part starts */
   const char **adds = strs + 1 + argc;
-  r.envp = build_env(adds, envc);
+  r.envp = envc ? build_env(adds, envc) : environ;
   const char *saved = strs[1 + argc];
   strs[1 + argc] = NULL;
   r.argv = argv;
@@ -416,7 +461,7 @@ static void handle_run(uint32_t id, const char *p, const char *end) {
   int64_t started = now_us();
   int err = spawn_task(&r, t);
   strs[1 + argc] = saved;
-  free(r.envp);
+  if (r.envp != environ) free(r.envp);
   free(strs);
   if (err) {
     free(t);
@@ -480,21 +525,13 @@ static void read_requests(void) {
 /* ---- events --------------------------------------------------------------------------------- */
 static void read_pipe(task_t *t, int which) {
   static char chunk[READ_CHUNK];
-  for (int i = 0; i < 4; i++) { /* a few reads per wake-up, then let others run */
-    ssize_t n = read(t->fd[which], chunk, sizeof chunk);
-    if (n > 0) {
-      if (which == 1) capture_tail(t, chunk, (size_t)n);
-      else {
-        capture_head(t, chunk, (size_t)n);
-        if (t->stream && !t->stop) stream_lines(t, chunk, (size_t)n, false);
-      }
-      if ((size_t)n < sizeof chunk) return;
-      continue;
-    }
-    if (n < 0 && (errno == EINTR)) continue;
-    if (n < 0 && errno == EAGAIN) return;
-    close_fd(t, which);
-    return;
+  ssize_t n = read(t->fd[which], chunk, sizeof chunk); /* poll() said readable: this does not block */
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) { close_fd(t, which); return; }
+  if (which == 1) capture_tail(t, chunk, (size_t)n);
+  else {
+    capture_head(t, chunk, (size_t)n);
+    if (t->stream && !t->stop) stream_lines(t, chunk, (size_t)n, false);
   }
 }
 
