@@ -19,7 +19,7 @@ type GcFunction = (options: { type: 'major'; execution: 'sync'; flavor: 'last-re
 
 export interface IdleGcOptions {
   readonly logger: Logger;
-  /** @default 10_000 (the first check comes after `firstCheckMs`) */
+  /** @default 5_000 (the first check comes after `firstCheckMs`) */
   readonly checkMs?: number;
   /** @default 2_000 */
   readonly firstCheckMs?: number;
@@ -56,7 +56,7 @@ export function startIdleGc(options: IdleGcOptions): IdleGc {
   const { logger } = options;
   const gc = (options.enabled ?? process.env['ASEXOR_IDLE_GC'] !== '0') ? exposeGc() : undefined;
   if (gc === undefined) return { stop: () => undefined };
-  const checkMs = options.checkMs ?? 10_000;
+  const checkMs = options.checkMs ?? 5_000;
   const busyBelow = options.busyBelow ?? 0.01;
   const growthBytes = options.growthBytes ?? 8 * MB;
   let last: EventLoopUtilization = performance.eventLoopUtilization();

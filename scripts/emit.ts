@@ -116,7 +116,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (!process.argv.includes('--quiet')) process.stdout.write(`asexor: emitted ${stamp.files} modules to dist/\n`);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
-    process.stderr.write(`asexor: could not emit dist/ (${reason}); asexor will run from the TypeScript sources\n`);
+    // --quiet (bin/asexor.mjs): only the reason, the caller says what happens next.
+    process.stderr.write(process.argv.includes('--quiet') ? `${reason}\n` : `asexor: could not emit dist/ (${reason}); asexor will run from the TypeScript sources\n`);
     process.exitCode = strict ? 1 : 0;
   }
 }
