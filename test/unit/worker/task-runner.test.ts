@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { silentLogger } from '../../../shared/logger.ts';
 import { TaskRunner } from '../../../worker/task-runner.ts';
 import { captured, fixture, lineWaiter, pidAfter, waitGone } from './runner-fixtures.ts';
@@ -37,6 +40,26 @@ describe('TaskRunner', () => {
     it('answers an invalid request with spawn_failed EINVAL instead of dropping it', async () => {
       const outcome = await runner.run(fixture('sleep.mjs', ['10'], { timeoutMs: 0 }));
       expect(outcome).to.include({ kind: 'spawn_failed', code: 'EINVAL' });
+    });
+
+    it('looks a program up on the PATH of the request, and again when it moved since the last run', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'asexor-path-'));
+      try {
+        const [a, b] = [path.join(dir, 'a'), path.join(dir, 'b')];
+        await Promise.all([mkdir(a), mkdir(b)]);
+        const env = { PATH: `${a}:${b}:/usr/bin:/bin` };
+        const write = (where: string, text: string) => writeFile(path.join(where, 'asexor-test-prog'), `#!/bin/sh\necho ${text}\n`, { mode: 0o755 });
+        await write(a, 'first');
+        const run = () => runner.run({ file: 'asexor-test-prog', args: [], env, timeoutMs: 5000, maxOutputBytes: 100 });
+        expect(await run()).to.include({ kind: 'exited', stdout: 'first\n' });
+        await rm(path.join(a, 'asexor-test-prog'));
+        await write(b, 'second');
+        expect(await run()).to.include({ kind: 'exited', stdout: 'second\n' });
+        await rm(path.join(b, 'asexor-test-prog'));
+        expect(await run()).to.include({ kind: 'spawn_failed', code: 'ENOENT' });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('correlates concurrent runs by id', async () => {
