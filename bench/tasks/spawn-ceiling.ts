@@ -1,152 +1,115 @@
 /**
- * Spawn ceiling: how many `true` processes per second can be started and collected (output captured)?
- *   bare_execa        execa directly from a bare Node script (fresh child process, plain JS): the raw ceiling
- *   runner            the same through TaskRunner from this process (spawns happen in its small spawner)
- *   runner_big_heap   TaskRunner while this process holds ~512 MB of live JS heap
- *   execa_big_heap    execa directly from a bare script that holds ~512 MB of live JS heap: what the
- *                     spawner avoids (forking copies the forking process's memory map)
- * Scenarios alternate in rounds so that load drift hits all alike (the big heap of this process is
- * allocated for runner_big_heap and dropped after it); each rate is spawns / seconds over its rounds,
- * at concurrency C, after a warm-up, bounded by --max-seconds per scenario. The event-loop delay
- * p99 (worst round) of the process that calls execa or TaskRunner is reported too (a fork blocks its loop).
- * Usage: node bench/tasks/spawn-ceiling.ts [--n 2000] [--concurrency C] [--heap-mb 512] [--rounds 3] [--max-seconds 20] [--quick]
- * Output: a table, then one `BENCH {...}` line per scenario on stdout; progress on stderr.
+ * `npm run bench:spawn`: the worker's TaskRunner alone (no WAMP, no queue), against the C
+ * `posix_spawn` ceiling, side by side in interleaved rounds. It isolates the spawner's cost from the
+ * server's: every run spawns the default `date` task's argv (DATE_ARGV) `--n` times, `--concurrency`
+ * at a time, output captured.
+ *   c_ceiling           native/build/spawn-ceiling, a fresh process per round
+ *   runner_native       TaskRunner with the native helper (native/build/asexor-spawn)
+ *   runner_node         TaskRunner with the Node spawner (worker/spawner/main.ts)
+ *   runner_native_heap  the native TaskRunner while this process holds `--heap-mb` of live JS heap:
+ *                       spawning must not get slower as the worker grows
+ * For each: spawns/s (median over rounds, ratio to the C ceiling of the same round) and CPU ms per
+ * spawn of the spawning process (for TaskRunner: the spawner process, from /proc) and of the children.
+ * Usage: node bench/tasks/spawn-ceiling.ts [--n 1000] [--concurrency C] [--rounds 3] [--heap-mb 256] [--quick]
+ * Output: a table, then one `BENCH {...}` line per figure on stdout; progress on stderr.
  */
-import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs, promisify } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { parseArgs } from 'node:util';
 import { silentLogger } from '../../shared/logger.ts';
-import { TaskRunner } from '../../worker/task-runner.ts';
+import { TaskRunner, type SpawnerKind } from '../../worker/task-runner.ts';
+import { runProgram } from '../router/children.ts';
+import { median, progress } from '../router/report.ts';
+import { DATE_ARGV } from './bench-tasks.ts';
+import { C_CEILING, haveCCeiling } from './ceilings.ts';
+import { cpuMs, reapedChildrenCpuMs } from './proc-stats.ts';
 
 const { values } = parseArgs({
   options: {
-    n: { type: 'string', default: '2000' },
+    n: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: String(availableParallelism()) },
-    'heap-mb': { type: 'string', default: '512' },
     rounds: { type: 'string', default: '3' },
-    'max-seconds': { type: 'string', default: '20' },
+    'heap-mb': { type: 'string', default: '256' },
     quick: { type: 'boolean', default: false },
   },
+  strict: true,
 });
+const N = values.quick ? 100 : Number(values.n);
+const C = Number(values.concurrency);
 const ROUNDS = values.quick ? 1 : Number(values.rounds);
-const N_PER_ROUND = Math.ceil((values.quick ? 100 : Number(values.n)) / ROUNDS);
-const CONCURRENCY = Number(values.concurrency);
-const HEAP_MB = values.quick ? 64 : Number(values['heap-mb']);
-const MS_PER_ROUND = ((values.quick ? 5 : Number(values['max-seconds'])) * 1000) / ROUNDS;
-const WARMUP = 20;
-// The big heap of this process is dropped after each runner_big_heap: a forced GC gives the memory back.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+const HEAP_MB = values.quick ? 32 : Number(values['heap-mb']);
+const WARMUP = 50;
 
-interface Round { readonly done: number; readonly seconds: number; readonly loopP99Ms: number; readonly rssMb: number }
-type Spawn = () => Promise<boolean>;
+interface Run { readonly rate: number; readonly selfCpuMs: number; readonly childCpuMs: number }
+type Scenario = 'c_ceiling' | 'runner_native' | 'runner_node' | 'runner_native_heap';
 
-function progress(text: string): void {
-  process.stderr.write(`[bench] ${text}\n`);
+async function cCeiling(): Promise<Run> {
+  const out = await runProgram(C_CEILING, ['-n', String(N), '-c', String(C), '-w', String(WARMUP), '--', ...DATE_ARGV], 120_000);
+  const r = JSON.parse(out) as { count: number; elapsed_ms: number; self_cpu_ms: number; children_cpu_ms: number };
+  return { rate: (r.count * 1000) / r.elapsed_ms, selfCpuMs: r.self_cpu_ms / r.count, childCpuMs: r.children_cpu_ms / r.count };
 }
 
-/** Runs `spawn` up to n times, CONCURRENCY at a time, until done or the deadline. */
-async function pump(n: number, deadlineMs: number, spawn: Spawn): Promise<{ done: number; seconds: number }> {
-  const start = performance.now();
-  let started = 0;
-  let done = 0;
-  const lane = async (): Promise<void> => {
-    while (started < n && performance.now() - start < deadlineMs) {
-      started++;
-      if (!(await spawn())) throw new Error('a spawn of `true` failed');
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  return { done, seconds: (performance.now() - start) / 1000 };
-}
-
-async function inProcess(spawn: Spawn): Promise<Round> {
-  await pump(WARMUP, MS_PER_ROUND, spawn);
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  const { done, seconds } = await pump(N_PER_ROUND, MS_PER_ROUND, spawn);
-  delay.disable();
-  return { done, seconds, loopP99Ms: delay.percentile(99) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20 };
-}
-
-/** The same measurement in a fresh, bare Node process (plain JS, only execa loaded), holding heapMb of ballast. */
-async function bareScript(heapMb: number): Promise<Round> {
-  const code = `
-    import { monitorEventLoopDelay } from 'node:perf_hooks';
-    import { execa } from ${JSON.stringify(import.meta.resolve('execa'))};
-    const ballast = [];
-    for (let i = 0; i < ${heapMb} / 8; i++) ballast.push(Array.from({ length: 1 << 20 }, (_, j) => j + 0.5));
-    const spawn = async () => (await execa('true', [], { reject: false })).exitCode === 0;
-    async function pump(n, deadlineMs) {
-      const start = performance.now();
-      let started = 0, done = 0;
-      const lane = async () => {
-        while (started < n && performance.now() - start < deadlineMs) {
-          started++;
-          if (!(await spawn())) throw new Error('a spawn of true failed');
-          done++;
-        }
-      };
-      await Promise.all(Array.from({ length: ${CONCURRENCY} }, lane));
-      return { done, seconds: (performance.now() - start) / 1000 };
-    }
-    await pump(${WARMUP}, ${MS_PER_ROUND});
-    const delay = monitorEventLoopDelay({ resolution: 1 });
-    delay.enable();
-    const r = await pump(${N_PER_ROUND}, ${MS_PER_ROUND});
-    delay.disable();
-    console.log(JSON.stringify({ ...r, loopP99Ms: delay.percentile(99) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20, kept: ballast.length }));`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code]);
-  return JSON.parse(stdout) as Round;
-}
-
-const rounds = new Map<string, Round[]>();
-async function measure(name: string, run: () => Promise<Round>): Promise<void> {
-  const round = await run();
-  rounds.set(name, [...(rounds.get(name) ?? []), round]);
-  progress(`${name}: ${round.done} spawns in ${round.seconds.toFixed(2)} s`);
-}
-
-const runner = await TaskRunner.start({ logger: silentLogger() });
-try {
-  const viaRunner: Spawn = async () => {
-    const outcome = await runner.run({ file: 'true', args: [], timeoutMs: 10_000, maxOutputBytes: 1 << 20 });
-    return outcome.kind === 'exited' && outcome.exitCode === 0;
-  };
-  for (let r = 0; r < ROUNDS; r++) {
-    await measure('bare_execa', () => bareScript(0));
-    await measure('runner', () => inProcess(viaRunner));
-    let heap: number[][] | undefined = [];
-    for (let i = 0; i < HEAP_MB / 8; i++) heap.push(Array.from({ length: 1 << 20 }, (_, j) => j + 0.5));
-    progress(`holding ${heap.length * 8} MB of arrays; heapUsed ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
-    await measure('runner_big_heap', () => inProcess(viaRunner));
-    heap = undefined;
-    gc();
-    await measure('execa_big_heap', () => bareScript(HEAP_MB));
+async function runner(kind: SpawnerKind, heapMb: number): Promise<Run> {
+  const heap = Array.from({ length: heapMb }, () => Array.from({ length: 16_384 }, (_, i) => ({ i }))); // ~1 MB each
+  const taskRunner = await TaskRunner.start({ logger: silentLogger(), spawner: kind });
+  try {
+    const pid = taskRunner.spawnerPid ?? 0;
+    const [file = 'date', ...args] = DATE_ARGV;
+    const req = { file, args, timeoutMs: 60_000, maxOutputBytes: 1 << 20 };
+    for (let i = 0; i < WARMUP; i += 1) await taskRunner.run(req);
+    let left = N;
+    const cpu = (): { self: number; children: number } => ({ self: cpuMs(pid) ?? Number.NaN, children: reapedChildrenCpuMs(pid) ?? Number.NaN });
+    const before = cpu();
+    const started = performance.now();
+    await Promise.all(Array.from({ length: C }, async () => {
+      while (left-- > 0) await taskRunner.run(req);
+    }));
+    const elapsed = performance.now() - started;
+    const after = cpu();
+    if (heap.length !== heapMb) throw new Error('heap lost');
+    return {
+      rate: (N * 1000) / elapsed,
+      selfCpuMs: (after.self - before.self) / N,
+      childCpuMs: (after.children - before.children) / N,
+    };
+  } finally {
+    await taskRunner.close();
   }
-} finally {
-  await runner.close();
 }
 
-const rows = [...rounds].map(([name, rs]) => {
-  const done = rs.reduce((s, r) => s + r.done, 0);
-  const seconds = rs.reduce((s, r) => s + r.seconds, 0);
-  const p99 = Math.max(...rs.map((r) => r.loopP99Ms));
-  return { name, rate: done / seconds, done, seconds, loopP99Ms: p99, rssMb: Math.max(...rs.map((r) => r.rssMb)) };
-});
-const ceiling = rows[0]?.rate ?? 1;
-const header = ['scenario', 'spawns/s', 'vs bare_execa', 'spawns', 'seconds', 'loop p99 ms', 'spawning process RSS MB'];
-const cells = rows.map((r) => [r.name, r.rate.toFixed(0), (r.rate / ceiling).toFixed(2), String(r.done), r.seconds.toFixed(1),
-  r.loopP99Ms.toFixed(1), r.name.startsWith('runner') ? `(main ${r.rssMb.toFixed(0)})` : r.rssMb.toFixed(0)]);
-const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-const line = (r: readonly string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-process.stdout.write(`${[line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n')}\n`);
-for (const r of rows) {
-  const bench = { name: `spawn_rate_${r.name}`, value: Math.round(r.rate), unit: 'spawns/s', ratio: Math.round((r.rate / ceiling) * 100) / 100,
-    spawns: r.done, concurrency: CONCURRENCY, loopP99Ms: Math.round(r.loopP99Ms * 10) / 10, rssMb: Math.round(r.rssMb) };
-  process.stdout.write(`BENCH ${JSON.stringify(bench)}\n`);
+const SCENARIOS: Record<Scenario, () => Promise<Run>> = {
+  c_ceiling: cCeiling,
+  runner_native: () => runner('native', 0),
+  runner_node: () => runner('node', 0),
+  runner_native_heap: () => runner('native', HEAP_MB),
+};
+
+async function main(): Promise<void> {
+  if (!haveCCeiling()) throw new Error(`${C_CEILING} is missing: build it with \`npm run build:native\` (needs a C compiler)`);
+  const runs = new Map<Scenario, Run[]>();
+  const ratios = new Map<Scenario, number[]>();
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    let ceiling = Number.NaN;
+    for (const [name, measure] of Object.entries(SCENARIOS) as [Scenario, () => Promise<Run>][]) {
+      const run = await measure();
+      if (name === 'c_ceiling') ceiling = run.rate;
+      runs.set(name, [...(runs.get(name) ?? []), run]);
+      ratios.set(name, [...(ratios.get(name) ?? []), run.rate / ceiling]);
+      progress(`round ${round}/${ROUNDS} ${name}: ${run.rate.toFixed(1)} spawns/s, CPU ms/spawn self ${run.selfCpuMs.toFixed(3)} children ${run.childCpuMs.toFixed(2)}`);
+    }
+  }
+  const lines = [`spawn benchmark: \`${DATE_ARGV.join(' ')}\` x ${N}, ${C} at a time, ${ROUNDS} interleaved round(s), medians; heap scenario holds ${HEAP_MB} MB`, ''];
+  lines.push(`${'scenario'.padEnd(20)} ${'spawns/s'.padStart(9)} ${'vs C'.padStart(5)} ${'self CPU ms'.padStart(12)} ${'child CPU ms'.padStart(13)}`);
+  const bench: string[] = [];
+  for (const name of Object.keys(SCENARIOS) as Scenario[]) {
+    const r = runs.get(name) ?? [];
+    const rate = median(r.map((x) => x.rate));
+    const ratio = median(ratios.get(name) ?? []);
+    const self = median(r.map((x) => x.selfCpuMs));
+    const child = median(r.map((x) => x.childCpuMs));
+    lines.push(`${name.padEnd(20)} ${rate.toFixed(1).padStart(9)} ${ratio.toFixed(2).padStart(5)} ${self.toFixed(3).padStart(12)} ${child.toFixed(2).padStart(13)}`);
+    bench.push(`BENCH ${JSON.stringify({ name, value: Number(rate.toFixed(1)), unit: 'spawns/s', ratio: Number(ratio.toFixed(2)), selfCpuMs: Number(self.toFixed(3)), childCpuMs: Number(child.toFixed(2)), runs: r.map((x) => Number(x.rate.toFixed(1))) })}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n${bench.join('\n')}\n`);
 }
+
+await main();
