@@ -42,6 +42,10 @@ const WHAT: Readonly<Record<Action, string>> = {
   call: 'call procedure', register: 'register procedure', publish: 'publish to topic', subscribe: 'subscribe to topic',
 };
 
+function refusal(error: string, text: string): Verdict {
+  return { allow: false, error, text };
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -130,13 +134,13 @@ export class Realm {
   handle(session: SessionHandle, msg: RealmMessage): Promise<void> | undefined {
     switch (msg.type) {
       case MessageType.PUBLISH:
-        return this.#guarded(session, msg, 'publish', msg.topic, 'exact', (a) => { this.broker.publish(session, msg, a); });
+        return this.#guarded(session, msg, 'publish', msg.topic, 'exact');
       case MessageType.SUBSCRIBE:
-        return this.#guarded(session, msg, 'subscribe', msg.topic, msg.options['match'], () => { this.broker.subscribe(session, msg); });
+        return this.#guarded(session, msg, 'subscribe', msg.topic, msg.options['match']);
       case MessageType.CALL:
-        return this.#guarded(session, msg, 'call', msg.procedure, 'exact', (a) => { this.dealer.call(session, msg, a); });
+        return this.#guarded(session, msg, 'call', msg.procedure, 'exact');
       case MessageType.REGISTER:
-        return this.#guarded(session, msg, 'register', msg.procedure, msg.options['match'], () => { this.dealer.register(session, msg); });
+        return this.#guarded(session, msg, 'register', msg.procedure, msg.options['match']);
       case MessageType.UNSUBSCRIBE:
         this.broker.unsubscribe(session, msg);
         return undefined;
@@ -160,57 +164,72 @@ export class Realm {
   /** The checks a request of `session` would get (meta API: a testament is authorized like a PUBLISH when added). */
   check(session: SessionHandle, action: Action, uri: string, options: Dict): Promise<Verdict> {
     const match = action === 'publish' || action === 'call' ? 'exact' : options['match'];
-    return new Promise((resolve) => { void this.#decide(session, action, uri, match, options, resolve); });
-  }
-
-  /** URI check, then authorization (sync or async), then `dispatch`; a promise only if the authorizer is async. */
-  #guarded(session: SessionHandle, msg: GuardedRequest, action: Action, uri: string, match: unknown, dispatch: (a: Authorization) => void): Promise<void> | undefined {
-    // spec: basic/pubsub.md: a PUBLISH without acknowledge gets no answer, not even an ERROR
-    const silent = msg.type === MessageType.PUBLISH && msg.options['acknowledge'] !== true;
-    return this.#decide(session, action, uri, match, msg.options, (verdict) => {
-      if (verdict.allow) dispatch(verdict.authorization);
-      else if (!silent) session.send({ type: MessageType.ERROR, requestType: msg.type, request: msg.request, details: {}, error: verdict.error, args: [verdict.text] });
+    return new Promise((resolve) => {
+      const verdict = this.#decide(session, action, uri, match, options);
+      if (verdict instanceof Promise) void verdict.then((settled) => { if (settled !== undefined) resolve(settled); });
+      else if (verdict !== undefined) resolve(verdict);
     });
   }
 
-  /** Decide, then `done` (not called if the session left while an async authorizer ran). */
-  #decide(session: SessionHandle, action: Action, uri: string, match: unknown, options: Dict, done: (verdict: Verdict) => void): Promise<void> | undefined {
-    const reject = (error: string, text: string): void => { done({ allow: false, error, text }); };
+  /**
+   * URI check, then authorization (sync or async), then the broker or dealer; a promise only if the
+   * authorizer is async. No closure per message on the synchronous path.
+   */
+  #guarded(session: SessionHandle, msg: GuardedRequest, action: Action, uri: string, match: unknown): Promise<void> | undefined {
+    const verdict = this.#decide(session, action, uri, match, msg.options);
+    if (verdict instanceof Promise) return verdict.then((settled) => { if (settled !== undefined) this.#apply(session, msg, settled); });
+    if (verdict !== undefined) this.#apply(session, msg, verdict);
+    return undefined;
+  }
+
+  #apply(session: SessionHandle, msg: GuardedRequest, verdict: Verdict): void {
+    if (!verdict.allow) {
+      // spec: basic/pubsub.md: a PUBLISH without acknowledge gets no answer, not even an ERROR
+      if (msg.type === MessageType.PUBLISH && msg.options['acknowledge'] !== true) return;
+      session.send({ type: MessageType.ERROR, requestType: msg.type, request: msg.request, details: {}, error: verdict.error, args: [verdict.text] });
+      return;
+    }
+    switch (msg.type) {
+      case MessageType.PUBLISH: this.broker.publish(session, msg, verdict.authorization); return;
+      case MessageType.SUBSCRIBE: this.broker.subscribe(session, msg); return;
+      case MessageType.CALL: this.dealer.call(session, msg, verdict.authorization); return;
+      case MessageType.REGISTER: this.dealer.register(session, msg); return;
+    }
+  }
+
+  /** The verdict, or a promise of it (async authorizer); undefined if the session left while an async authorizer ran. */
+  #decide(session: SessionHandle, action: Action, uri: string, match: unknown, options: Dict): Verdict | Promise<Verdict | undefined> | undefined {
     const policy: unknown = match ?? 'exact';
-    if (!isMatchPolicy(policy)) {
-      reject(WampErrorUri.invalidArgument, `unknown match policy ${JSON.stringify(policy)}`);
-      return undefined;
-    }
+    if (!isMatchPolicy(policy)) return refusal(WampErrorUri.invalidArgument, `unknown match policy ${JSON.stringify(policy)}`);
     const problem = this.#uriProblem(action, uri, policy);
-    if (problem) {
-      reject(WampErrorUri.invalidUri, problem);
-      return undefined;
-    }
-    const failed = (error: unknown): void => {
-      this.#log.warn({ err: error, session: session.id, action, uri }, 'authorizer failed');
-      reject(WampErrorUri.authorizationFailed, `authorization of ${action} on "${uri}" failed: ${describe(error)}`);
-    };
-    const decide = (decision: Authorization): void => {
-      // The session may have left while an async authorizer ran: nothing to answer then.
-      if (!this.isJoined(session)) return;
-      if (typeof decision !== 'object' || typeof decision.allow !== 'boolean') {
-        failed(new Error('authorizer returned an invalid decision'));
-      } else if (!decision.allow) {
-        reject(WampErrorUri.notAuthorized, `session (session_id=${session.id}, authid="${session.authid}", authrole="${session.authrole}") is not authorized to ${WHAT[action]} "${uri}" on realm "${this.name}"`);
-      } else {
-        done({ allow: true, authorization: decision });
-      }
-    };
+    if (problem) return refusal(WampErrorUri.invalidUri, problem);
     let decision: Authorization | Promise<Authorization>;
     try {
       decision = this.#authorizer.authorize(session, action, uri, options);
     } catch (error) {
-      failed(error);
-      return undefined;
+      return this.#failure(session, action, uri, error);
     }
-    if (decision instanceof Promise) return decision.then(decide, failed);
-    decide(decision);
-    return undefined;
+    if (decision instanceof Promise) {
+      return decision.then((settled) => this.#settle(session, action, uri, settled), (error: unknown) => this.#failure(session, action, uri, error));
+    }
+    return this.#settle(session, action, uri, decision);
+  }
+
+  #settle(session: SessionHandle, action: Action, uri: string, decision: Authorization): Verdict | undefined {
+    // The session may have left while an async authorizer ran: nothing to answer then.
+    if (!this.isJoined(session)) return undefined;
+    if (typeof decision !== 'object' || typeof decision.allow !== 'boolean') {
+      return this.#failure(session, action, uri, new Error('authorizer returned an invalid decision'));
+    }
+    if (!decision.allow) {
+      return refusal(WampErrorUri.notAuthorized, `session (session_id=${session.id}, authid="${session.authid}", authrole="${session.authrole}") is not authorized to ${WHAT[action]} "${uri}" on realm "${this.name}"`);
+    }
+    return { allow: true, authorization: decision };
+  }
+
+  #failure(session: SessionHandle, action: Action, uri: string, error: unknown): Verdict {
+    this.#log.warn({ err: error, session: session.id, action, uri }, 'authorizer failed');
+    return refusal(WampErrorUri.authorizationFailed, `authorization of ${action} on "${uri}" failed: ${describe(error)}`);
   }
 
   /** undefined = valid. spec: basic/building_blocks.md "URIs" (loose/strict; empty components only in patterns) */

@@ -23,8 +23,24 @@ const LISTS: readonly { readonly option: string; readonly key: Key; readonly eli
 
 const PASS_ALL: RecipientFilter = () => true;
 
+/**
+ * The last options object and its filter: a publisher that sends the same (never mutated) options
+ * object again, as the embedded worker does for a user's status events, gets the filter without a
+ * rebuild. One entry only, so nothing is kept per publication.
+ */
+let lastOptions: Dict | undefined;
+let lastFilter: RecipientFilter = PASS_ALL;
+
 /** Build the filter from PUBLISH.Options; throws TypeError naming the option when a list is malformed. */
 export function parseRecipientFilter(options: Dict): RecipientFilter {
+  if (options === lastOptions) return lastFilter;
+  const filter = buildFilter(options);
+  lastOptions = options;
+  lastFilter = filter;
+  return filter;
+}
+
+function buildFilter(options: Dict): RecipientFilter {
   const checks: { readonly key: Key; readonly values: ReadonlySet<unknown>; readonly eligible: boolean }[] = [];
   for (const { option, key, eligible } of LISTS) {
     const value = options[option];

@@ -30,6 +30,18 @@ const POLICY_RANK: Readonly<Record<MatchPolicy, number>> = { exact: 0, prefix: 1
 interface Rule {
   readonly permission: PermissionConfig;
   readonly components: readonly string[];
+  /** The decision per action, built once (an Authorization is never mutated). */
+  readonly decisions: Readonly<Record<Action, Authorization>>;
+}
+
+function decisionsOf(permission: PermissionConfig): Readonly<Record<Action, Authorization>> {
+  const decide = (action: Action, disclose: boolean): Authorization => Object.freeze({ allow: permission.allow[action], disclose });
+  return Object.freeze({
+    call: decide('call', permission.disclose.caller),
+    publish: decide('publish', permission.disclose.publisher),
+    register: decide('register', false),
+    subscribe: decide('subscribe', false),
+  });
 }
 
 export class StaticAuthorizer implements Authorizer {
@@ -42,19 +54,21 @@ export class StaticAuthorizer implements Authorizer {
         b.permission.uri.length - a.permission.uri.length ||
         POLICY_RANK[a.permission.match] - POLICY_RANK[b.permission.match] ||
         a.index - b.index)
-      .map(({ permission, components }) => ({ permission, components }));
+      .map(({ permission, components }) => ({ permission, components, decisions: decisionsOf(permission) }));
   }
 
   /** The permission that decides for `uri`, if any. */
   permissionFor(uri: string): PermissionConfig | undefined {
-    return this.#rules.find((rule) => this.#matches(rule, uri))?.permission;
+    return this.#ruleFor(uri)?.permission;
   }
 
   authorize(_session: unknown, action: Action, uri: string): Authorization {
-    const permission = this.permissionFor(uri);
-    if (!permission) return DENY;
-    const disclose = action === 'call' ? permission.disclose.caller : action === 'publish' ? permission.disclose.publisher : false;
-    return { allow: permission.allow[action], disclose };
+    return this.#ruleFor(uri)?.decisions[action] ?? DENY;
+  }
+
+  #ruleFor(uri: string): Rule | undefined {
+    for (const rule of this.#rules) if (this.#matches(rule, uri)) return rule;
+    return undefined;
   }
 
   #matches(rule: Rule, uri: string): boolean {

@@ -58,7 +58,7 @@ export class TaskLifecycle implements QueueJob {
 
   /** The first event, built when the task is accepted. */
   queuedEvent(): TaskStatusEvent {
-    return this.#event({ status: 'queued' });
+    return { task_id: this.id, task: this.def.name, at: this.#env.now().toISOString(), status: 'queued' };
   }
 
   get state(): 'queued' | 'running' | 'finished' {
@@ -92,7 +92,7 @@ export class TaskLifecycle implements QueueJob {
     const startedAt = performance.now();
     let end: Terminal;
     try {
-      this.#env.emit(this, this.#event({ status: 'started' }));
+      this.#env.emit(this, { task_id: this.id, task: this.def.name, at: this.#env.now().toISOString(), status: 'started' });
       end = await this.#execute(signal);
     } catch (error) {
       end = errorTerminal(error, performance.now() - startedAt, this.#env.deps.logger, this.def.name);
