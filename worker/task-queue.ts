@@ -3,9 +3,10 @@
  * per-user limits on waiting and running tasks, and a cap on waiting tasks that rejects at once
  * (asexor-protocol.md 2.2-2.4; WORKER-API "The queue").
  *
- * Design. Waiting tasks live in our own WaitingRoom (task-queue-waiting-room.ts); p-queue runs the
- * tasks we start and owns the global concurrency slots: we hand it a task only when
- * `pending < concurrency`, and its `next` event (a slot freed) makes us start the next one.
+ * Design. Waiting tasks live in our own WaitingRoom (task-queue-waiting-room.ts); the queue counts the
+ * tasks it started (`running`) and starts the next one whenever one settles and a slot is free.
+ * (It used to hand started tasks to p-queue for the slots; p-queue's per-task promise, AsyncResource
+ * and EventTarget events cost more CPU per task than the rest of the queue.)
  * Why not let p-queue hold the waiting tasks, with its own priorities:
  * - per-user `maxRunning`: p-queue starts whatever is at its head. A user at the limit would either
  *   take a slot and block it, or stop everyone behind them. The room skips such a user in O(log users).
@@ -19,7 +20,6 @@
  * then `settled`. A running task that is cancelled sees its signal abort, then settles.
  */
 import { EventEmitter } from 'node:events';
-import PQueue from 'p-queue';
 import { QueueFullError, ShuttingDownError, UserQueueLimitError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isPriority, priorityMessage, resolveTaskQueueOptions, type ResolvedTaskQueueOptions, type TaskQueueOptions } from './task-queue-options.ts';
@@ -64,9 +64,9 @@ export interface TaskQueueStats {
 export class TaskQueue extends EventEmitter<TaskQueueEvents> {
   readonly #options: ResolvedTaskQueueOptions;
   readonly #log: Logger;
-  readonly #slots: PQueue;
   readonly #room: WaitingRoom;
   readonly #byId = new Map<string, QueueEntry>();
+  /** Tasks holding a slot: started, or starting in the next microtask. */
   #active = 0;
   #closing = false;
   #idleWaiters: (() => void)[] = [];
@@ -76,8 +76,6 @@ export class TaskQueue extends EventEmitter<TaskQueueEvents> {
     this.#options = resolveTaskQueueOptions(options);
     this.#log = this.#options.logger;
     this.#room = new WaitingRoom(this.#options.perUserMaxRunning);
-    this.#slots = new PQueue({ concurrency: this.#options.concurrency });
-    this.#slots.addEventListener('next', () => { this.#pump(); });
   }
 
   /** Priority for a user's role: the `rolePriority` map, else `defaultPriority`. */
@@ -97,7 +95,7 @@ export class TaskQueue extends EventEmitter<TaskQueueEvents> {
     const lane = this.#room.peek(job.owner);
     const { perUserMaxQueued, perUserMaxRunning, maxQueued } = this.#options;
     // While a slot is free nobody eligible is waiting (#pump runs eagerly), so such a task starts at once.
-    const startsNow = this.#slots.pending < this.#slots.concurrency && (lane?.running ?? 0) < perUserMaxRunning;
+    const startsNow = this.#active < this.#options.concurrency && (lane?.running ?? 0) < perUserMaxRunning;
     if (!startsNow) {
       if ((lane?.queued ?? 0) >= perUserMaxQueued) throw new UserQueueLimitError(job.owner, perUserMaxQueued);
       if (this.#room.size >= maxQueued) throw new QueueFullError(maxQueued);
@@ -172,15 +170,14 @@ export class TaskQueue extends EventEmitter<TaskQueueEvents> {
     }
   }
 
-  /** Starts waiting tasks while p-queue has a free slot. Called after submit and whenever a slot frees. */
+  /** Starts waiting tasks while a slot is free. Called after submit and whenever a slot frees. */
   #pump(): void {
-    while (this.#slots.pending < this.#slots.concurrency) {
+    while (this.#active < this.#options.concurrency) {
       const entry = this.#room.take();
       if (entry === undefined) return;
       entry.state = 'starting';
       this.#active++;
-      // p-queue calls this synchronously, so `pending` already counts it on the next loop turn.
-      void this.#slots.add(() => this.#execute(entry));
+      void this.#execute(entry);
     }
   }
 
@@ -190,6 +187,7 @@ export class TaskQueue extends EventEmitter<TaskQueueEvents> {
     await Promise.resolve();
     if (entry.state === 'cancelled') {
       this.#release(entry);
+      this.#pump();
       return;
     }
     const controller = new AbortController();
@@ -203,6 +201,7 @@ export class TaskQueue extends EventEmitter<TaskQueueEvents> {
     }
     this.#release(entry);
     this.#emitSafely('settled', entry.job);
+    this.#pump(); // the freed slot goes to the next waiting task
   }
 
   #release(entry: QueueEntry): void {
