@@ -199,8 +199,11 @@ export class UriIndex<T> {
   /** Every entry whose pattern matches `uri`: exact, then prefixes (longest first), then wildcards (best first). */
   matchAll(uri: string): T[] {
     const found: T[] = [];
-    if (this.#exact.has(uri)) found.push(this.#exact.get(uri) as T);
-    found.push(...this.#prefix.matches(uri), ...this.#wildcard.matches(uri));
+    const exact = this.#exact.get(uri);
+    if (exact !== undefined || this.#exact.has(uri)) found.push(exact as T);
+    // Most realms have no pattern entries at all: skip the generators then (the hot path of every PUBLISH).
+    if (this.#prefix.size > 0) for (const value of this.#prefix.matches(uri)) found.push(value);
+    if (this.#wildcard.size > 0) for (const value of this.#wildcard.matches(uri)) found.push(value);
     return found;
   }
 
@@ -210,9 +213,10 @@ export class UriIndex<T> {
    * portions before each wildcard, compared portion by portion.
    */
   best(uri: string): T | undefined {
-    if (this.#exact.has(uri)) return this.#exact.get(uri);
-    for (const value of this.#prefix.matches(uri)) return value;
-    for (const value of this.#wildcard.matches(uri)) return value;
+    const exact = this.#exact.get(uri);
+    if (exact !== undefined || this.#exact.has(uri)) return exact;
+    if (this.#prefix.size > 0) for (const value of this.#prefix.matches(uri)) return value;
+    if (this.#wildcard.size > 0) for (const value of this.#wildcard.matches(uri)) return value;
     return undefined;
   }
 
