@@ -35,20 +35,17 @@ type EventBody = TaskStatusEvent extends infer E ? E extends TaskStatusEvent ? O
 
 export class TaskLifecycle implements QueueJob {
   readonly id: string;
-  readonly owner: string;
   readonly priority: number;
   readonly caller: Caller;
   readonly def: TaskDefinition;
   readonly #params: unknown;
   readonly #env: LifecycleEnv;
   #state: 'queued' | 'running' | 'finished' = 'queued';
-  #terminal: TaskStatusEvent | undefined;
-  #done: Promise<TaskStatusEvent> | undefined;
-  #resolveDone: ((event: TaskStatusEvent) => void) | undefined;
+  /** The terminal event once delivered, or the waiters of `done` before that (created on first use). */
+  #end: TaskStatusEvent | PromiseWithResolvers<TaskStatusEvent> | undefined;
 
   constructor(id: string, caller: Caller, priority: number, def: TaskDefinition, params: unknown, env: LifecycleEnv) {
     this.id = id;
-    this.owner = caller.authid;
     this.priority = priority;
     this.caller = caller;
     this.def = def;
@@ -61,22 +58,28 @@ export class TaskLifecycle implements QueueJob {
     return { task_id: this.id, task: this.def.name, at: this.#env.now().toISOString(), status: 'queued' };
   }
 
+  /** authid of the submitter (QueueJob.owner); not a field, so a queued task holds one pointer less. */
+  get owner(): string {
+    return this.caller.authid;
+  }
+
   get state(): 'queued' | 'running' | 'finished' {
     return this.#state;
   }
 
   /** Resolves with the terminal event once it was delivered (see `delivered`); never rejects. Created on first use. */
   get done(): Promise<TaskStatusEvent> {
-    if (this.#terminal !== undefined) return Promise.resolve(this.#terminal);
-    this.#done ??= new Promise((resolve) => { this.#resolveDone = resolve; });
-    return this.#done;
+    const end = this.#end;
+    if (end === undefined) return (this.#end = Promise.withResolvers<TaskStatusEvent>()).promise;
+    return 'promise' in end ? end.promise : Promise.resolve(end);
   }
 
   /** Called by the service after it delivered `event` to the sink and listeners. */
   delivered(event: TaskStatusEvent): void {
     if (!isTerminal(event.status)) return;
-    this.#terminal = event;
-    this.#resolveDone?.(event);
+    const end = this.#end;
+    this.#end = event;
+    if (end !== undefined && 'promise' in end) end.resolve(event);
   }
 
   /** The queue removed the task before it started (cancel, shutdown): `cancelled` without duration. */
