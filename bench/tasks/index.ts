@@ -80,14 +80,17 @@ async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
 }
 
 /** Fresh servers, one after the other: `o.runs` x (queued-sleep RSS, saturated queue). */
-async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRun[]; saturated: SaturatedRun[] }> {
-  const out = { queuedSleep: [] as QueuedSleepRun[], saturated: [] as SaturatedRun[] };
+async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRun[]; coldSleep: QueuedSleepRun; saturated: SaturatedRun[] }> {
   const choice = o.spawners[0] ?? 'default';
+  const coldSleep = await queuedSleepRss(o, choice, 0);
+  progress(`queued sleep on a cold server (no warm-up): ${Math.round((coldSleep.rssSettled - coldSleep.rssBefore) / coldSleep.queued)} bytes each settled,`
+    + ` ${Math.round((coldSleep.rssSoon - coldSleep.rssBefore) / coldSleep.queued)} soon`);
+  const out = { queuedSleep: [] as QueuedSleepRun[], coldSleep, saturated: [] as SaturatedRun[] };
   for (let r = 1; r <= o.runs; r += 1) {
     const q = await queuedSleepRss(o, choice);
     out.queuedSleep.push(q);
-    progress(`queued sleep run ${r}/${o.runs}: RSS ${f1(q.rssBefore / 2 ** 20)} -> ${f1(q.rssAfter / 2 ** 20)} -> ${f1(q.rssAfterSecond / 2 ** 20)} MB`
-      + ` for 2 x ${q.queued} tasks, ${Math.round((q.rssAfter - q.rssBefore) / q.queued)} then ${Math.round((q.rssAfterSecond - q.rssAfter) / q.queued)} bytes each`);
+    progress(`queued sleep run ${r}/${o.runs}: RSS ${f1(q.rssBefore / 2 ** 20)} -> ${f1(q.rssSoon / 2 ** 20)} (soon) -> ${f1(q.rssSettled / 2 ** 20)} MB (settled)`
+      + ` for ${q.queued} tasks, ${Math.round((q.rssSettled - q.rssBefore) / q.queued)} bytes each settled, ${Math.round((q.rssSoon - q.rssBefore) / q.queued)} soon`);
     const s = await saturatedQueue(o, choice);
     out.saturated.push(s);
     progress(`saturated queue run ${r}/${o.runs}: ${Math.round(s.wampRate)} submits/s;`
@@ -113,7 +116,8 @@ function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): stri
     `CPU per task: /proc/PID/stat utime+stime of each process (10 ms ticks), task processes = the spawner's cutime+cstime`,
     `idle RSS: VmRSS of server + spawner ${o.idleMs / 1000} s after start-up, no sessions, no forced GC`,
     `queues: fresh servers with their ${o.concurrency} slots held by sleep 3600 tasks; RSS growth per queued sleep = VmRSS (server + spawner) after`
-      + ` - before ${o.sleepQueued} sleep tasks queued over WAMP (${o.settleMs / 1000} s settle each side, no forced GC), then ${o.sleepQueued} more;`
+      + ` - before ${o.sleepQueued} sleep tasks queued over WAMP (after ${o.sleepWarmup} warm-up ones), read ${o.idleSettleMs / 1000} s after the last submission ("settled": the server went idle and ran its own idle GC,`
+      + ` cli/idle-gc.ts; the bench forces no GC) and ${o.settleMs / 1000} s after it ("soon");`
       + ` saturated queue: ${o.queueWarmup} date tasks queued first, then ${o.queued} with ${o.window} CALLs outstanding`,
   ].join('\n');
 }

@@ -41,6 +41,10 @@ export interface TaskBenchOptions {
   readonly idleMs: number;
   /** Wait before each RSS reading of the queued-sleep figure, so that the server is quiet. */
   readonly settleMs: number;
+  /** Long enough for the server's idle GC (cli/idle-gc.ts: checks every 5 s) to have run once. */
+  readonly idleSettleMs: number;
+  /** Sleep tasks queued before the RSS-per-queued-task baseline is read. */
+  readonly sleepWarmup: number;
   readonly serializer: SerializerId;
   readonly maxMs: number;
 }
@@ -93,6 +97,8 @@ export function parseOptions(argv: readonly string[]): TaskBenchOptions {
     window: positiveInt('window', values.window, 256),
     idleMs: positiveInt('idle-seconds', values['idle-seconds'], quick ? 2 : 5) * 1000,
     settleMs: quick ? 1000 : 3000,
+    idleSettleMs: 12_000,
+    sleepWarmup: quick ? 200 : 1000,
     serializer: serializer as SerializerId,
     maxMs: positiveInt('max-seconds', values['max-seconds'], quick ? 30 : 120) * 1000,
   };

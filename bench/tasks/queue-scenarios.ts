@@ -2,7 +2,7 @@
  * The queue figures of `npm run bench:tasks`, each on a fresh server whose `--concurrency` slots are
  * held by `sleep 3600` tasks (so nothing queued ever runs), with one `saturate` client (task-client.ts):
  * - RSS growth per queued `sleep` task, as the OS sees it (VmRSS of server + spawner, no forced GC),
- *   for a first batch on the fresh server (the bar) and for a second batch of the same size after it;
+ *   once the server settled after the batch (the bar) and a few seconds after the last submission;
  * - accepted submissions/s of `date` tasks over WAMP, with the CPU per submission of server and client.
  * The server's shutdown (mode `cancel`) cancels every queued task and kills the sleeps.
  */
@@ -18,10 +18,14 @@ import { stackRss, startServerProcess, type ServerProcess } from './scenarios.ts
 export interface QueuedSleepRun {
   /** Tasks per batch. */
   readonly queued: number;
-  /** VmRSS of server + spawner, bytes: before queuing, after the first batch, after the second. */
+  /**
+   * VmRSS of server + spawner, bytes: before queuing; `settleMs` after the batch was accepted (the
+   * heap still holds the submissions' garbage and the young generation V8 grew for them); and once the
+   * server had been idle for `idleSettleMs` (as an operator sees it: the server's own idle GC, cli/idle-gc.ts, has run).
+   */
   readonly rssBefore: number;
-  readonly rssAfter: number;
-  readonly rssAfterSecond: number;
+  readonly rssSoon: number;
+  readonly rssSettled: number;
 }
 
 export interface SaturatedRun {
@@ -61,22 +65,21 @@ function totalRss(s: ServerProcess): number {
 }
 
 /**
- * RSS growth per queued sleep: slots held, no warm-up; wait `settleMs`, read RSS; queue
- * `o.sleepQueued` sleep tasks over WAMP (`o.window` CALLs outstanding); wait `settleMs`, read RSS;
- * the same again (a second batch, for the marginal cost once start-up effects are paid).
+ * RSS growth per queued sleep: slots held, `o.sleepWarmup` sleep tasks queued first (the one-time
+ * costs of a cold server: JIT code, V8 growing its heap to a working size); wait `idleSettleMs`, read RSS; queue
+ * `o.sleepQueued` sleep tasks over WAMP (`o.window` CALLs outstanding); read RSS `settleMs` later
+ * and again once the server had `idleSettleMs` to go idle.
  */
-export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice): Promise<QueuedSleepRun> {
-  return withSaturatedServer(o, choice, SLEEP_TASK, o.sleepQueued, 2, 0, async (s, client) => {
-    const batch = async (): Promise<number> => {
-      const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
-      if (accepted.count < o.sleepQueued) throw new Error(`queued sleep: only ${accepted.count} of ${o.sleepQueued} accepted within ${o.maxMs} ms`);
-      await sleep(o.settleMs);
-      return totalRss(s);
-    };
-    await sleep(o.settleMs);
+export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice, warmup = o.sleepWarmup): Promise<QueuedSleepRun> {
+  return withSaturatedServer(o, choice, SLEEP_TASK, o.sleepQueued, 1, warmup, async (s, client) => {
+    await sleep(o.idleSettleMs);
     const rssBefore = totalRss(s);
-    const rssAfter = await batch();
-    return { queued: o.sleepQueued, rssBefore, rssAfter, rssAfterSecond: await batch() };
+    const accepted = await client.request({ cmd: 'run', warmupMs: 0, durationMs: o.maxMs }, 'result', o.maxMs + SLACK_MS);
+    if (accepted.count < o.sleepQueued) throw new Error(`queued sleep: only ${accepted.count} of ${o.sleepQueued} accepted within ${o.maxMs} ms`);
+    await sleep(o.settleMs);
+    const rssSoon = totalRss(s);
+    await sleep(o.idleSettleMs);
+    return { queued: o.sleepQueued, rssBefore, rssSoon, rssSettled: totalRss(s) };
   });
 }
 
