@@ -29,3 +29,17 @@ export interface SpawnerStartOptions {
   /** The process is gone (after every message it sent was delivered). */
   readonly onClose: (backend: SpawnerBackend, reason: string) => void;
 }
+
+/** Waits for `closed`; if it has not come by `deadlineMs`, calls `kill` and waits on. */
+export async function closedOrKilled(closed: Promise<void>, kill: () => void, deadlineMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      kill();
+      resolve();
+    }, deadlineMs);
+  });
+  await Promise.race([closed, late]);
+  clearTimeout(timer);
+  await closed;
+}

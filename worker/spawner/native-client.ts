@@ -7,7 +7,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { SpawnerBackend, SpawnerStartOptions } from './backend.ts';
+import { closedOrKilled, type SpawnerBackend, type SpawnerStartOptions } from './backend.ts';
 import {
   encodeCancel, encodeRun, encodeShutdown, NATIVE_PROTOCOL_VERSION, NativeProtocolError, ReplyDecoder, type NativeReply,
 } from './native-codec.ts';
@@ -142,15 +142,6 @@ export class NativeSpawnerClient implements SpawnerBackend {
   /** Ask the helper to cancel everything and exit; SIGKILL it if it has not closed by `deadlineMs`. */
   async shutdown(deadlineMs: number): Promise<void> {
     this.send({ t: 'shutdown' });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.#child.kill('SIGKILL');
-        resolve();
-      }, deadlineMs);
-    });
-    await Promise.race([this.#closed, late]);
-    clearTimeout(timer);
-    await this.#closed;
+    await closedOrKilled(this.#closed, () => this.#child.kill('SIGKILL'), deadlineMs);
   }
 }

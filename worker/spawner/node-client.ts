@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SpawnerBackend, SpawnerStartOptions } from './backend.ts';
+import { closedOrKilled, type SpawnerBackend, type SpawnerStartOptions } from './backend.ts';
 import { parseSpawnerMessage, type ParentMessage } from './protocol.ts';
 
 const MAIN = fileURLToPath(new URL('main.ts', import.meta.url));
@@ -87,15 +87,6 @@ export class NodeSpawnerClient implements SpawnerBackend {
   /** Ask the spawner to cancel everything and exit; SIGKILL it if it has not closed by `deadlineMs`. */
   async shutdown(deadlineMs: number): Promise<void> {
     this.send({ t: 'shutdown' });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.#child.kill('SIGKILL');
-        resolve();
-      }, deadlineMs);
-    });
-    await Promise.race([this.#closed, late]);
-    clearTimeout(timer);
-    await this.#closed;
+    await closedOrKilled(this.#closed, () => this.#child.kill('SIGKILL'), deadlineMs);
   }
 }
