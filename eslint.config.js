@@ -27,7 +27,7 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { parserOptions: { projectService: false } },
   },
-  // Import boundaries (STYLE 6.13): transports never reach into the realm, shared never into router/worker.
+  // Import boundaries (docs/conventions.md): transports never reach into the realm, shared never into router/worker.
   {
     files: ['router/transports/**/*.ts'],
     rules: {

@@ -1,7 +1,7 @@
 /*
  * asexor-spawn: the worker's spawn helper. One long-lived, tiny process that starts every task
  * process with vfork + exec on Linux, posix_spawn elsewhere (no copy of anyone's page tables),
- * each as the leader of its own process group, with stdin on /dev/null and stdout/stderr on pipes.
+ * each leading its own process group, with stdin on /dev/null and stdout/stderr on pipes.
  * It enforces timeouts, cancels, output caps and the kill policy (SIGTERM to the group, SIGKILL
  * after the grace period), streams stdout lines, and reports each outcome.
  *
@@ -52,10 +52,10 @@ typedef struct { char *p; size_t len, cap; } buf_t;
 typedef struct task {
   struct task *next;
   uint32_t id, grace_ms, cap;
-  pid_t pgid;               /* the leader's pid, which is also its group id */
+  pid_t pgid;               /* the group leader's pid, which is also its group id */
   int fd[2];                /* stdout, stderr read ends; -1 once closed */
   bool reaped, stream, term_sent, kill_sent;
-  int status;               /* wait status of the leader */
+  int status;               /* wait status of the group leader */
   int stop;                 /* 0, K_TIMEOUT or K_CANCELLED */
   int64_t started_us, deadline, kill_at, drain_at; /* monotonic ms; NEVER = none */
   buf_t out, err, line;     /* stdout head, stderr tail (up to 2 x cap, trimmed), partial line */
@@ -255,7 +255,7 @@ static void finish(task_t *t) {
 static bool finished(const task_t *t) { return t->reaped && t->fd[0] < 0 && t->fd[1] < 0; }
 
 static void stop_task(task_t *t, int why) {
-  /* Once the leader was reaped the task has ended; only its pipes are draining. */
+  /* Once the group leader was reaped the task has ended; only its pipes are draining. */
   if (t->stop || t->reaped) return;
   t->stop = why;
   t->deadline = NEVER;
@@ -266,7 +266,7 @@ static void on_reaped(task_t *t, int status) {
   t->reaped = true;
   t->status = status;
   t->deadline = NEVER;
-  /* The leader is gone but its group lives on (a background grandchild): the task is over, so
+  /* The group leader is gone but its group lives on (a background grandchild): the task is over, so
      terminate the rest, or a grandchild holding stdout would keep the run open. */
   if (!t->term_sent && group_exists(t->pgid)) terminate_group(t);
   /* A process that left the group (setsid) may still hold a pipe: stop waiting for it at some point. */

@@ -18,7 +18,7 @@ export function payloadOf(source: { readonly args?: Args; readonly kwargs?: KwAr
 
 /**
  * An ERROR raised by the dealer itself, with a human-readable first argument
- * (as Crossbar does, wamp-notes §4.4).
+ * (as Crossbar.io does; docs/crossbar-compat.md).
  */
 export function dealerError(requestType: number, request: number, error: string, text: string): ErrorMessage {
   return { type: MessageType.ERROR, requestType, request, details: {}, error, args: [text] };

@@ -1,5 +1,5 @@
 /**
- * Authorization from a role's Crossbar-style `permissions[]` (wamp-notes §4.1).
+ * Authorization from a role's Crossbar-style `permissions[]` (docs/crossbar-compat.md).
  * Of all permissions whose pattern matches the URI, the one with the LONGEST pattern wins; at equal
  * length exact beats prefix, and prefix beats wildcard; at a full tie the first configured wins.
  * No matching permission = deny. `disclose.caller` / `disclose.publisher` force disclosure on

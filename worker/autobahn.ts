@@ -130,7 +130,7 @@ export function isAbError(value: unknown): value is AbError {
     Array.isArray((value as { args?: unknown }).args);
 }
 
-/** A WAMP-CRA challenge handler for `secret` (salted when the challenge carries a salt; wamp-notes §1.3). */
+/** A WAMP-CRA challenge handler for `secret` (salted when the challenge carries a salt; docs/crossbar-compat.md). */
 export function craChallengeHandler(secret: string): (session: AbSession, method: string, extra: Dict) => string {
   return (_session, method, extra) => {
     if (method !== 'wampcra') throw new Error(`cannot answer a "${method}" challenge with a WAMP-CRA secret`);

@@ -2,7 +2,7 @@
  * The WAMP side of the task service's StatusSink: every status event goes to its owner's topic
  * `<prefix>.status.<escaped authid>` as kwargs, with `eligible_authid: [authid]` so that even a
  * subscription the authorizer should not have allowed receives nothing of another user's
- * (DESIGN.md "Public contract"; spec: advanced/pubsub_subscriber_blackwhite_listing.md).
+ * (README, "The worker: serve, CLI, WAMP API"; spec: advanced/pubsub_subscriber_blackwhite_listing.md).
  *
  * Events are published at once, in the order the service delivers them. The service already holds
  * every event of a task until a macrotask (setImmediate) after the submit that returned its id, so

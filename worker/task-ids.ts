@@ -1,6 +1,6 @@
 /**
  * Task ids: 128 random bits from the CSPRNG as 32 lowercase hex characters, the shape of the original's
- * `uuid4().hex` (asexor-protocol.md 2.5). Unguessable, so an id is no way into another user's task;
+ * `uuid4().hex` (docs/task-semantics.md). Unguessable, so an id is no way into another user's task;
  * the service still checks the owner on every lookup. The bytes come from a pool refilled 256 ids at
  * a time, so the submit hot path makes one hex string per id and no system call.
  */

@@ -3,7 +3,7 @@
  * executes the task by kind (task-execute.ts, multi-task.ts), forwards progress, and emits the
  * terminal event; `drop` ends a task the queue removed before it started. Whatever happens (a task
  * that throws, a runner that fails, a cancel racing the end), exactly one terminal event is emitted
- * and nothing after it (DESIGN.md "Rules": every accepted task ends with exactly one terminal event).
+ * and nothing after it (docs/task-semantics.md: every accepted task ends with exactly one terminal event).
  * Sequence: queued → started → (progress)* → success | error | cancelled | timeout;
  * or queued → cancelled (no duration) when cancelled while waiting.
  */
@@ -143,8 +143,9 @@ export class TaskLifecycle implements QueueJob {
 }
 
 /**
- * The error a WAMP call ends with when its task ended otherwise than with success (DESIGN.md
- * "Public contract": the call ends with the terminal event, an ERROR for failure, cancel or timeout).
+ * The error a WAMP call ends with when its task ended otherwise than with success: a progressive
+ * call ends with the terminal event, an ERROR for failure, cancel or timeout (README, "The worker:
+ * serve, CLI, WAMP API").
  */
 export function terminalError(event: TaskStatusEvent): AppError | undefined {
   switch (event.status) {

@@ -1,7 +1,7 @@
 /**
  * The task queue: priorities 0 (first) to 9, FIFO within a priority, a global concurrency limit,
  * per-user limits on waiting and running tasks, and a cap on waiting tasks that rejects at once
- * (asexor-protocol.md 2.2-2.4; WORKER-API "The queue").
+ * (docs/task-semantics.md).
  *
  * Design. Waiting tasks live in our own WaitingRoom (task-queue-waiting-room.ts); the queue counts the
  * tasks it started (`running`) and starts the next one whenever one settles and a slot is free.
@@ -183,7 +183,7 @@ export class TaskQueue extends EventEmitter<TaskQueueEvents> {
 
   async #execute(entry: QueueEntry): Promise<void> {
     // Begin after submit() has returned, so the caller can answer with the task id before `started`
-    // (asexor-protocol.md 2.7: reply before update).
+    // (docs/task-semantics.md: the reply comes before the first update).
     await Promise.resolve();
     if (entry.state === 'cancelled') {
       this.#release(entry);

@@ -1,6 +1,6 @@
 /**
  * Runs task processes through a spawner process and returns outcomes as data; it never rejects for a
- * task failure (STYLE 6.7). Node's own spawn forks this (possibly large) process, so every spawn is
+ * task failure (docs/conventions.md). Node's own spawn forks this (possibly large) process, so every spawn is
  * done by a small long-lived child instead: the native helper (native/asexor-spawn.c, posix_spawn,
  * no fork of anything large) when it was built, else the Node spawner (worker/spawner/main.ts).
  */

@@ -1,9 +1,9 @@
 /**
- * The WAMP-agnostic task service (WORKER-API "The task service"): validates and enqueues submissions,
+ * The WAMP-agnostic task service: validates and enqueues submissions,
  * runs them (task-lifecycle.ts) and delivers their status events to a StatusSink, answers status,
  * cancel, history, list and stats. Visibility: a user sees only their own tasks; another user's task
  * id gets the same NoSuchTaskIdError as an unknown one; admin roles see every task.
- * Reply before update (asexor-protocol.md 2.7): events are delivered from a later macrotask
+ * Reply before update (docs/task-semantics.md): events are delivered from a later macrotask
  * (setImmediate) than the submit that returned the id, so the reply to the call goes out first; the
  * history records them at once, so status() right after submit already answers `queued`.
  */

@@ -1,7 +1,7 @@
 /**
  * The worker's settings: the top-level `asexor` section of a config file (shared/config/load.ts hands
  * it over untouched). Validated by a strict zod schema (an unknown key is an error naming its JSON
- * path, `$.asexor.…`), defaults in one literal, resolved once and frozen (STYLE 6.9). Relative paths
+ * path, `$.asexor.…`), defaults in one literal, resolved once and frozen (docs/conventions.md). Relative paths
  * resolve against the config file's directory (the working directory when there is no file).
  */
 import { availableParallelism } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * Task queue benchmark: accepted submissions per second into a saturated queue, and heap bytes per
- * waiting task (bars: >= 10,000 submits/s, <= 1 KB per waiting task; WORKER-API issue 3).
+ * waiting task (bars: >= 10,000 submits/s, <= 1 KB per waiting task).
  *
  *   node --expose-gc bench/tasks/queue.ts [--n 100000] [--concurrency 4] [--users 100] [--runs 3]
  *

@@ -2,7 +2,7 @@
  * A user's task session for the benchmark clients: the lean raw client (ticket auth), subscribed to
  * the user's status topic, submitting tasks by CALL and tracking them by id. A task is accepted when
  * its RESULT (the task id) arrives; it ends with its terminal status event. A terminal event that
- * arrives before the RESULT (the service promises it never does, asexor-protocol.md 2.7) is kept
+ * arrives before the RESULT (the service promises it never does, docs/task-semantics.md) is kept
  * until the id is known, so the count is right either way.
  */
 import { MessageType } from '../../shared/wamp/message-type.ts';

@@ -1,5 +1,5 @@
 /**
- * Parse what a dynamic authenticator returned (Crossbar contract, wamp-notes §4.2):
+ * Parse what a dynamic authenticator returned (Crossbar contract, docs/crossbar-compat.md):
  * a role string, or `{role, authid?, realm?, extra?}`; for WAMP-CRA also `secret` and optionally
  * `salt/iterations/keylen` (the secret is used as the HMAC key verbatim, like a static user's).
  */

@@ -1,5 +1,5 @@
 /**
- * Dynamic authentication through an application procedure, Crossbar's contract (wamp-notes §4.2;
+ * Dynamic authentication through an application procedure, Crossbar's contract (docs/crossbar-compat.md;
  * spec: advanced/authentication_dynamic.md is only "Write me."):
  * `authenticate(realm, authid, details)` → role string | {role, authid?, realm?, extra?, secret?, …}.
  * anonymous: one call, then accept. ticket: CHALLENGE {}, then the call carries `details.ticket`.

@@ -33,7 +33,7 @@ interface Captured {
   readonly durationMs: number;
 }
 
-/** What happened to a run. Expected failures are data, never exceptions (STYLE 6.7). */
+/** What happened to a run. Expected failures are data, never exceptions (docs/conventions.md). */
 export type RunOutcome =
   | ({ readonly kind: 'exited'; readonly exitCode: number } & Captured)
   | ({ readonly kind: 'signaled'; readonly signal: string } & Captured)

@@ -19,7 +19,7 @@ describe('TaskRunner', () => {
       expect(JSON.parse(captured(outcome).stdout)).to.deep.equal({ argv: args, cwd: '/tmp', env: 'yes' });
     });
 
-    it('reports a non-zero exit as data with the exit code and stderr (STYLE 6.7: no exception)', async () => {
+    it('reports a non-zero exit as data with the exit code and stderr (docs/conventions.md: no exception)', async () => {
       const outcome = await runner.run(fixture('exit-with.mjs', ['3', 'something broke']));
       expect(outcome).to.deep.include({ kind: 'exited', exitCode: 3, stdout: 'out\n', stderr: 'something broke\n' });
     });
@@ -69,7 +69,7 @@ describe('TaskRunner', () => {
     });
   });
 
-  describe('timeout and cancel (spec: asexor-protocol.md 1.5, issue 3: the whole group is killed)', () => {
+  describe('timeout and cancel (docs/task-semantics.md: the whole group is killed)', () => {
     it('terminates a process that exceeds timeoutMs: outcome timeout, duration about the timeout', async () => {
       const lines: string[] = [];
       // The timeout leaves room for Node's start-up on a loaded machine, so the fixture has printed its PID.
