@@ -1,5 +1,5 @@
 /**
- * Authorization by an application procedure, Crossbar's contract (wamp-notes §4.3):
+ * Authorization by an application procedure, Crossbar's contract (docs/crossbar-compat.md):
  * `authorize(session, uri, action, options)` → bool | {allow, disclose?, cache?}.
  * A failed call (the authorizer raised, is not registered, returned garbage) rejects, and the
  * realm answers wamp.error.authorization_failed (spec: basic/uri_reference.md "Authorization").

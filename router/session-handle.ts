@@ -9,7 +9,7 @@ import type { ClientRole, SessionHandle } from './types.ts';
 
 const CLIENT_ROLES: readonly ClientRole[] = ['caller', 'callee', 'publisher', 'subscriber'];
 
-/** Feature names with more than one spelling in the spec (wamp-notes §1.1: call_canceling vs call_cancelling). */
+/** Feature names with more than one spelling in the spec (docs/crossbar-compat.md). */
 const ALIASES: Readonly<Record<string, string>> = { call_cancelling: 'call_canceling' };
 
 function isDict(value: unknown): value is Dict {

@@ -2,7 +2,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
-/** Paths never written to logs (STYLE 6.10). */
+/** Paths never written to logs (docs/conventions.md). */
 export const REDACT_PATHS = [
   '*.ticket', '*.secret', '*.signature', '*.password', 'authextra.challenge', '*.authextra.challenge',
 ] as const;

@@ -1,6 +1,6 @@
 /**
- * A CALL's args/kwargs → a task's validated params. `args[i]` goes to `positional[i]` (asexor-protocol.md
- * 1.4: the original maps `Arg(0)` to positional call args); unknown keys, a param given both ways and too
+ * A CALL's args/kwargs → a task's validated params. `args[i]` goes to `positional[i]` (docs/task-semantics.md:
+ * the original maps positional call args the same way); unknown keys, a param given both ways and too
  * many positional args are errors; then the task's zod schema validates and fills in defaults.
  * Every message names the field and what was expected, e.g.
  * `seconds: expected a number between 0 and 3600, got "abc" (string)`. The expectation comes from the

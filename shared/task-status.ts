@@ -1,8 +1,8 @@
 /**
- * Task status events (DESIGN.md "Public contract": status event). Published as the kwargs of an EVENT on
+ * Task status events (README, "The worker: serve, CLI, WAMP API"). Published as the kwargs of an EVENT on
  * the owner's status topic and sent as progressive call results; wire names are snake_case. Every
  * accepted task ends with exactly one terminal event: success, error, cancelled or timeout.
- * `duration` is in seconds (float), like the original's (asexor-protocol.md 1.5), from start to end of
+ * `duration` is in seconds (float), like the original's (docs/task-semantics.md), from start to end of
  * the work; `at` is an ISO 8601 UTC timestamp.
  */
 import { AppError, TaskFailedError, TaskSpawnError } from './errors.ts';

@@ -1,5 +1,5 @@
 /**
- * The task-definition API (STYLE.md 6.6): a task file is data plus pure functions. `params` is a zod
+ * The task-definition API (docs/conventions.md): a task file is data plus pure functions. `params` is a zod
  * object schema that drives validation (shared/task-params.ts), the types of the callbacks and the
  * JSON Schema shown by `asexor.control.list`. Commands always run with an argv array, never a shell.
  *

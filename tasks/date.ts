@@ -1,6 +1,6 @@
 /**
  * `date`: the current date and time in a strftime-like format, like the original's demo task
- * (asexor-protocol.md 1.7): `date [-u] +FORMAT`, result = trimmed stdout.
+ * (docs/task-semantics.md): `date [-u] +FORMAT`, result = trimmed stdout.
  * We add the '+' ourselves, so a format can never be read as an option by `date`.
  */
 import { z } from 'zod';

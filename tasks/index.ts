@@ -1,5 +1,5 @@
 /**
- * The tasks that ship, listed explicitly (STYLE.md 6.6: no directory scanning). A config may name
+ * The tasks that ship, listed explicitly (docs/conventions.md: no directory scanning). A config may name
  * another module instead; it must export an array of definitions the same way (default or `tasks`).
  */
 import type { TaskDefinition } from '../shared/task.ts';

@@ -1,6 +1,6 @@
 /**
  * `sleep`: waits `seconds` (0 included, fractions allowed, at most an hour); result null. Unlike the
- * original (asexor-protocol.md 10, item 4), 0 is passed on as "0" rather than dropped.
+ * original (docs/task-semantics.md), 0 is passed on as "0" rather than dropped.
  */
 import { z } from 'zod';
 import { defineTask } from '../shared/task.ts';

@@ -1,7 +1,7 @@
 /**
  * The dynamic authorizer the worker registers as `<prefix>.auth.authorize`, for roles configured with
  * `"authorizer": "asexor.auth.authorize"` (the `user` role of crossbar-config/config.json). Crossbar's
- * contract (wamp-notes §4.3): `authorize(session, uri, action, options)` → `{allow, disclose, cache}`.
+ * contract (docs/crossbar-compat.md): `authorize(session, uri, action, options)` → `{allow, disclose, cache}`.
  *
  * Policy: a user may call `<prefix>.task.*` and `<prefix>.control.*` (with caller disclosure: the
  * worker learns who called from it, never from arguments) and subscribe, with match `exact`, to

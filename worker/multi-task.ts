@@ -1,5 +1,5 @@
 /**
- * The multi-task driver (WORKER-API "Multi-tasks"; fixes asexor-protocol.md 1.6 and 10, item 7):
+ * The multi-task driver (docs/task-semantics.md):
  * the definition lists its subtasks; each is looked up, authorized for the caller's role and
  * validated like a task of its own, then run in order (`concurrency` at a time) inside the
  * multi-task's queue slot, so subtasks never wait behind newer work and cannot deadlock the queue.

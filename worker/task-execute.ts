@@ -2,7 +2,7 @@
  * Runs one command or custom task to its end and says how it ended (a `Terminal`); it never rejects
  * for a task failure. Command tasks go through the TaskRunner (argv only) with the definition's
  * timeout, output cap, cwd and env; the runner's outcome decides timeout and cancelled
- * (STYLE 6.7: outcomes are data). Custom tasks get a RunContext whose signal aborts on cancel and on
+ * (docs/conventions.md: outcomes are data). Custom tasks get a RunContext whose signal aborts on cancel and on
  * their timeout. Events are the lifecycle's job (task-lifecycle.ts).
  */
 import { AppError, TaskRunnerFailedError } from '../shared/errors.ts';

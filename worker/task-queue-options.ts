@@ -1,12 +1,12 @@
 /**
  * Options of the task queue: defaults in one literal, validation in the style of p-queue (the message
- * names the option, the value and its type), resolved once and frozen (STYLE 6.9).
+ * names the option, the value and its type), resolved once and frozen (docs/conventions.md).
  */
 import { availableParallelism } from 'node:os';
 import { ConfigInvalidError } from '../shared/errors.ts';
 import { silentLogger, type Logger } from '../shared/logger.ts';
 
-/** Priorities: a lower number runs first (asexor-protocol.md 2.2: MAX 0, NORMAL 4, MIN 9). */
+/** Priorities: a lower number runs first (docs/task-semantics.md: MAX 0, NORMAL 4, MIN 9). */
 export const Priority = { highest: 0, normal: 4, lowest: 9 } as const;
 
 export interface PerUserLimits {

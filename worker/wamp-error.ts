@@ -1,5 +1,5 @@
 /**
- * Errors leaving a worker procedure (STYLE 6.8): an AppError becomes an ERROR with its URI (moved under
+ * Errors leaving a worker procedure (docs/conventions.md): an AppError becomes an ERROR with its URI (moved under
  * the configured prefix) and `kwargs: {code, message}` (plus `issues` for invalid params, so a client
  * can tell which field was wrong); args carry the message for clients that only read args. Anything
  * else is our fault: it is logged and sent as `<prefix>.error.internal` without detail.

@@ -1,6 +1,6 @@
 /**
  * One node:http server per `http` transport: WebSocket upgrades, static files, /health and WAMP
- * long-poll POST handlers all share its port (STYLE §6.4, Crossbar's "web" transport). Requests are
+ * long-poll POST handlers all share its port (docs/conventions.md, Crossbar's "web" transport). Requests are
  * dispatched through an HttpRouteTable; a new HTTP transport adds routes instead of a server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

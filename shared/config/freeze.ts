@@ -1,4 +1,4 @@
-/** Object.freeze, all the way down: resolved configs are immutable (STYLE 6.9, as fastify freezes its options). */
+/** Object.freeze, all the way down: resolved configs are immutable (docs/conventions.md, as fastify freezes its options). */
 export function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
   if (typeof value !== 'object' || value === null || seen.has(value)) return value;
   seen.add(value);

@@ -1,5 +1,5 @@
 /**
- * asexor's own URIs (DESIGN.md "Public contract"), all under a configurable prefix (default `asexor`):
+ * asexor's own URIs (README, "The worker: serve, CLI, WAMP API"), all under a configurable prefix (default `asexor`):
  * task procedures `<prefix>.task.<name>`, control procedures `<prefix>.control.<name>`, per-user status
  * topics `<prefix>.status.<escaped authid>`, Crossbar hooks `<prefix>.auth.*` and application errors
  * `<prefix>.error.<reason>`. Spec URIs (`wamp.*`) live in uris.ts.
@@ -56,7 +56,7 @@ export function taskProcedure(prefix: string, task: string): string {
   return `${prefix}.task.${task}`;
 }
 
-/** The control procedures (DESIGN.md "Public contract": control). */
+/** The control procedures (README, "The worker: serve, CLI, WAMP API"). */
 export const ControlProcedure = {
   list: 'list',
   status: 'status',

@@ -1,6 +1,6 @@
 /**
  * Root hooks for every suite. After all tests, nothing we started may still hold the event loop:
- * our analogue of goleak (STYLE 6.11). Listeners, sockets, timers and child processes left open
+ * our analogue of goleak (docs/conventions.md). Listeners, sockets, timers and child processes left open
  * by a test fail the run here instead of hanging CI.
  */
 const ALLOWED = new Set(['TTYWrap', 'PipeWrap', 'FSReqCallback', 'FSReqPromise', 'Timeout', 'Immediate', 'SignalWrap']);

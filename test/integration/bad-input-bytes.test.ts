@@ -1,5 +1,5 @@
 /**
- * Bad-input catalogue, part 3 (STYLE 6.11): bad bytes on the wire, each over its own subprotocol:
+ * Bad-input catalogue, part 3 (docs/conventions.md): bad bytes on the wire, each over its own subprotocol:
  * undecodable JSON/MessagePack/CBOR, the wrong frame kind, invalid UTF-8, oversized and
  * huge-but-allowed messages, absurd nesting, and binary headers claiming huge lengths. The offender
  * gets ABORT wamp.error.protocol_violation (or a WebSocket close code where ws itself refuses the

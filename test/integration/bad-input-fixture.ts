@@ -1,5 +1,5 @@
 /**
- * Shared set-up of the bad-input catalogue (STYLE 6.11) over real WebSocket connections: a fresh
+ * Shared set-up of the bad-input catalogue (docs/conventions.md) over real WebSocket connections: a fresh
  * router on 127.0.0.1 (port 0) per test, with a small message limit and handshake timeout, and two
  * well-behaved sessions joined BEFORE the bad input. `assertRouterStillServes()` then proves they
  * still work: an RPC round trip and a pub/sub delivery between them.

@@ -1,5 +1,5 @@
 /**
- * Bad-input catalogue, part 1 (STYLE 6.11): rules of the opening handshake, over a real WebSocket
+ * Bad-input catalogue, part 1 (docs/conventions.md): rules of the opening handshake, over a real WebSocket
  * connection to the real router. Each case checks the offender's exact ABORT and close, then that
  * two sessions joined before it still work.
  */

@@ -1,5 +1,5 @@
 /**
- * Bad-input catalogue over RawSocket (STYLE 6.11; spec: advanced/transport_rawsocket.md), on TCP and
+ * Bad-input catalogue over RawSocket (docs/conventions.md; spec: advanced/transport_rawsocket.md), on TCP and
  * on a Unix socket: bad handshakes get the spec's error reply (or, without the magic octet, none);
  * bad frames and undecodable payloads get ABORT wamp.error.protocol_violation; an oversized frame
  * fails the connection. Each ends only the offending connection: two sessions joined before (a

@@ -1,5 +1,5 @@
 /**
- * Bad-input catalogue, part 2 (STYLE 6.11): malformed or illegal messages inside an established
+ * Bad-input catalogue, part 2 (docs/conventions.md): malformed or illegal messages inside an established
  * session, over a real WebSocket connection to the real router, per serializer. Protocol violations
  * must end only the offending session (ABORT + close 1000); request errors (invalid URI, REGISTER
  * clash) are answered with ERROR and the session stays open. Either way, the two sessions joined

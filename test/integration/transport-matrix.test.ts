@@ -1,5 +1,5 @@
 /**
- * The transport matrix (STYLE 6.11): the same session, RPC and pub/sub scenarios over every
+ * The transport matrix (docs/conventions.md): the same session, RPC and pub/sub scenarios over every
  * transport and serializer the router serves (in-process, WebSocket, RawSocket TCP and Unix,
  * long-poll), then across transports (caller/publisher on one, callee/subscribers on another).
  * One router with every listener serves the whole file; each test has its own URIs and sessions.

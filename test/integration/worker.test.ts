@@ -1,6 +1,6 @@
 /**
  * The worker's WAMP API over a real WebSocket, with autobahn-js clients against the real serve stack
- * (DESIGN.md "Public contract"): submit, status events in order, progressive results, parameter and
+ * (README, "The worker: serve, CLI, WAMP API"): submit, status events in order, progressive results, parameter and
  * role errors, the control procedures.
  */
 import { expect } from 'chai';

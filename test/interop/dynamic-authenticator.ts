@@ -1,6 +1,6 @@
 /**
  * The dynamic authenticator of the interop suites: an autobahn-js session registers
- * `com.example.authenticate` (Crossbar contract, wamp-notes §4.2: authenticate(realm, authid, details)
+ * `com.example.authenticate` (Crossbar contract, docs/crossbar-compat.md: authenticate(realm, authid, details)
  * → {role, extra} for ticket, {role, secret, extra} for WAMP-CRA; wrong credentials raise an error
  * whose URI the router sends as the ABORT reason).
  */

@@ -40,7 +40,7 @@ export const DYNAMIC = {
 
 /**
  * Derived independently of autobahn (node:crypto), like Crossbar ≤ 23.x stores it:
- * base64(PBKDF2-HMAC-SHA256(password, salt, iterations, keylen)) (wamp-notes §1.3).
+ * base64(PBKDF2-HMAC-SHA256(password, salt, iterations, keylen)) (docs/crossbar-compat.md).
  */
 export function deriveKey(password: string, salt: string, iterations: number, keylen: number): string {
   return pbkdf2Sync(password, salt, iterations, keylen, 'sha256').toString('base64');

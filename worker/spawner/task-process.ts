@@ -1,7 +1,7 @@
 /**
  * One task process inside the spawner: execa with an argv array in its own process group, bounded
  * output capture, optional stdout line streaming, timeout and cancel that terminate the whole group.
- * spec: asexor-protocol.md 1.5 (SIGTERM, grace, SIGKILL; duration from spawn to completion), with
+ * spec: docs/task-semantics.md (SIGTERM, grace, SIGKILL; duration from spawn to completion), with
  * deliberate differences: stdin is not inherited ('ignore'), output is capped, grandchildren are killed.
  */
 import { execa } from 'execa';

@@ -133,7 +133,7 @@ describe('RouterSession state machine (spec: basic/session_lifecycle.md)', () =>
     await client.closed;
   });
 
-  it('handles a session\'s messages in order while an async authorizer is slow (STYLE 6.3)', async () => {
+  it('handles a session\'s messages in order while an async authorizer is slow (docs/conventions.md)', async () => {
     await router.close();
     router = createRouter({ realms: [{ name: 'realm1', roles: [openRole('backend'), { name: 'anonymous', authorizer: 'com.example.authorize' }] }] });
     const backend = await LocalTestClient.join(router, 'realm1', {}, { auth: { anonymous: { type: 'static', role: 'backend' } } });

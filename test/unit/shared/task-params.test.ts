@@ -44,7 +44,7 @@ describe('task-params', () => {
         .to.deep.equal({ seconds: 2, to: 'html', tags: ['md'], path: 'a/b.md', label: 'x', utc: false });
     });
 
-    it('keeps 0, false and "" as given (unlike the original, asexor-protocol.md 1.4)', () => {
+    it('keeps 0, false and "" as given (unlike the original, docs/task-semantics.md)', () => {
       expect(parseTaskParams(demo, [0, 'epub'], { utc: false, path: '' })).to.include({ seconds: 0, utc: false, path: '' });
     });
 

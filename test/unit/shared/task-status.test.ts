@@ -7,7 +7,7 @@ import {
 const base = { stdout: '', stdoutTruncated: false, stderrTruncated: false, durationMs: 12 } as const;
 
 describe('task-status', () => {
-  it('knows the terminal statuses (DESIGN.md: every accepted task ends with exactly one)', () => {
+  it('knows the terminal statuses (docs/task-semantics.md: every accepted task ends with exactly one)', () => {
     expect(['queued', 'started', 'progress'].map((s) => isTerminal(s as 'queued'))).to.deep.equal([false, false, false]);
     expect(['success', 'error', 'cancelled', 'timeout'].map((s) => isTerminal(s as 'success'))).to.deep.equal([true, true, true, true]);
   });

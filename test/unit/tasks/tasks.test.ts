@@ -14,7 +14,7 @@ describe('shipped tasks (tasks/)', () => {
     expect(tasks.map((t) => t.name)).to.deep.equal(['date', 'sleep', 'convert', 'convert_folder']);
   });
 
-  describe('date (asexor-protocol.md 1.7)', () => {
+  describe('date (docs/task-semantics.md)', () => {
     const argv = (args: unknown[], kwargs: Record<string, unknown> = {}) => date.args(parseTaskParams(date, args, kwargs), ctx);
 
     it('prefixes the format with "+" and adds -u for utc, like the original', () => {
@@ -47,7 +47,7 @@ describe('shipped tasks (tasks/)', () => {
   describe('sleep', () => {
     const argv = (args: unknown[], kwargs: Record<string, unknown> = {}) => sleep.args(parseTaskParams(sleep, args, kwargs), ctx);
 
-    it('passes 0 on (the original dropped it, asexor-protocol.md 10.4)', () => {
+    it('passes 0 on (the original dropped it, docs/task-semantics.md)', () => {
       expect(argv([0])).to.deep.equal(['0']);
     });
 

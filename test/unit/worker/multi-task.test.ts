@@ -10,7 +10,7 @@ function resultOf(end: TaskStatusEvent): MultiTaskResult {
   return end.result as MultiTaskResult;
 }
 
-describe('multi-tasks (worker/multi-task.ts; fixes asexor-protocol.md 1.6 and 10, item 7)', () => {
+describe('multi-tasks (worker/multi-task.ts; fixes docs/task-semantics.md)', () => {
   const harness = useServiceHarness();
 
   it('runs subtasks in order, reports done/total progress and collects every outcome, failures included', async () => {

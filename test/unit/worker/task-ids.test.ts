@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { isTaskId, newTaskId, TASK_ID } from '../../../worker/task-ids.ts';
 
 describe('task ids', () => {
-  it('are 32 lowercase hex characters, like the original uuid4().hex (asexor-protocol.md 2.5)', () => {
+  it('are 32 lowercase hex characters, like the original uuid4().hex (docs/task-semantics.md)', () => {
     expect(newTaskId()).to.match(TASK_ID);
     expect(isTaskId(newTaskId())).to.equal(true);
     expect(isTaskId('../etc')).to.equal(false);

@@ -9,7 +9,7 @@ describe('TaskQueue ordering and limits', () => {
   let jobs: Jobs;
   beforeEach(() => { jobs = new Jobs(); });
 
-  it('starts a late priority-0 task before the tasks already waiting (asexor-protocol.md 2.2: lower number runs first)', async () => {
+  it('starts a late priority-0 task before the tasks already waiting (docs/task-semantics.md: lower number runs first)', async () => {
     const queue = new TaskQueue({ concurrency: 1 });
     queue.submit(jobs.job('blocker'));
     queue.submit(jobs.job('p4-a', 'alice', 4));
@@ -20,7 +20,7 @@ describe('TaskQueue ordering and limits', () => {
     expect(jobs.started).to.deep.equal(['blocker', 'p0', 'p4-a', 'p4-b', 'p9']);
   });
 
-  it('keeps submission order within a priority, across users (FIFO, asexor-protocol.md 2.2)', async () => {
+  it('keeps submission order within a priority, across users (FIFO, docs/task-semantics.md)', async () => {
     const queue = new TaskQueue({ concurrency: 1 });
     queue.submit(jobs.job('blocker'));
     const expected: string[][] = [[], [], []];
@@ -104,7 +104,7 @@ describe('TaskQueue ordering and limits', () => {
   });
 
   it('throws QueueFullError synchronously beyond maxQueued waiting tasks (running ones do not count), then keeps working', async () => {
-    // asexor-protocol.md 2.4: with 10000 places and 2 slots the original accepted exactly 10002.
+    // docs/task-semantics.md: with 10000 places and 2 slots the original accepted exactly 10002.
     const queue = new TaskQueue({ concurrency: 2, maxQueued: 3 });
     for (let i = 0; i < 5; i++) queue.submit(jobs.job(`t${i}`, `user${i}`));
     expect(() => { queue.submit(jobs.job('t5', 'user5')); })

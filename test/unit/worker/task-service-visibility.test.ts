@@ -13,7 +13,7 @@ function thrown(fn: () => unknown): AppError {
   throw new Error('expected a throw');
 }
 
-describe('TaskService visibility and history (DESIGN.md: a user never sees another user\'s tasks)', () => {
+describe('TaskService visibility and history (docs/task-semantics.md: a user never sees another user\'s tasks)', () => {
   const harness = useServiceHarness();
 
   it("answers another user's task id exactly like an unknown id, for status and cancel", () => {

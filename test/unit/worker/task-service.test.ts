@@ -22,7 +22,7 @@ describe('TaskService', () => {
   const harness = useServiceHarness();
 
   describe('submit', () => {
-    it('returns the id before any event is delivered, and status() already answers queued (asexor-protocol.md 2.7)', async () => {
+    it('returns the id before any event is delivered, and status() already answers queued (docs/task-semantics.md)', async () => {
       const { service, sink } = harness.make();
       const { taskId, done } = service.submit(alice, 'echo', [['hi']]);
       sink.order.push('returned');

@@ -4,7 +4,7 @@ import { WampErrorUri } from '../../../../shared/wamp/uris.ts';
 import { MetaProcedure, MetaTopic } from '../../../../router/meta/uris.ts';
 import { event, failure, MetaFixture, value } from './meta-fixture.ts';
 
-describe('Meta API authorization (wamp-notes §1.6: subject to the authorizer like any URI)', () => {
+describe('Meta API authorization (docs/crossbar-compat.md: subject to the authorizer like any URI)', () => {
   let fixture: MetaFixture;
   beforeEach(() => { fixture = new MetaFixture(); });
   afterEach(() => fixture.close());

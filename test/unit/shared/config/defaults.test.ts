@@ -5,7 +5,7 @@ import { configDefaults, defaultRouterConfig } from '../../../../shared/config/d
 import { SHIPPED_DIR, httpTransport } from './config-fixtures.ts';
 
 describe('defaultRouterConfig', () => {
-  it('equals the mapping of crossbar-config/config.json (STYLE 6.9: defaults and the shipped config agree)', () => {
+  it('equals the mapping of crossbar-config/config.json (docs/conventions.md: defaults and the shipped config agree)', () => {
     const json = JSON.parse(readFileSync(`${SHIPPED_DIR}config.json`, 'utf8')) as unknown;
     expect(defaultRouterConfig()).to.deep.equal(fromCrossbarConfig(json, { baseDir: SHIPPED_DIR, env: {} }).router);
   });
