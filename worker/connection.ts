@@ -10,18 +10,10 @@ import { EventEmitter } from 'node:events';
 import { WorkerJoinError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { autobahn, craChallengeHandler, isAbError, ticketChallengeHandler, type AbConnection, type AbSession } from './autobahn.ts';
+import { Backoff, registrationFailure, type RetryOptions } from './reconnect.ts';
 import type { WorkerLink, WorkerSession } from './worker-session.ts';
 
-export interface RetryOptions {
-  /** @default 1000 */
-  readonly initialDelayMs?: number;
-  /** @default 30_000 */
-  readonly maxDelayMs?: number;
-  /** Delay factor per failed attempt. @default 1.5 */
-  readonly growth?: number;
-}
 
-export const retryDefaults = { initialDelayMs: 1000, maxDelayMs: 30_000, growth: 1.5 } as const;
 /** How long close() waits for the router's GOODBYE before it drops the transport. */
 const CLOSE_WAIT_MS = 3000;
 
@@ -46,20 +38,18 @@ interface AbConnectionState extends AbConnection {
 export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }> implements WorkerLink {
   readonly #connection: AbConnectionState;
   readonly #log: Logger;
-  readonly #retry: Required<RetryOptions>;
+  readonly #backoff: Backoff;
   readonly #options: WorkerConnectionOptions;
-  #attempt = 0;
   #joined = false;
   #closing = false;
   #failure: WorkerJoinError | undefined;
-  #timer: NodeJS.Timeout | undefined;
   #onClosed: (() => void) | undefined;
 
   constructor(options: WorkerConnectionOptions) {
     super();
     this.#options = options;
     this.#log = options.logger.child({ component: 'worker-connection', realm: options.realm, authid: options.authid });
-    this.#retry = { ...retryDefaults, ...options.retry };
+    this.#backoff = new Backoff(options.retry);
     const auth = options.secret !== undefined
       ? { authmethods: ['wampcra'], onchallenge: craChallengeHandler(options.secret) }
       : { authmethods: ['ticket'], onchallenge: ticketChallengeHandler(options.ticket ?? '') };
@@ -92,7 +82,7 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
   /** Leaves (GOODBYE) and stops retrying; resolves once the transport is closed. */
   async close(): Promise<void> {
     this.#closing = true;
-    clearTimeout(this.#timer);
+    this.#backoff.cancel();
     if (!this.#connection.isConnected) return;
     const closed = new Promise<void>((resolve) => { this.#onClosed = resolve; });
     let timer: NodeJS.Timeout | undefined;
@@ -109,12 +99,9 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
 
   #opened(session: AbSession): void {
     this.#joined = true;
-    this.#attempt = 0;
+    this.#backoff.reset();
     this.#options.onJoin(session).catch((error: unknown) => {
-      const reason = isAbError(error) ? error.error : 'registration_failed';
-      const first = isAbError(error) ? error.args[0] : undefined;
-      const detail = isAbError(error) ? (typeof first === 'string' ? first : JSON.stringify(first ?? null)) : String(error);
-      this.#fail(new WorkerJoinError(reason, `registering the worker's procedures failed: ${detail}`));
+      this.#fail(registrationFailure(error));
       try {
         this.#connection.close();
       } catch {
@@ -137,13 +124,8 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
       this.#fail(new WorkerJoinError(reason, message ?? undefined));
       return true;
     }
-    const delay = Math.min(this.#retry.maxDelayMs, this.#retry.initialDelayMs * this.#retry.growth ** this.#attempt) * (0.9 + Math.random() * 0.2);
-    this.#attempt += 1;
-    this.#log.warn({ how, reason, retryInMs: Math.round(delay), attempt: this.#attempt }, 'worker connection closed; reconnecting');
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (!this.#closing) this.#connection.open();
-    }, delay);
+    const next = this.#backoff.schedule(() => { if (!this.#closing) this.#connection.open(); });
+    this.#log.warn({ how, reason, ...next }, 'worker connection closed; reconnecting');
     return true;
   }
 

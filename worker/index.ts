@@ -16,7 +16,8 @@ import type { Router } from '../router/index.ts';
 import type { TransportAuthConfig } from '../shared/config/types.ts';
 import { WorkerJoinError } from '../shared/errors.ts';
 import { silentLogger, type Logger } from '../shared/logger.ts';
-import { WorkerConnection, type RetryOptions } from './connection.ts';
+import { WorkerConnection } from './connection.ts';
+import type { RetryOptions } from './reconnect.ts';
 import { LocalWorkerConnection } from './local-connection.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { TaskQueue } from './task-queue.ts';
@@ -27,7 +28,7 @@ import { WorkerComponent } from './worker.ts';
 import type { WorkerSettings } from './worker-settings.ts';
 import type { WorkerLink, WorkerSession } from './worker-session.ts';
 
-export type { RetryOptions } from './connection.ts';
+export type { RetryOptions } from './reconnect.ts';
 export { resolveWorkerSettings, type WorkerSettings } from './worker-settings.ts';
 
 /** authid and role of the embedded worker's own principal. */

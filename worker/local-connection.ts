@@ -17,8 +17,7 @@ import type { Logger } from '../shared/logger.ts';
 import { MessageType } from '../shared/wamp/message-type.ts';
 import type { WampMessage } from '../shared/wamp/messages.ts';
 import { WampCloseUri, WampErrorUri } from '../shared/wamp/uris.ts';
-import { isAbError } from './autobahn.ts';
-import { retryDefaults, type RetryOptions } from './connection.ts';
+import { Backoff, registrationFailure, type RetryOptions } from './reconnect.ts';
 import { LocalWorkerSession } from './local-session.ts';
 import type { WorkerLink, WorkerSession } from './worker-session.ts';
 
@@ -50,22 +49,20 @@ export interface LocalConnectionOptions {
 export class LocalWorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }> implements WorkerLink {
   readonly #options: LocalConnectionOptions;
   readonly #log: Logger;
-  readonly #retry: Required<RetryOptions>;
+  readonly #backoff: Backoff;
   #client: LocalClient | undefined;
   #session: LocalWorkerSession | undefined;
   /** The reason of the router's GOODBYE or ABORT that ended the current pair, if any. */
   #reason: string | undefined;
-  #attempt = 0;
   #closing = false;
   #failure: WorkerJoinError | undefined;
-  #timer: NodeJS.Timeout | undefined;
   #onClosed: (() => void) | undefined;
 
   constructor(options: LocalConnectionOptions) {
     super();
     this.#options = options;
     this.#log = options.logger.child({ component: 'worker-connection', realm: options.realm, authid: options.authid });
-    this.#retry = { ...retryDefaults, ...options.retry };
+    this.#backoff = new Backoff(options.retry);
   }
 
   get failure(): WorkerJoinError | undefined {
@@ -85,7 +82,7 @@ export class LocalWorkerConnection extends EventEmitter<{ failed: [WorkerJoinErr
 
   async close(): Promise<void> {
     this.#closing = true;
-    clearTimeout(this.#timer);
+    this.#backoff.cancel();
     const client = this.#client;
     if (client === undefined || client.closed) return;
     const closed = new Promise<void>((resolve) => { this.#onClosed = resolve; });
@@ -146,12 +143,9 @@ export class LocalWorkerConnection extends EventEmitter<{ failed: [WorkerJoinErr
 
   #joined(session: LocalWorkerSession): void {
     this.#session = session;
-    this.#attempt = 0;
+    this.#backoff.reset();
     this.#options.onJoin(session).catch((error: unknown) => {
-      const reason = isAbError(error) ? error.error : 'registration_failed';
-      const first = isAbError(error) ? error.args[0] : undefined;
-      const detail = isAbError(error) ? (typeof first === 'string' ? first : JSON.stringify(first ?? null)) : String(error);
-      this.#fail(new WorkerJoinError(reason, `registering the worker's procedures failed: ${detail}`));
+      this.#fail(registrationFailure(error));
       this.#client?.close();
     });
   }
@@ -169,13 +163,8 @@ export class LocalWorkerConnection extends EventEmitter<{ failed: [WorkerJoinErr
       this.#onClosed?.();
       return;
     }
-    const delay = Math.min(this.#retry.maxDelayMs, this.#retry.initialDelayMs * this.#retry.growth ** this.#attempt) * (0.9 + Math.random() * 0.2);
-    this.#attempt += 1;
-    this.#log.warn({ reason: this.#reason, retryInMs: Math.round(delay), attempt: this.#attempt }, 'worker connection closed; reconnecting');
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.open();
-    }, delay);
+    const next = this.#backoff.schedule(() => { this.open(); });
+    this.#log.warn({ reason: this.#reason, ...next }, 'worker connection closed; reconnecting');
   }
 
   #fail(error: WorkerJoinError): void {
