@@ -5,20 +5,8 @@ import {
   encodeCancel, encodeRun, encodeShutdown, NativeProtocolError, ReplyDecoder, type NativeReply,
 } from '../../../../worker/spawner/native-codec.ts';
 import type { WireRunRequest } from '../../../../worker/spawner/protocol.ts';
+import { frame, u32 } from './frames.ts';
 
-/** Reply frames as the helper writes them (docs/spawner-protocol.md). */
-function replyFrame(type: number, id: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUInt32LE(5 + payload.length, 0);
-  head.writeUInt8(type, 4);
-  head.writeUInt32LE(id, 5);
-  return Buffer.concat([head, payload]);
-}
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
 function blob(text: string | Buffer): Buffer {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
   return Buffer.concat([u32(bytes.length), bytes]);
@@ -29,14 +17,14 @@ function done(id: number, kind: number, code: number, out: string | Buffer, err:
   head.writeUInt8(flags, 1);
   head.writeInt32LE(code, 2);
   head.writeDoubleLE(12.5, 6);
-  return replyFrame(4, id, Buffer.concat([head, blob(out), blob(err)]));
+  return frame(4, id, Buffer.concat([head, blob(out), blob(err)]));
 }
 
-const READY = replyFrame(1, 0, Buffer.concat([u32(1), u32(4242)]));
+const READY = frame(1, 0, Buffer.concat([u32(1), u32(4242)]));
 const SAMPLE: Buffer[] = [
   READY,
-  replyFrame(2, 7, u32(1234)),
-  replyFrame(3, 7, Buffer.from('first line\n\nthird line')),
+  frame(2, 7, u32(1234)),
+  frame(3, 7, Buffer.from('first line\n\nthird line')),
   done(7, 1, 3, 'out\n', 'something broke\n'),
   done(8, 2, constants.signals.SIGSEGV, '', ''),
   done(9, 5, constants.errno.ENOENT, '', 'No such file or directory'),
@@ -84,10 +72,10 @@ describe('native spawner codec', () => {
   const malformed: [string, Buffer, RegExp][] = [
     ['a frame shorter than its header', Buffer.from([4, 0, 0, 0, 1, 0, 0, 0]), /bad reply frame length 4/],
     ['a frame over the size limit', Buffer.from([0xff, 0xff, 0xff, 0xff]), /bad reply frame length/],
-    ['an unknown reply type', replyFrame(9, 1, Buffer.alloc(0)), /unknown reply type 9/],
+    ['an unknown reply type', frame(9, 1, Buffer.alloc(0)), /unknown reply type 9/],
     ['an unknown outcome kind', done(1, 42, 0, '', ''), /unknown outcome kind 42/],
-    ['a DONE cut short inside its fields', replyFrame(4, 1, Buffer.from([1, 0, 0])), /truncated reply/],
-    ['a blob longer than its frame', replyFrame(4, 1, Buffer.concat([Buffer.alloc(14), u32(1000)])), /truncated reply/],
+    ['a DONE cut short inside its fields', frame(4, 1, Buffer.from([1, 0, 0])), /truncated reply/],
+    ['a blob longer than its frame', frame(4, 1, Buffer.concat([Buffer.alloc(14), u32(1000)])), /truncated reply/],
   ];
   for (const [what, bytes, message] of malformed) {
     it(`throws NativeProtocolError for ${what}`, () => {

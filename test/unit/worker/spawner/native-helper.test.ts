@@ -11,6 +11,7 @@ import { nativeHelperMissing, nativeHelperPath } from '../../../../worker/spawne
 import { encodeCancel, encodeRun, ReplyDecoder, type NativeReply } from '../../../../worker/spawner/native-codec.ts';
 import type { WireRunRequest } from '../../../../worker/spawner/protocol.ts';
 import { waitGone } from '../runner-fixtures.ts';
+import { frame } from './frames.ts';
 
 type Helper = ChildProcessByStdio<Writable, Readable, Readable>;
 
@@ -42,14 +43,6 @@ class HelperUnderTest {
   done(id: number): Extract<NativeReply, { t: 'done' }> | undefined {
     return this.replies.find((r): r is Extract<NativeReply, { t: 'done' }> => r.t === 'done' && r.id === id);
   }
-}
-
-function frame(type: number, id: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUInt32LE(5 + payload.length, 0);
-  head.writeUInt8(type, 4);
-  head.writeUInt32LE(id, 5);
-  return Buffer.concat([head, payload]);
 }
 
 describe('native spawn helper (raw frames)', function () {
