@@ -67,7 +67,7 @@ export class TransportBindError extends AppError {
   readonly code = 'ERR_TRANSPORT_BIND';
 }
 
-// ─── Task API errors (issue 3, task-API helper; for the lead to review and merge) ───────────────
+// ─── Task API errors (shared/task.ts, shared/task-params.ts) ───
 // Their URIs come from shared/wamp/app-uris.ts (default prefix; send them through `withPrefix`).
 
 /** CALL args/kwargs that do not fit the task's params schema; the message names each offending field. */
@@ -187,7 +187,7 @@ export class ShuttingDownError extends AppError {
 }
 // ─────────────────────────── end of queue errors ───────────────────────────
 
-// ─── task service errors (worker/task-service.ts; service helper, for the lead to review and merge) ───
+// ─── Task service errors (worker/task-service.ts) ───
 // URIs reuse AppErrorUri; `task_finished` is new: the lead may move it into AppErrorReason/AppErrorUri.
 
 /** Shows at most 64 characters of a client-supplied id in a message. */
@@ -254,7 +254,7 @@ export class TaskCancelledError extends AppError {
 }
 // ─────────────────────────── end of task service errors ───────────────────────────
 
-// ─── WAMP worker errors (worker/worker.ts; WAMP helper, for the lead to review and merge) ───
+// ─── WAMP worker errors (worker/worker.ts) ───
 
 /**
  * A task or control procedure was invoked without caller disclosure (no caller_authid/authrole): the

@@ -99,7 +99,7 @@ process.on('message', (raw) => {
       break;
   }
 });
-// The main process exited or crashed: kill every task group, leave no orphans (issue 3).
+// The main process exited or crashed: kill every task group, leave no orphans (docs/spawner-protocol.md, "Behaviour the helper guarantees").
 process.on('disconnect', () => { void shutdown(); });
 // Terminal signals reach the whole foreground group, but the main process decides (drain or
 // cancel) and tells us; a SIGTERM sent to us directly means stop now.
