@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { expectationMessage, issueToError } from '../shared/config/issues.ts';
 import { realmNameSchema, uriSchema } from '../shared/config/schema-common.ts';
 import { ConfigInvalidError } from '../shared/errors.ts';
+import { legacySettingsSchema, resolveLegacySettings, type LegacySettings } from '../shared/legacy/settings.ts';
 import { DEFAULT_URI_PREFIX } from '../shared/wamp/app-uris.ts';
 import type { SpawnerChoice } from './spawner/backend.ts';
 import { DEFAULT_TASK_MODULE } from './task-registry.ts';
@@ -52,6 +53,7 @@ export const workerSettingsSchema = z.strictObject({
   tasksModule: z.string().min(1).optional(),
   shutdown: z.enum(['drain', 'cancel']).optional(),
   spawner: z.enum(['auto', 'native', 'node']).optional(),
+  legacy: legacySettingsSchema.optional(),
 });
 
 export interface WorkerSettings {
@@ -72,6 +74,8 @@ export interface WorkerSettings {
   readonly shutdown: ShutdownMode;
   /** `native` (the C helper), `node` (the Node spawner) or `auto` (native when built, else node). */
   readonly spawner: SpawnerChoice;
+  /** The original ASEXOR's protocols (shared/legacy/settings.ts): bridges run by the server, the WAMP API by the worker. */
+  readonly legacy: LegacySettings;
 }
 
 /**
@@ -102,5 +106,6 @@ export function resolveWorkerSettings(section: unknown, options: { readonly base
     tasksModule: s.tasksModule === undefined ? DEFAULT_TASK_MODULE : path.resolve(options.baseDir, s.tasksModule),
     shutdown: s.shutdown ?? d.shutdown,
     spawner: s.spawner ?? d.spawner,
+    legacy: resolveLegacySettings(s.legacy, options.baseDir),
   });
 }

@@ -41,6 +41,7 @@ export class DynamicAuthenticator implements Authenticator {
       return isDeny(result) ? result : accept(this.#principal(result, result.authid ?? generateAuthid()));
     }
     const authid = request.authid;
+    if (authid === undefined && this.method === 'ticket' && request.transport.kind === 'local') return this.#tokenOnly(request);
     if (authid === undefined) return denyMissingAuthid(METHOD_NAMES[this.method]);
     if (this.method === 'ticket') {
       return {
@@ -61,6 +62,24 @@ export class DynamicAuthenticator implements Authenticator {
       authid: principal.authid, authrole: principal.authrole, authprovider: 'dynamic', session: request.session,
       key: result.secret, salt, principal,
     });
+  }
+
+  /**
+   * A token without an authid (the legacy bridges, in-process only): the authenticator is called with
+   * authid null and `details.ticket`, and must say whose token it is by returning `authid`
+   * (docs/legacy-protocols.md, "Tokens").
+   */
+  #tokenOnly(request: AuthRequest): AuthStep {
+    return {
+      kind: 'challenge',
+      extra: {},
+      verify: async (ticket: string) => {
+        const result = await this.#authenticate(request, null, { ticket });
+        if (isDeny(result)) return result;
+        if (result.authid === undefined) return denyFailure('dynamic authenticator returned no \'authid\' for a token given without one');
+        return accept(this.#principal(result, result.authid));
+      },
+    };
   }
 
   #principal(result: DynamicAuthResult, authid: string): Principal {
