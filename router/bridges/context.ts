@@ -1,0 +1,33 @@
+/**
+ * What every legacy bridge needs to turn a connection into a WAMP session (bridge-session.ts): the
+ * router, the realm and URI prefix of the worker, and the auth block of the WAMP transport the
+ * bridges stand in for (docs/legacy-protocols.md, "Tokens"). Built once by router/bridges/index.ts.
+ */
+import type { TransportAuthConfig } from '../../shared/config/types.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { Router } from '../index.ts';
+import { BridgeSession, type BridgeCredentials } from './bridge-session.ts';
+
+export interface BridgeContext {
+  readonly router: Router;
+  readonly realm: string;
+  readonly uriPrefix: string;
+  readonly auth: TransportAuthConfig | undefined;
+  readonly logger: Logger;
+  /**
+   * Join one WAMP session for a legacy client. `protocol` names the legacy protocol in the session's
+   * transport details (e.g. 'asexor-legacy-ws'), `peer` the client's address. Rejects with a
+   * BridgeJoinError when the router refuses (bad token, unknown role, …).
+   */
+  openSession(credentials: BridgeCredentials, protocol: string, peer: string): Promise<BridgeSession>;
+}
+
+export function createBridgeContext(options: Omit<BridgeContext, 'openSession'>): BridgeContext {
+  return {
+    ...options,
+    openSession: (credentials, protocol, peer) => BridgeSession.open({
+      router: options.router, realm: options.realm, uriPrefix: options.uriPrefix, auth: options.auth, credentials,
+      transport: { kind: 'local', serializer: 'none', peer, protocol }, logger: options.logger,
+    }),
+  };
+}
