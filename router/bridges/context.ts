@@ -31,3 +31,11 @@ export function createBridgeContext(options: Omit<BridgeContext, 'openSession'>)
     }),
   };
 }
+
+/** A legacy protocol's own listener (raw socket TCP/Unix, long poll on its own port). */
+export interface LegacyListener {
+  /** TCP: the bound host and port (port 0 resolved); Unix: the socket path. */
+  readonly address: { readonly host: string; readonly port: number } | { readonly path: string };
+  /** Stop accepting, close every connection and its WAMP session; resolves when all are gone. */
+  close(): Promise<void>;
+}
