@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultRouterConfig } from '../shared/config/defaults.ts';
 import { AppError } from '../shared/errors.ts';
+import { DEMO_LEGACY_SECTION } from '../shared/legacy/settings.ts';
 import { createLogger } from '../shared/logger.ts';
 import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
@@ -37,12 +38,15 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     // The config loader (zod schemas of the whole Crossbar format) only when there is a file to load.
     const loaded = values.config === undefined
-      ? { router: defaultRouterConfig(), asexor: undefined }
+      ? { router: defaultRouterConfig(), asexor: { legacy: DEMO_LEGACY_SECTION } }
       : await (await import('../shared/config/load.ts')).loadConfigFile(values.config);
     const baseDir = values.config === undefined ? process.cwd() : path.dirname(path.resolve(values.config));
     const server = await startServer({ router: loaded.router, asexor: loaded.asexor, baseDir, logger });
     for (const l of server.listeners) logger.info({ url: l.url('/') }, 'listening');
-    if (values.config === undefined) logger.info({ hint: 'realm asexor, authid demo, ticket demo-ticket; try: npx asexor run date' }, 'demo user');
+    if (values.config === undefined) {
+      logger.info({ hint: 'realm asexor, authid demo, ticket demo-ticket; try: npx asexor run date' }, 'demo user');
+      logger.info({ websocket: 'ws://127.0.0.1:8484/ws?token=demo-ticket&session_id=S', longpoll: 'http://127.0.0.1:8484/legacy-lp/' }, 'legacy ASEXOR clients (demo token demo-ticket)');
+    }
     const idleGc = startIdleGc({ logger });
     const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     idleGc.stop();

@@ -8,6 +8,8 @@
 import type { RouterConfig } from '../shared/config/types.ts';
 import { ConfigInvalidError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { LegacyListener } from '../router/bridges/context.ts';
+import { startLegacyBridges } from '../router/bridges/index.ts';
 import { createRouter, type Router } from '../router/index.ts';
 import { startTransports, type Listener } from '../router/transports/index.ts';
 import { resolveWorkerSettings, startWorker, WORKER_ROLE, type Worker, type WorkerSettings } from '../worker/index.ts';
@@ -25,6 +27,8 @@ export interface Server {
   readonly router: Router;
   readonly worker: Worker;
   readonly listeners: readonly Listener[];
+  /** The legacy protocols' own listeners (raw sockets, a long poll on its own port). */
+  readonly legacyListeners: readonly LegacyListener[];
   readonly settings: WorkerSettings;
   close(): Promise<void>;
 }
@@ -49,13 +53,24 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   try {
     worker = await startWorker({ settings, connect: { router }, logger });
     await worker.whenRegistered();
-    const listeners = await startTransports(router, options.router.transports, { logger });
+    const legacy = await startLegacyBridges({
+      router, routerConfig: options.router, realm: settings.realm, uriPrefix: settings.uriPrefix, settings: settings.legacy, logger,
+    });
+    let listeners: Listener[];
+    try {
+      listeners = await startTransports(router, options.router.transports, { logger, ...(legacy.http ? { legacy: legacy.http } : {}) });
+    } catch (error) {
+      await legacy.close();
+      throw error;
+    }
     const running = worker;
     let closing: Promise<void> | undefined;
     return {
-      router, worker, listeners, settings,
+      router, worker, listeners, legacyListeners: legacy.listeners, settings,
       close: () => (closing ??= (async () => {
+        // The worker first: with `shutdown: cancel` its tasks' last events still reach legacy clients.
         await running.close();
+        await legacy.close();
         await router.close();
         await Promise.all(listeners.map((listener) => listener.close()));
       })()),

@@ -11,10 +11,10 @@ import type { HttpTransportConfig } from '../../shared/config/types.ts';
 import { TransportBindError } from '../../shared/errors.ts';
 import type { Router } from '../index.ts';
 import { rejectUpgrade, sendJson, sendText } from './http-reply.ts';
-import { HttpRouteTable } from './http-routes.ts';
+import { HttpRouteTable, type RequestRoute } from './http-routes.ts';
 import { createLongPollService, type LongPollService } from './longpoll.ts';
 import { staticFiles } from './static-files.ts';
-import { createWebSocketService, type WebSocketService, type WebSocketTuning } from './websocket.ts';
+import { createWebSocketService, type PlainUpgradeHandler, type WebSocketService, type WebSocketTuning } from './websocket.ts';
 
 export interface Listener {
   readonly address: { readonly host: string; readonly port: number };
@@ -29,6 +29,16 @@ export interface HttpTransportDeps {
   readonly logger?: Logger;
   /** Backpressure and close limits for WebSocket connections (defaults: WEBSOCKET_TUNING_DEFAULTS). */
   readonly websocket?: WebSocketTuning;
+  /** Handlers of the legacy ASEXOR protocols (router/bridges/index.ts), mounted on one HTTP transport. */
+  readonly legacy?: HttpLegacyMounts;
+}
+
+export interface HttpLegacyMounts {
+  /** The transport config (by identity) they are mounted on. */
+  readonly transport: HttpTransportConfig;
+  /** Upgrades offering no subprotocol on the WebSocket service at `path`. */
+  readonly plainWebSocket?: PlainUpgradeHandler & { readonly path: string };
+  readonly requestRoutes?: readonly RequestRoute[];
 }
 
 /** Time allowed for a client to send request headers / a whole request, ms. */
@@ -44,6 +54,7 @@ export async function startHttpTransport(
   const routes = new HttpRouteTable();
   const websockets: WebSocketService[] = [];
   const longpolls: LongPollService[] = [];
+  const legacy = deps.legacy?.transport === config ? deps.legacy : undefined;
 
   routes.addRequest({ path: '/health', prefix: false, handle: (req, res) => {
     if (req.method === 'GET' || req.method === 'HEAD') sendJson(res, 200, { status: 'ok' });
@@ -51,7 +62,8 @@ export async function startHttpTransport(
   } });
   config.services.forEach((service, index) => {
     if (service.type === 'websocket') {
-      const ws = createWebSocketService(router, service, logger, deps.websocket);
+      const plain = legacy?.plainWebSocket?.path === service.path ? legacy.plainWebSocket : undefined;
+      const ws = createWebSocketService(router, service, logger, deps.websocket, plain);
       websockets.push(ws);
       routes.addUpgrade({ path: service.path, handleUpgrade: (req, socket, head) => { ws.handleUpgrade(req, socket, head); } },
         `services[${index}].path`);
@@ -69,6 +81,8 @@ export async function startHttpTransport(
         `services[${index}].path`);
     }
   });
+
+  for (const route of legacy?.requestRoutes ?? []) routes.addRequest(route, 'asexor.legacy');
 
   const server = createServer({
     headersTimeout: HEADERS_TIMEOUT_MS,

@@ -47,8 +47,13 @@ export function parseSubprotocols(header: string | undefined): string[] {
   return (header ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
+/** Takes over upgrades that offer no subprotocol at all (the legacy ASEXOR WebSocket, router/bridges/). */
+export interface PlainUpgradeHandler {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
 export function createWebSocketService(
-  router: Router, config: WebSocketServiceConfig, logger: Logger, tuning: WebSocketTuning = {},
+  router: Router, config: WebSocketServiceConfig, logger: Logger, tuning: WebSocketTuning = {}, plain?: PlainUpgradeHandler,
 ): WebSocketService {
   const resolved = { ...WEBSOCKET_TUNING_DEFAULTS, ...tuning };
   const log = logger.child({ component: 'websocket', path: config.path });
@@ -114,6 +119,11 @@ export function createWebSocketService(
         return;
       }
       const offered = parseSubprotocols(req.headers['sec-websocket-protocol']);
+      if (offered.length === 0 && plain !== undefined) {
+        // No subprotocol offered at all: not WAMP, but the legacy protocol sharing this path (README, "Legacy ASEXOR clients").
+        plain.handleUpgrade(req, socket, head);
+        return;
+      }
       // spec: basic/building_blocks.md "WebSocket Transport": WAMP MUST be negotiated as a subprotocol
       // (Crossbar: require_websocket_subprotocol). ws would accept a handshake without one, so refuse here.
       if (pickSubprotocol(offered, config.serializers) === undefined) {
