@@ -6,7 +6,10 @@
  * Policy: a user may call `<prefix>.task.*` and `<prefix>.control.*` (with caller disclosure: the
  * worker learns who called from it, never from arguments) and subscribe, with match `exact`, to
  * exactly their own status topic. Admin roles may also subscribe to any status topic, any match
- * policy. Everything else is denied. Every decision depends only on the session's identity and the
+ * policy. When the original ASEXOR's WAMP API is enabled (worker/legacy-wamp-api.ts), every role
+ * reaching the authorizer may also call its procedure (with caller disclosure) and subscribe, with
+ * match `exact`, to its update topic: the router delivers each update to the calling session only
+ * (`eligible`), so the shared topic reveals nothing of other sessions. Everything else is denied. Every decision depends only on the session's identity and the
  * request, so the router may cache it for the session (`cache: true`).
  */
 import { InvalidParamsError } from '../shared/errors.ts';
@@ -15,6 +18,8 @@ import { statusTopic } from '../shared/wamp/app-uris.ts';
 export interface AuthorizePolicy {
   readonly uriPrefix: string;
   readonly adminRoles: readonly string[];
+  /** The original ASEXOR's WAMP API (shared/legacy/settings.ts); absent = disabled. */
+  readonly legacyWampApi?: { readonly enabled: boolean; readonly procedure: string; readonly topic: string } | undefined;
 }
 
 export interface AuthorizeDecision {
@@ -45,11 +50,13 @@ function isChildOf(uri: string, base: string): boolean {
 export function authorize(policy: AuthorizePolicy, session: AuthorizeSession, uri: string, action: string, options: Readonly<Record<string, unknown>>): AuthorizeDecision {
   const prefix = policy.uriPrefix;
   const admin = policy.adminRoles.includes(session.authrole);
+  const legacy = policy.legacyWampApi?.enabled === true ? policy.legacyWampApi : undefined;
   switch (action) {
     case 'call':
-      return isChildOf(uri, `${prefix}.task.`) || isChildOf(uri, `${prefix}.control.`) ? ALLOW_DISCLOSED : DENY;
+      return isChildOf(uri, `${prefix}.task.`) || isChildOf(uri, `${prefix}.control.`) || uri === legacy?.procedure ? ALLOW_DISCLOSED : DENY;
     case 'subscribe': {
       const match = options['match'] ?? 'exact';
+      if (uri === legacy?.topic) return match === 'exact' ? ALLOW : DENY;
       if (admin) return uri.startsWith(`${prefix}.status.`) ? ALLOW : DENY;
       // Compare with the escaped topic of the session's own authid; never unescape the requested topic.
       return match === 'exact' && session.authid !== '' && uri === statusTopic(prefix, session.authid) ? ALLOW : DENY;

@@ -19,6 +19,7 @@ import { silentLogger, type Logger } from '../shared/logger.ts';
 import { WorkerConnection } from './connection.ts';
 import type { RetryOptions } from './reconnect.ts';
 import { LocalWorkerConnection } from './local-connection.ts';
+import { LegacyWampApi } from './legacy-wamp-api.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { TaskQueue } from './task-queue.ts';
 import { loadTaskRegistry, type TaskRegistry } from './task-registry.ts';
@@ -133,7 +134,9 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
     registry, queue, runner, sink: publisher, filesDir: settings.filesDir,
     adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger,
   });
-  const component = new WorkerComponent({ service, registry, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, logger });
+  const { wampApi } = settings.legacy;
+  const legacy = wampApi.enabled ? new LegacyWampApi({ settings: wampApi, service, uriPrefix: settings.uriPrefix, logger }) : undefined;
+  const component = new WorkerComponent({ service, registry, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, legacyWampApi: wampApi, legacy, logger });
   const events = new EventEmitter<WorkerEvents>();
   let registered = false;
   const connection = connectLink(options, {

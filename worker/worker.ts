@@ -5,6 +5,7 @@
  *   (success) or an ERROR (failure, timeout, cancel).
  * - `<prefix>.control.{list,status,cancel,history,stats}`.
  * - `<prefix>.auth.authorize`: the dynamic authorizer (worker/authorize.ts).
+ * - when enabled, the original ASEXOR's `run_task` procedure (worker/legacy-wamp-api.ts).
  * Task and control procedures are shared registrations (invoke roundrobin), so several workers can
  * serve one realm, with `disclose_caller`: the caller's identity comes from the router's caller
  * disclosure (spec: advanced/rpc_caller_identification.md), never from arguments.
@@ -15,6 +16,7 @@ import { isTerminal } from '../shared/task-status.ts';
 import { authHookProcedure, controlProcedure, taskProcedure, type ControlProcedure } from '../shared/wamp/app-uris.ts';
 import { autobahn, type AbEndpoint, type AbInvocationDetails, type Dict } from './autobahn.ts';
 import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
+import type { LegacyWampApi } from './legacy-wamp-api.ts';
 import type { Caller, TaskService } from './task-service.ts';
 import type { TaskRegistry } from './task-registry.ts';
 import { terminalWampError, toWampError } from './wamp-error.ts';
@@ -24,6 +26,8 @@ export interface WorkerComponentOptions extends AuthorizePolicy {
   readonly service: TaskService;
   readonly registry: TaskRegistry;
   readonly logger: Logger;
+  /** The original ASEXOR's WAMP API, when `asexor.legacy.wampApi.enabled`. */
+  readonly legacy?: LegacyWampApi | undefined;
 }
 
 /** spec: advanced/rpc_shared_registration.md; rpc_caller_identification.md (disclose_caller) */
@@ -98,6 +102,7 @@ export class WorkerComponent {
       registrations.push([controlProcedure(prefix, name as ControlProcedure), this.#guarded((args, kwargs, details) => handler(callerOf(details), args, kwargs)), SHARED]);
     }
     registrations.push([authHookProcedure(prefix, 'authorize'), this.#guarded((args) => authorizeCall(this.#options, args)), { invoke: 'roundrobin' }]);
+    if (this.#options.legacy !== undefined) registrations.push(this.#options.legacy.registration(session));
     await Promise.all(registrations.map(([uri, endpoint, options]) => session.register(uri, endpoint, options)));
     return registrations.length;
   }

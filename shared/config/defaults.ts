@@ -4,6 +4,7 @@
  * crossbar-config/config.json; test/unit/shared/config/defaults.test.ts keeps the two equal).
  */
 import { fileURLToPath } from 'node:url';
+import { legacyDefaults } from '../legacy/settings.ts';
 import type { SerializerId } from '../serializers/serializer.ts';
 import { deepFreeze } from './freeze.ts';
 import type { PermissionConfig, RouterConfig } from './types.ts';
@@ -41,10 +42,15 @@ function permission(uri: string, allow: Partial<PermissionConfig['allow']>, disc
   };
 }
 
+function exactPermission(uri: string, allow: Partial<PermissionConfig['allow']>): PermissionConfig {
+  return { ...permission(uri, allow), match: 'exact' };
+}
+
 /**
  * Realm `asexor`; roles `user` (decided by the worker's `asexor.auth.authorize`: call tasks and
  * control, subscribe to the user's own status topic), `worker` (register them and the authorizer,
- * publish status) and `admin` (everything); one listener on 127.0.0.1:8484 serving web/ at
+ * publish status; register and publish the original ASEXOR's WAMP API, which the worker serves only
+ * when `asexor.legacy.wampApi.enabled`: docs/legacy-wamp-api.md) and `admin` (everything); one listener on 127.0.0.1:8484 serving web/ at
  * `/` and WAMP at `/ws` with the documented demo credentials (crossbar-config/README.md).
  * Anonymous sessions are not allowed. Deep-frozen, like a loaded config.
  */
@@ -61,6 +67,8 @@ export function defaultRouterConfig(): RouterConfig {
           permission('asexor.control.', { register: true }),
           permission('asexor.auth.', { register: true }),
           permission('asexor.status.', { publish: true }),
+          exactPermission(legacyDefaults.wampApi.procedure, { register: true }),
+          exactPermission(legacyDefaults.wampApi.topic, { publish: true }),
         ] },
         { name: 'admin', permissions: [
           permission('', { call: true, register: true, publish: true, subscribe: true }, true),

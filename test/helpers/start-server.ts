@@ -43,6 +43,8 @@ export function testRouterConfig(port = 0): RouterConfig {
         { name: 'worker', permissions: [
           allow('asexor.task.', { register: true }), allow('asexor.control.', { register: true }),
           allow('asexor.auth.', { register: true }), allow('asexor.status.', { publish: true }),
+          // The original ASEXOR's WAMP API (docs/legacy-wamp-api.md), served only when enabled.
+          allow('eu.zderadicka.asexor.run_task', { register: true }), allow('eu.zderadicka.asexor.task_update', { publish: true }),
         ] },
         { name: 'admin', permissions: [allow('', { call: true, register: true, publish: true, subscribe: true })] },
       ],

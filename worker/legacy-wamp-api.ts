@@ -1,0 +1,89 @@
+/**
+ * The original ASEXOR's WAMP API (docs/legacy-wamp-api.md), registered by the worker only when
+ * `asexor.legacy.wampApi.enabled`:
+ * - `procedure` (default `eu.zderadicka.asexor.run_task`): `call(procedure, [task_name, ...task_args],
+ *   task_kwargs)` → the task id. The same submit as `<prefix>.task.NAME` (validation, priorities,
+ *   limits, the role check) for the caller the router disclosed; a refusal is an ERROR
+ *   `wamp.error.runtime_error` with `args = [the original's text]` and `kwargs = {code, message, uri}`
+ *   (`uri`: our `<prefix>.error.*`).
+ * - `topic` (default `eu.zderadicka.asexor.task_update`): the updates of the tasks submitted through
+ *   the procedure, `args = [task_id]`, `kwargs` = the original's update fields (shared/legacy/update.ts),
+ *   published only to the calling session (`eligible`). `queued` is not sent.
+ * Only tasks submitted here carry a listener: other tasks cost nothing. Their first event is delivered
+ * a macrotask after the submit returned (worker/task-service.ts), so the RESULT goes out first.
+ */
+import { CallerNotDisclosedError, NoSuchTaskError } from '../shared/errors.ts';
+import { legacyErrorText } from '../shared/legacy/error-text.ts';
+import type { LegacyWampApiSettings } from '../shared/legacy/settings.ts';
+import { legacyUpdateFields } from '../shared/legacy/update.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { TaskStatusEvent } from '../shared/task-status.ts';
+import { WampErrorUri } from '../shared/wamp/uris.ts';
+import { autobahn, type AbEndpoint, type AbError, type Dict } from './autobahn.ts';
+import type { TaskService } from './task-service.ts';
+import { toWampError } from './wamp-error.ts';
+import { callerOf } from './worker.ts';
+import type { WorkerSession } from './worker-session.ts';
+
+export interface LegacyWampApiOptions {
+  readonly settings: LegacyWampApiSettings;
+  readonly service: TaskService;
+  readonly uriPrefix: string;
+  readonly logger: Logger;
+}
+
+/** A shared registration like the task procedures, with the caller disclosed. */
+const REGISTER_OPTIONS: Dict = Object.freeze({ invoke: 'roundrobin', disclose_caller: true });
+
+export class LegacyWampApi {
+  readonly #settings: LegacyWampApiSettings;
+  readonly #service: TaskService;
+  readonly #prefix: string;
+  readonly #log: Logger;
+  /** The session of the latest join: updates go through it (a task may outlive a worker reconnect). */
+  #session: WorkerSession | undefined;
+
+  constructor(options: LegacyWampApiOptions) {
+    this.#settings = options.settings;
+    this.#service = options.service;
+    this.#prefix = options.uriPrefix;
+    this.#log = options.logger.child({ component: 'legacy-wamp-api' });
+  }
+
+  /** The registration for a freshly joined session, which publishes the updates from now on. */
+  registration(session: WorkerSession): [string, AbEndpoint, Dict] {
+    this.#session = session;
+    return [this.#settings.procedure, (args, kwargs, details) => this.#runTask(args, kwargs, details), REGISTER_OPTIONS];
+  }
+
+  #runTask(args: unknown[], kwargs: Dict, details: Parameters<AbEndpoint>[2]): string {
+    const [name, ...taskArgs] = args;
+    const task = typeof name === 'string' ? name : String(name);
+    /* eslint-disable @typescript-eslint/only-throw-error -- autobahn sends an ERROR with a URI only for its own Error type */
+    try {
+      const caller = callerOf(details);
+      // The updates go to the calling session only: without its id there is nobody to send them to.
+      if (caller.session === undefined) throw new CallerNotDisclosedError();
+      if (typeof name !== 'string' || name === '') throw new NoSuchTaskError(task);
+      const options: Dict = { eligible: [caller.session], eligible_authid: [caller.authid] };
+      return this.#service.submit(caller, name, taskArgs, kwargs, { onEvent: (event) => { this.#publish(event, options); } }).taskId;
+    } catch (error) {
+      throw this.#legacyError(error, task);
+    }
+    /* eslint-enable @typescript-eslint/only-throw-error */
+  }
+
+  #publish(event: TaskStatusEvent, options: Dict): void {
+    const fields = legacyUpdateFields(event);
+    const session = this.#session;
+    if (fields === undefined || session?.isOpen !== true) return;
+    session.publish(this.#settings.topic, [event.task_id], fields, options);
+  }
+
+  /** Our ERROR (worker/wamp-error.ts) as the original's: runtime_error with its text; our URI stays in kwargs. */
+  #legacyError(error: unknown, task: string): AbError {
+    const ours = toWampError(error, this.#prefix, this.#log);
+    const message = typeof ours.args[0] === 'string' ? ours.args[0] : undefined;
+    return new autobahn.Error(WampErrorUri.runtimeError, [legacyErrorText(task, ours.error, message)], { ...ours.kwargs, uri: ours.error });
+  }
+}
