@@ -15,6 +15,7 @@ import type { Socket } from 'node:net';
 import { cbor } from '../../shared/serializers/cbor.ts';
 import type { LegacyRawSocketSettings } from '../../shared/legacy/settings.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import { BridgeJoinError, type BridgeSession, type BridgeSink } from './bridge-session.ts';
 import type { BridgeContext } from './context.ts';
 import { delegableRoles, delegatedIdentity } from './legacy-raw-delegation.ts';
@@ -29,10 +30,14 @@ export const LEGACY_RAW_DELEGATED_PROTOCOL = 'asexor-legacy-raw-delegated';
 export const HandshakeAnswer = { ok: 0x00, authFailed: 0x01, configError: 0x02 } as const;
 type HandshakeAnswer = (typeof HandshakeAnswer)[keyof typeof HandshakeAnswer];
 
-/** Join refusals that mean "this token is no good" (0x01); any other refusal is the server's problem (0x02). */
-const AUTH_REASONS: ReadonlySet<string> = new Set([
-  'wamp.error.authentication_failed', 'wamp.error.authentication_denied', 'wamp.error.not_authorized',
-  'wamp.error.authorization_failed', 'wamp.error.no_such_principal',
+/**
+ * Join refusals that mean "this token is no good" (0x01), as the original answered for a refused token
+ * or a failing authenticator. Any other refusal (no ticket auth configured, a principal's role the realm
+ * lacks, a role that may not subscribe to its status topic, a timeout) is the server's
+ * configuration (0x02).
+ */
+const AUTH_REASONS: ReadonlySet<string> = new Set<string>([
+  WampErrorUri.authenticationDenied, WampErrorUri.authenticationFailed, WampErrorUri.authenticationRequired,
 ]);
 
 /** A socket we ended is destroyed if the client has not closed its side after this long. */
@@ -160,7 +165,7 @@ export class LegacyRawConnection {
         if (error instanceof BridgeJoinError && AUTH_REASONS.has(error.reason)) {
           this.#refuse(HandshakeAnswer.authFailed, error.message);
         } else {
-          this.#log.error({ err: error }, 'legacy raw socket client could not join');
+          this.#log.error({ err: error }, 'a legacy raw socket client with a valid token could not join (configuration)');
           this.#refuse(HandshakeAnswer.configError, error instanceof Error ? error.message : String(error));
         }
       },
