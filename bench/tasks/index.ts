@@ -17,8 +17,10 @@ import { DATE_ARGV } from './bench-tasks.ts';
 import { cCeiling, haveCCeiling, nodeCeiling, type SpawnRun } from './ceilings.ts';
 import { parseOptions, usage, type TaskBenchOptions } from './options.ts';
 import { queuedSleepRss, saturatedQueue, type QueuedSleepRun, type SaturatedRun } from './queue-scenarios.ts';
-import { benchLine, collectFigures, table, type StackRuns } from './report.ts';
-import { endToEndRound, stackRss, startE2eClient, startServerProcess, type E2eRun, type ServerProcess } from './scenarios.ts';
+import { benchLine, collectFigures, table, type LegacyRuns, type StackRuns } from './report.ts';
+import {
+  endToEndRound, stackRss, startE2eClient, startLegacyClient, startServerProcess, type E2eRun, type LegacyProtocol, type ServerProcess,
+} from './scenarios.ts';
 
 /** Hard bound on the whole run: nothing may hang a terminal or CI job. */
 const WATCHDOG_MS = 30 * 60_000;
@@ -33,6 +35,8 @@ interface Rounds {
   readonly node: SpawnRun[];
   readonly stacks: StackRuns[];
   readonly servers: readonly ServerProcess[];
+  /** Legacy clients on the first server, with that server's WAMP run of the same rounds. */
+  readonly legacy: LegacyRuns | undefined;
 }
 
 /** Servers up and idle (idle RSS read), clients warmed up, then `o.runs` rounds of a, b, c... */
@@ -40,8 +44,8 @@ async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
   const servers: ServerProcess[] = [];
   const clients: Child[] = [];
   try {
-    for (const choice of o.spawners) {
-      const s = await startServerProcess(o.concurrency, 10 * o.n, choice);
+    for (const [i, choice] of o.spawners.entries()) {
+      const s = await startServerProcess(o.concurrency, 10 * o.n, choice, o.legacy && i === 0);
       servers.push(s);
       progress(`server ${s.server.pid} (ASEXOR_SPAWNER ${choice === 'default' ? 'as inherited' : choice}): spawner ${s.spawner} (pid ${s.spawnerPid}, from ${s.spawnerSource})`);
     }
@@ -50,8 +54,16 @@ async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
     const idle = servers.map((s) => stackRss(s));
     const e2e: E2eRun[][] = servers.map(() => []);
     for (const s of servers) clients.push(await startE2eClient(s, o));
+    const legacyProtocols: readonly LegacyProtocol[] = o.legacy ? ['ws', 'raw'] : [];
+    const legacyClients = new Map<LegacyProtocol, Child>();
+    for (const protocol of legacyProtocols) {
+      const child = await startLegacyClient(servers[0]!, protocol, o);
+      clients.push(child);
+      legacyClients.set(protocol, child);
+    }
+    const legacy: LegacyRuns | undefined = o.legacy ? { ws: [], raw: [], wamp: e2e[0] ?? [] } : undefined;
     const out: Rounds = {
-      c: withC ? [] : undefined, node: [], servers,
+      c: withC ? [] : undefined, node: [], servers, legacy,
       stacks: servers.map((s, i) => ({
         spawner: s.spawner, runs: e2e[i] ?? [], idleRss: { server: idle[i]?.server ?? Number.NaN, spawner: idle[i]?.spawner ?? Number.NaN },
       })),
@@ -70,6 +82,13 @@ async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
         e2e[i]?.push(e);
         progress(`round ${r}/${o.runs} (c) asexor, ${s.spawner} spawner: ${f1(e.rate)} tasks/s; CPU ms/task server ${f2(e.server)}`
           + ` spawner ${f2(e.spawner)} date ${f2(e.children)} client ${f2(e.client)}`);
+        if (i !== 0 || legacy === undefined) continue;
+        for (const [protocol, child] of legacyClients) {
+          const l = await endToEndRound(s, child, o);
+          legacy[protocol].push(l);
+          progress(`round ${r}/${o.runs} (c) asexor, legacy ${protocol === 'ws' ? 'WebSocket' : 'raw socket'} client: ${f1(l.rate)} tasks/s;`
+            + ` CPU ms/task server ${f2(l.server)} spawner ${f2(l.spawner)} client ${f2(l.client)}`);
+        }
       }
     }
     return out;
@@ -112,6 +131,8 @@ function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): stri
     `(c) asexor: \`node bin/asexor.mjs serve\` (router + worker) in its own process with its spawner child, worker concurrency ${o.concurrency}; one client process`
       + ` (ticket user, ${o.serializer}) sends ${o.n} CALLs at once, timed from the first CALL to the last terminal event (after ${o.warmup} warm-up tasks)`,
     `spawner path of each (c) server: ${paths.join(', ')}`,
+    ...(r.legacy === undefined ? [] : [`legacy clients (docs/legacy-protocols.md), measured right after the WAMP client on the first server, same rounds: `
+      + `the JSON WebSocket on /ws and the CBOR raw socket (Unix), ${o.n} date calls at once each, timed to the last success update; "x WAMP" = median of per-round ratios`]),
     `rounds: ${o.runs}, interleaved a, b, c; medians; "vs C" = median over rounds of (figure / C ceiling of the same round)`,
     `CPU per task: /proc/PID/stat utime+stime of each process (10 ms ticks), task processes = the spawner's cutime+cstime`,
     `idle RSS: VmRSS of server + spawner ${o.idleMs / 1000} s after start-up, no sessions, no forced GC`,
@@ -128,7 +149,7 @@ async function runAll(o: TaskBenchOptions): Promise<void> {
   if (!withC) progress(NO_C_CEILING);
   const r = await rounds(o, withC);
   const q = await queues(o);
-  const figures = collectFigures({ c: r.c, node: r.node, stacks: r.stacks, ...q }, o);
+  const figures = collectFigures({ c: r.c, node: r.node, stacks: r.stacks, legacy: r.legacy, ...q }, o);
   process.stdout.write(`${describe(o, r, load)}\n\n${table(figures)}\n\n`);
   for (const f of figures) process.stdout.write(`${benchLine(f)}\n`);
 }

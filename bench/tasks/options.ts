@@ -17,6 +17,7 @@ export const usage = `Usage: npm run bench:tasks -- [options]   (node bench/task
   --idle-seconds S     how long the fresh server idles before its idle RSS is read (default 5)
   --serializer NAME    json, msgpack or cbor (default json)
   --max-seconds T      bound of every single measured run (default 120)
+  --no-legacy          skip the legacy ASEXOR clients (WebSocket, raw socket) measured beside (c)
   -h, --help           this text`;
 
 export type SpawnerChoice = 'default' | 'native' | 'node';
@@ -47,6 +48,8 @@ export interface TaskBenchOptions {
   readonly sleepWarmup: number;
   readonly serializer: SerializerId;
   readonly maxMs: number;
+  /** Also measure the legacy WebSocket and raw socket clients end to end, beside (c), on the first server. */
+  readonly legacy: boolean;
 }
 
 const SERIALIZERS: readonly string[] = ['json', 'msgpack', 'cbor'];
@@ -74,7 +77,9 @@ export function parseOptions(argv: readonly string[]): TaskBenchOptions {
       'sleep-queued': { type: 'string' }, queued: { type: 'string' }, window: { type: 'string' },
       'idle-seconds': { type: 'string' }, serializer: { type: 'string' },
       'max-seconds': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      legacy: { type: 'boolean', default: true },
     },
+    allowNegative: true,
     strict: true,
   });
   const quick = values.quick;
@@ -101,5 +106,6 @@ export function parseOptions(argv: readonly string[]): TaskBenchOptions {
     sleepWarmup: quick ? 200 : 1000,
     serializer: serializer as SerializerId,
     maxMs: positiveInt('max-seconds', values['max-seconds'], quick ? 30 : 120) * 1000,
+    legacy: values.legacy,
   };
 }

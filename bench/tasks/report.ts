@@ -14,6 +14,13 @@ export interface StackRuns {
   readonly idleRss: { readonly server: number; readonly spawner: number };
 }
 
+/** Legacy clients end to end on one server, and that server's WAMP client in the same rounds. */
+export interface LegacyRuns {
+  readonly ws: E2eRun[];
+  readonly raw: E2eRun[];
+  readonly wamp: readonly E2eRun[];
+}
+
 export interface Measured {
   /** undefined when native/build/spawn-ceiling is missing. */
   readonly c: readonly SpawnRun[] | undefined;
@@ -23,6 +30,7 @@ export interface Measured {
   /** The same on a server with no warm-up tasks (once). */
   readonly coldSleep: QueuedSleepRun;
   readonly saturated: readonly SaturatedRun[];
+  readonly legacy: LegacyRuns | undefined;
 }
 
 export interface Figure {
@@ -90,6 +98,20 @@ function stackFigures(s: StackRuns, c: readonly SpawnRun[] | undefined, o: TaskB
   ];
 }
 
+function legacyFigures(l: LegacyRuns, c: readonly SpawnRun[] | undefined): Figure[] {
+  const one = (name: string, label: string, runs: readonly E2eRun[]): Figure[] => {
+    const vsWamp = round(finiteMedian(runs.map((r, i) => r.rate / (l.wamp[i]?.rate ?? Number.NaN))), 2);
+    const ratio = ratioTo(c, runs.map((r) => r.rate));
+    return [
+      fig(`legacy_${name}_tasks`, `  ${label}: ${vsWamp.toFixed(2)} x WAMP`, 'tasks/s', runs.map((r) => r.rate), 1, {
+        ...(ratio === undefined ? {} : { ratio }), bar: '>= 0.90 x WAMP', ...(Number.isFinite(vsWamp) ? { pass: vsWamp >= 0.9 } : {}),
+      }),
+      fig(`legacy_${name}_cpu_server`, '    CPU per task: server (router + bridge + worker)', 'CPU ms', runs.map((r) => r.server), 3),
+    ];
+  };
+  return [...one('ws', 'legacy WebSocket client (JSON), same server', l.ws), ...one('raw', 'legacy raw socket client (CBOR, Unix), same server', l.raw)];
+}
+
 export function collectFigures(m: Measured, o: TaskBenchOptions): Figure[] {
   const rssPerTask = m.queuedSleep.map((r) => (r.rssSettled - r.rssBefore) / r.queued);
   const rssSoon = m.queuedSleep.map((r) => (r.rssSoon - r.rssBefore) / r.queued);
@@ -97,7 +119,7 @@ export function collectFigures(m: Measured, o: TaskBenchOptions): Figure[] {
   return [
     ...(m.c === undefined ? [] : spawnFigures('c', 'C posix_spawn ceiling (native/build/spawn-ceiling)', m.c, m.c)),
     ...spawnFigures('node', 'bare Node, child_process.spawn', m.node, m.c),
-    ...m.stacks.flatMap((s) => stackFigures(s, m.c, o)),
+    ...m.stacks.flatMap((s, i) => [...stackFigures(s, m.c, o), ...(i === 0 && m.legacy !== undefined ? legacyFigures(m.legacy, m.c) : [])]),
     fig('rss_per_queued_sleep', `RSS growth per queued sleep task (${o.sleepQueued} queued, server settled)`, 'bytes', rssPerTask, 0, {
       bar: '<= 1,024', pass: finiteMedian(rssPerTask) <= 1024,
     }),

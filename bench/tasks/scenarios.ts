@@ -10,6 +10,7 @@ import type { Child } from '../router/children.ts';
 import { SLACK_MS } from './ceilings.ts';
 import type { SpawnerChoice, TaskBenchOptions } from './options.ts';
 import { childPids, cpuPerItem, cpuSnapshot, exeName, rssBytes } from './proc-stats.ts';
+import { BENCH_LEGACY_USERS } from './bench-user.ts';
 import { startServe, type Serve } from './serve-process.ts';
 
 /** A running serve stack: its process, its spawner process, its WebSocket URL. */
@@ -43,8 +44,8 @@ function spawnerFromExe(pid: number): string | undefined {
 }
 
 /** `asexor serve` in its own process, with ASEXOR_SPAWNER set per `choice`. */
-export async function startServerProcess(concurrency: number, maxQueued: number, choice: SpawnerChoice): Promise<ServerProcess> {
-  const server = await startServe({ concurrency, maxQueued, choice });
+export async function startServerProcess(concurrency: number, maxQueued: number, choice: SpawnerChoice, legacy = false): Promise<ServerProcess> {
+  const server = await startServe({ concurrency, maxQueued, choice, legacy });
   const children = childPids(server.pid);
   const spawnerPid = children[0];
   if (spawnerPid === undefined || children.length !== 1) {
@@ -74,6 +75,15 @@ export function checkSpawner(s: ServerProcess): void {
 export async function startE2eClient(s: ServerProcess, o: TaskBenchOptions): Promise<Child> {
   const args = ['--url', s.url, '--mode', 'e2e', '--n', String(o.n), '--warmup', String(o.warmup), '--serializer', o.serializer];
   return (await startChild('../tasks/task-client.ts', args, 'ready', { timeoutMs: o.maxMs + SLACK_MS })).child;
+}
+
+export type LegacyProtocol = 'ws' | 'raw';
+
+/** A legacy ASEXOR client (legacy-client.ts), warmed up like the WAMP one; the server must serve the legacy protocols. */
+export async function startLegacyClient(s: ServerProcess, protocol: LegacyProtocol, o: TaskBenchOptions): Promise<Child> {
+  const where = protocol === 'ws' ? ['--url', s.url] : ['--socket', s.server.legacySocket ?? ''];
+  const args = ['--protocol', protocol, ...where, '--token', BENCH_LEGACY_USERS[protocol].ticket, '--n', String(o.n), '--warmup', String(o.warmup)];
+  return (await startChild('../tasks/legacy-client.ts', args, 'ready', { timeoutMs: o.maxMs + SLACK_MS })).child;
 }
 
 /**

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { trackProgram } from '../router/children.ts';
-import { BENCH_REALM, BENCH_USER } from './bench-user.ts';
+import { BENCH_LEGACY_SOCKET, BENCH_LEGACY_USERS, BENCH_REALM, BENCH_USER } from './bench-user.ts';
 import type { SpawnerChoice } from './options.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +31,8 @@ export interface ServeOptions {
   readonly concurrency: number;
   readonly maxQueued: number;
   readonly choice: SpawnerChoice;
+  /** Also serve the legacy WebSocket and a legacy raw socket (Unix, BENCH_LEGACY_SOCKET in the folder). */
+  readonly legacy: boolean;
 }
 
 /** A running `asexor serve`; `spawner` is the path its worker logged ('native' | 'node'). */
@@ -40,6 +42,8 @@ export interface Serve {
   readonly spawner: string | undefined;
   /** True when bin/asexor.mjs ran the TypeScript sources instead of dist/ (more memory). */
   readonly fromSource: boolean;
+  /** The legacy raw socket's path (when `legacy`). */
+  readonly legacySocket: string | undefined;
   /** SIGTERM (graceful: the worker cancels its tasks), SIGKILL after `timeoutMs`; removes the temporary folder. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -65,7 +69,10 @@ function config(dir: string, o: ServeOptions): object {
           ws: {
             type: 'websocket', serializers: ['json', 'msgpack', 'cbor'],
             options: { max_message_size: 16 * 1024 * 1024, auto_ping_interval: 0, auto_ping_timeout: 10_000 },
-            auth: { ticket: { type: 'static', principals: { [BENCH_USER.authid]: { ticket: BENCH_USER.ticket, role: 'user' } } } },
+            auth: { ticket: { type: 'static', principals: {
+              [BENCH_USER.authid]: { ticket: BENCH_USER.ticket, role: 'user' },
+              ...(o.legacy ? Object.fromEntries(Object.values(BENCH_LEGACY_USERS).map((u) => [u.authid, { ticket: u.ticket, role: 'user' }])) : {}),
+            } } },
           },
         },
       }],
@@ -73,6 +80,10 @@ function config(dir: string, o: ServeOptions): object {
     asexor: {
       concurrency: o.concurrency, maxQueued: o.maxQueued, perUser: { maxQueued: o.maxQueued },
       filesDir: path.join(dir, 'files'), shutdown: 'cancel',
+      ...(o.legacy ? { legacy: {
+        websocket: { enabled: true, inactiveTimeoutMs: 0 },
+        rawsocket: [{ endpoint: { type: 'unix', path: path.join(dir, BENCH_LEGACY_SOCKET) } }],
+      } } : {}),
     },
   };
 }
@@ -136,7 +147,8 @@ export async function startServe(o: ServeOptions): Promise<Serve> {
   };
   try {
     const { url, spawner } = await listening(proc, 120_000);
-    return { pid: proc.pid ?? 0, url, spawner, get fromSource() { return fromSource; }, stop };
+    const legacySocket = o.legacy ? path.join(dir, BENCH_LEGACY_SOCKET) : undefined;
+    return { pid: proc.pid ?? 0, url, spawner, legacySocket, get fromSource() { return fromSource; }, stop };
   } catch (error) {
     await stop(5000);
     throw error;

@@ -11,7 +11,11 @@ import type { LegacySettings } from '../../shared/legacy/settings.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Router } from '../index.ts';
 import type { HttpLegacyMounts } from '../transports/http-server.ts';
+import type { RequestRoute } from '../transports/http-routes.ts';
 import { createBridgeContext, type LegacyListener } from './context.ts';
+import { createLegacyLongPoll } from './legacy-longpoll.ts';
+import { startLegacyLongPollListener } from './legacy-longpoll-listener.ts';
+import { startLegacyRawSocket } from './legacy-rawsocket.ts';
 import { createLegacyWebSocket } from './legacy-websocket.ts';
 
 export interface LegacyBridgeOptions {
@@ -46,27 +50,42 @@ function findWebSocket(config: RouterConfig, path: string): { transport: HttpTra
   return undefined;
 }
 
-export function startLegacyBridges(options: LegacyBridgeOptions): Promise<LegacyBridges> {
+export async function startLegacyBridges(options: LegacyBridgeOptions): Promise<LegacyBridges> {
   const { settings } = options;
-  if (!anyEnabled(settings)) return Promise.resolve({ http: undefined, listeners: [], close: () => Promise.resolve() });
+  if (!anyEnabled(settings)) return { http: undefined, listeners: [], close: () => Promise.resolve() };
   const found = findWebSocket(options.routerConfig, settings.websocket.path);
   if (found === undefined) {
-    return Promise.reject(new ConfigInvalidError(
+    throw new ConfigInvalidError(
       `the legacy protocols authenticate like the WAMP WebSocket service at "${settings.websocket.path}", and no web transport has one`,
-      '$.asexor.legacy.websocket.path'));
+      '$.asexor.legacy.websocket.path');
   }
   const context = createBridgeContext({
     router: options.router, realm: options.realm, uriPrefix: options.uriPrefix, auth: found.auth, logger: options.logger,
   });
-  const websocket = settings.websocket.enabled ? createLegacyWebSocket(context, settings.websocket) : undefined;
   const closers: (() => Promise<void>)[] = [];
-  if (websocket) closers.push(() => websocket.close());
   const listeners: LegacyListener[] = [];
-  return Promise.resolve({
-    http: { transport: found.transport, ...(websocket ? { plainWebSocket: websocket } : {}), requestRoutes: [] },
+  const closeAll = async (): Promise<void> => {
+    await Promise.all([...closers.map((close) => close()), ...listeners.map((listener) => listener.close())]);
+  };
+  const websocket = settings.websocket.enabled ? createLegacyWebSocket(context, settings.websocket) : undefined;
+  if (websocket) closers.push(() => websocket.close());
+  const routes: RequestRoute[] = [];
+  try {
+    if (settings.longpoll.enabled && settings.longpoll.endpoint !== undefined) {
+      listeners.push(await startLegacyLongPollListener(context, settings.longpoll));
+    } else if (settings.longpoll.enabled) {
+      const longpoll = createLegacyLongPoll(context, settings.longpoll);
+      closers.push(() => longpoll.close());
+      routes.push({ path: settings.longpoll.path, prefix: true, handle: (req, res, subpath) => longpoll.handle(req, res, subpath) });
+    }
+    for (const raw of settings.rawsocket) listeners.push(await startLegacyRawSocket(context, raw));
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  return {
+    http: { transport: found.transport, ...(websocket ? { plainWebSocket: websocket } : {}), requestRoutes: routes },
     listeners,
-    close: async () => {
-      await Promise.all([...closers.map((close) => close()), ...listeners.map((listener) => listener.close())]);
-    },
-  });
+    close: closeAll,
+  };
 }
