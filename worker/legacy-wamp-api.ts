@@ -42,6 +42,8 @@ export class LegacyWampApi {
   readonly #log: Logger;
   /** The session of the latest join: updates go through it (a task may outlive a worker reconnect). */
   #session: WorkerSession | undefined;
+  /** Whether the session's first update was published with `acknowledge` (a refusal is logged once). */
+  #checked = false;
 
   constructor(options: LegacyWampApiOptions) {
     this.#settings = options.settings;
@@ -53,6 +55,7 @@ export class LegacyWampApi {
   /** The registration for a freshly joined session, which publishes the updates from now on. */
   registration(session: WorkerSession): [string, AbEndpoint, Dict] {
     this.#session = session;
+    this.#checked = false;
     return [this.#settings.procedure, (args, kwargs, details) => this.#runTask(args, kwargs, details), REGISTER_OPTIONS];
   }
 
@@ -77,7 +80,15 @@ export class LegacyWampApi {
     const fields = legacyUpdateFields(event);
     const session = this.#session;
     if (fields === undefined || session?.isOpen !== true) return;
-    session.publish(this.#settings.topic, [event.task_id], fields, options);
+    if (this.#checked) {
+      session.publish(this.#settings.topic, [event.task_id], fields, options);
+      return;
+    }
+    // An unacknowledged PUBLISH the router refuses is dropped without a word: ask once per session.
+    this.#checked = true;
+    session.publish(this.#settings.topic, [event.task_id], fields, { ...options, acknowledge: true })?.then(undefined, (error: unknown) => {
+      this.#log.error({ err: error, topic: this.#settings.topic }, 'the router refused an update of the original WAMP API (the worker role needs permission to publish on the topic)');
+    });
   }
 
   /** Our ERROR (worker/wamp-error.ts) as the original's: runtime_error with its text; our URI stays in kwargs. */
