@@ -45,7 +45,7 @@ async function watchStatus(server: TestServer, user: 'alice' | 'bob'): Promise<L
 }
 
 function isStatus(taskId: unknown, status: string): (m: WampMessage) => boolean {
-  return (m) => m.type === MessageType.EVENT && m.kwargs?.['task_id'] === taskId && m.kwargs['status'] === status;
+  return (m) => m.type === MessageType.EVENT && m.kwargs?.['task_id'] === taskId && m.kwargs?.['status'] === status;
 }
 
 class Sink implements BridgeSink {
