@@ -87,7 +87,7 @@ export class LegacyWampApi {
     // An unacknowledged PUBLISH the router refuses is dropped without a word: ask once per session.
     this.#checked = true;
     session.publish(this.#settings.topic, [event.task_id], fields, { ...options, acknowledge: true })?.then(undefined, (error: unknown) => {
-      this.#log.error({ err: error, topic: this.#settings.topic }, 'the router refused an update of the original WAMP API (the worker role needs permission to publish on the topic)');
+      if (session.isOpen) this.#log.error({ err: error, topic: this.#settings.topic }, 'the router refused an update of the original WAMP API (the worker role needs permission to publish on the topic)');
     });
   }
 
