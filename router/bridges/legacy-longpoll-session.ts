@@ -121,15 +121,16 @@ export class LongPollSession {
     this.#inactivity.unref();
   }
 
-  /** Submit a call; resolves with its `r` or `e` message (synchronously after the bridge answers). */
-  submit(callId: unknown, task: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): Promise<LegacyAnswer> {
-    return new Promise((resolve) => {
-      if (this.#ended) {
-        resolve(errorMessage(callId, 'the session is closed'));
-        return;
-      }
-      this.bridge.submit(new PendingCall(callId, resolve), task, args, { ...kwargs });
-    });
+  /**
+   * Submit a call; `answer` gets its `r` or `e` message, synchronously from the bridge, so an answer
+   * written there leaves before the task's first update is queued.
+   */
+  submit(callId: unknown, task: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, answer: (message: LegacyAnswer) => void): void {
+    if (this.#ended) {
+      answer(errorMessage(callId, 'the session is closed'));
+      return;
+    }
+    this.bridge.submit(new PendingCall(callId, answer), task, args, { ...kwargs });
   }
 
   /**

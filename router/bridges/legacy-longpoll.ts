@@ -155,7 +155,7 @@ export function createLegacyLongPoll(context: BridgeContext, settings: LegacyLon
         return;
       case 'call':
         // `user` and `role` (delegation) mean nothing here: the session's user submits.
-        sendJsonAnswer(res, await session.submit(input.callId, input.task, input.args, input.kwargs), headers);
+        session.submit(input.callId, input.task, input.args, input.kwargs, (answer) => { sendJsonAnswer(res, answer, headers); });
     }
   }
 
