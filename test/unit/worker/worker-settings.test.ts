@@ -9,14 +9,16 @@ import { resolveWorkerSettings, workerSettingsDefaults } from '../../../worker/w
 
 describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
   it('fills in the documented defaults', () => {
-    const settings = resolveWorkerSettings(undefined, { baseDir: '/srv/asexor' });
+    const { legacy, ...settings } = resolveWorkerSettings(undefined, { baseDir: '/srv/asexor' });
+    expect(legacy.websocket.enabled || legacy.longpoll.enabled || legacy.wampApi.enabled || legacy.rawsocket.length > 0,
+      'the legacy protocols are off unless enabled').to.equal(false);
     expect(settings).to.deep.equal({
       realm: 'asexor', uriPrefix: 'asexor', concurrency: availableParallelism(), maxQueued: 10_000,
       perUser: { maxQueued: 1000, maxRunning: availableParallelism() }, rolePriority: {}, defaultPriority: 4,
       adminRoles: ['admin'], historyPerUser: 100, filesDir: '/srv/asexor/files', tasksModule: DEFAULT_TASK_MODULE, shutdown: 'cancel', spawner: 'auto',
     });
     expect(workerSettingsDefaults).to.include({ maxQueued: 10_000, perUserMaxQueued: 1000, historyPerUser: 100, shutdown: 'cancel' });
-    expect(settings).to.satisfy(Object.isFrozen);
+    expect(resolveWorkerSettings(undefined, { baseDir: '/' })).to.satisfy(Object.isFrozen);
   });
 
   it('resolves filesDir and tasksModule against the config file\'s directory', () => {
