@@ -51,6 +51,11 @@ export interface BridgeSessionOptions {
   readonly logger: Logger;
   /** How long the join may take. @default 10_000 */
   readonly joinTimeoutMs?: number;
+  /**
+   * Subscribe to the user's status topic (needed to forward updates). false for a session that only
+   * proves who a client is, e.g. a delegating service whose calls run in delegated sessions. @default true
+   */
+  readonly subscribe?: boolean;
 }
 
 /** Why a join failed: the ABORT reason and message (e.g. wamp.error.not_authorized). */
@@ -120,6 +125,14 @@ export class BridgeSession extends EventEmitter<{ closed: [reason: string] }> {
         client.events.off('message', handshake);
         client.close();
       };
+      const ready = (joined: BridgeSession): void => {
+        clearTimeout(timer);
+        client.events.off('message', handshake);
+        client.events.removeAllListeners('close');
+        client.events.on('message', (m) => { joined.#receive(m); });
+        client.events.once('close', () => { joined.#gone('closed'); });
+        resolve(joined);
+      };
       const handshake = (msg: WampMessage): void => {
         switch (msg.type) {
           case MessageType.CHALLENGE:
@@ -130,19 +143,17 @@ export class BridgeSession extends EventEmitter<{ closed: [reason: string] }> {
             const authrole = typeof msg.details['authrole'] === 'string' ? msg.details['authrole'] : '';
             session = new BridgeSession(client, authid, authrole, options.uriPrefix,
               options.logger.child({ component: 'legacy-bridge', authid, session: msg.session }));
+            if (options.subscribe === false) {
+              ready(session);
+              return;
+            }
             session.#subscribe = 1;
             client.send({ type: MessageType.SUBSCRIBE, request: 1, options: {}, topic: statusTopic(options.uriPrefix, authid) });
             return;
           }
           case MessageType.SUBSCRIBED:
             if (session !== undefined && msg.request === session.#subscribe) {
-              const joined = session;
-              clearTimeout(timer);
-              client.events.off('message', handshake);
-              client.events.removeAllListeners('close');
-              client.events.on('message', (m) => { joined.#receive(m); });
-              client.events.once('close', () => { joined.#gone('closed'); });
-              resolve(joined);
+              ready(session);
               return;
             }
             fail(new BridgeJoinError('wamp.error.protocol_violation', 'unexpected SUBSCRIBED'));

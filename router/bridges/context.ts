@@ -17,17 +17,19 @@ export interface BridgeContext {
   /**
    * Join one WAMP session for a legacy client. `protocol` names the legacy protocol in the session's
    * transport details (e.g. 'asexor-legacy-ws'), `peer` the client's address. Rejects with a
-   * BridgeJoinError when the router refuses (bad token, unknown role, …).
+   * BridgeJoinError when the router refuses (bad token, unknown role, …). `subscribe: false` skips the
+   * status-topic subscription (a session that only authenticates a delegating service).
    */
-  openSession(credentials: BridgeCredentials, protocol: string, peer: string): Promise<BridgeSession>;
+  openSession(credentials: BridgeCredentials, protocol: string, peer: string, options?: { readonly subscribe?: boolean }): Promise<BridgeSession>;
 }
 
 export function createBridgeContext(options: Omit<BridgeContext, 'openSession'>): BridgeContext {
   return {
     ...options,
-    openSession: (credentials, protocol, peer) => BridgeSession.open({
+    openSession: (credentials, protocol, peer, more = {}) => BridgeSession.open({
       router: options.router, realm: options.realm, uriPrefix: options.uriPrefix, auth: options.auth, credentials,
       transport: { kind: 'local', serializer: 'none', peer, protocol }, logger: options.logger,
+      ...(more.subscribe === undefined ? {} : { subscribe: more.subscribe }),
     }),
   };
 }

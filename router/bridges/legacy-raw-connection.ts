@@ -159,7 +159,10 @@ export class LegacyRawConnection {
       this.#refuse(HandshakeAnswer.authFailed, 'empty token');
       return;
     }
-    this.#context.openSession({ kind: 'token', token }, LEGACY_RAW_PROTOCOL, this.#peer).then(
+    // A delegating service's own session only proves who it is: its calls run in delegated sessions,
+    // so it needs no status subscription (and its role no permission to subscribe).
+    const subscribe = !this.#settings.delegated;
+    this.#context.openSession({ kind: 'token', token }, LEGACY_RAW_PROTOCOL, this.#peer, { subscribe }).then(
       (session) => { this.#joined(session); },
       (error: unknown) => {
         if (error instanceof BridgeJoinError && AUTH_REASONS.has(error.reason)) {

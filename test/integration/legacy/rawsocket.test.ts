@@ -90,6 +90,12 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
         expect(client.isClosed).to.equal(false);
       });
 
+      it('answers 02 (configuration) and closes for a valid token whose role may not receive its updates', async () => {
+        const client = await connect(address);
+        expect(await client.handshake('worker-ticket')).to.equal(2); // the worker role may not subscribe to a status topic
+        await client.closedByServer();
+      });
+
       it('answers an unknown token with 01 and closes', async () => {
         const client = await connect(address);
         expect(await client.handshake('nobody')).to.equal(1);
@@ -340,7 +346,7 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
 
   describe('delegated listener', () => {
     let address: RawAddress;
-    // root (role admin) is the delegating service; worker's role is listed but may not subscribe to its status topic.
+    // root (role admin) and worker (role worker, which may not subscribe to status topics) are delegating services.
     before(async () => { address = await listen({ delegated: true, delegates: { admin: ['user'], worker: ['user'] } }); });
 
     it('submits as the call\'s user and role: the task runs and its updates come back with the call id', async () => {
@@ -381,10 +387,12 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
       await client.closedByServer();
     });
 
-    it('answers 02 (configuration error) and closes for a listed service whose session cannot join', async () => {
-      const client = await connect(address);
-      expect(await client.handshake('worker-ticket')).to.equal(2);
-      await client.closedByServer();
+    it('admits a listed service whose role may not subscribe to a status topic: its own session does not subscribe', async () => {
+      const service = await login(address, 'worker-ticket');
+      service.call(1, 'date', { args: ['%Y'], user: 'pepa', role: 'user' });
+      const messages = await service.finished(1);
+      expect(messages[0]?.[0]).to.equal('r');
+      expect(messages.at(-1)?.[2]).to.include({ status: 'success' });
     });
 
     it('keeps the users of one service apart: each task\'s updates carry its own call id', async () => {

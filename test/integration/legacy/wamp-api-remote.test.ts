@@ -61,7 +61,8 @@ describe('legacy WAMP API from a remote worker', function () {
       };
       await until('started');
       const [workerSession] = await root.call('wamp.session.list', [['worker']]) as number[];
-      const registeredAgain = once(worker?.events ?? [], 'registered');
+      if (worker === undefined) throw new Error('the worker did not start');
+      const registeredAgain = once(worker.events, 'registered');
       await root.call('wamp.session.kill', [workerSession]);
       await registeredAgain;
       await until('success');
