@@ -188,7 +188,7 @@ export class ShuttingDownError extends AppError {
 // ─────────────────────────── end of queue errors ───────────────────────────
 
 // ─── Task service errors (worker/task-service.ts) ───
-// URIs reuse AppErrorUri; `task_finished` is new: the lead may move it into AppErrorReason/AppErrorUri.
+// Control-procedure errors: their URIs are AppErrorUri entries (`task_finished` only these use).
 
 /** Shows at most 64 characters of a client-supplied id in a message. */
 function shownId(taskId: string): string {
