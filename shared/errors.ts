@@ -235,6 +235,15 @@ export class TaskAlreadyFinishedError extends AppError {
   }
 }
 
+/** `control.tasks` with `all: true` (every user's tasks) from a role that is not in `adminRoles`. */
+export class AdminRoleRequiredError extends AppError {
+  readonly code = 'ERR_ADMIN_ROLE_REQUIRED';
+  override readonly uri = AppErrorUri.notAuthorized;
+  constructor(what = 'this', role = '') {
+    super(`${what} needs an admin role${role === '' ? '' : ` (the caller's role is ${JSON.stringify(role)})`}`);
+  }
+}
+
 /** The worker's task runner failed under a task (its spawner process died or was closed); the task's process group was killed. */
 export class TaskRunnerFailedError extends AppError {
   readonly code = 'ERR_TASK_RUNNER_FAILED';

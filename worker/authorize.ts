@@ -3,7 +3,7 @@
  * `"authorizer": "asexor.auth.authorize"` (the `user` role of crossbar-config/config.json). Crossbar's
  * contract (docs/crossbar-compat.md): `authorize(session, uri, action, options)` → `{allow, disclose, cache}`.
  *
- * Policy: a user may call `<prefix>.task.*` and `<prefix>.control.*` (with caller disclosure: the
+ * Policy: a user may call `<prefix>.task.*`, `<prefix>.control.*` and `<prefix>.files.*` (with caller disclosure: the
  * worker learns who called from it, never from arguments) and subscribe, with match `exact`, to
  * exactly their own status topic. Admin roles may also subscribe to any status topic, any match
  * policy. When the original ASEXOR's WAMP API is enabled (worker/legacy-wamp-api.ts), every role
@@ -53,7 +53,8 @@ export function authorize(policy: AuthorizePolicy, session: AuthorizeSession, ur
   const legacy = policy.legacyWampApi?.enabled === true ? policy.legacyWampApi : undefined;
   switch (action) {
     case 'call':
-      return isChildOf(uri, `${prefix}.task.`) || isChildOf(uri, `${prefix}.control.`) || uri === legacy?.procedure ? ALLOW_DISCLOSED : DENY;
+      return isChildOf(uri, `${prefix}.task.`) || isChildOf(uri, `${prefix}.control.`) || isChildOf(uri, `${prefix}.files.`) || uri === legacy?.procedure
+        ? ALLOW_DISCLOSED : DENY;
     case 'subscribe': {
       const match = options['match'] ?? 'exact';
       if (uri === legacy?.topic) return match === 'exact' ? ALLOW : DENY;

@@ -7,12 +7,13 @@
  * (setImmediate) than the submit that returned the id, so the reply to the call goes out first; the
  * history records them at once, so status() right after submit already answers `queued`.
  */
-import { ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError, TaskNotAllowedError } from '../shared/errors.ts';
+import { AdminRoleRequiredError, ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError, TaskNotAllowedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseTaskParams } from '../shared/task-params.ts';
 import { isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
 import { TaskHistory } from './task-history.ts';
 import { newTaskId } from './task-ids.ts';
+import { ActiveTasks, type ActiveTaskEntry } from './task-list.ts';
 import { TaskLifecycle, type Caller, type LifecycleEnv } from './task-lifecycle.ts';
 import type { ShutdownMode, TaskQueue, TaskQueueStats } from './task-queue.ts';
 import type { TaskListEntry, TaskRegistry } from './task-registry.ts';
@@ -78,6 +79,8 @@ export class TaskService {
   readonly #log: Logger;
   readonly #adminRoles: ReadonlySet<string>;
   readonly #history: TaskHistory;
+  /** Queued and running tasks, for `tasks()`. */
+  readonly #active = new ActiveTasks();
   readonly #env: LifecycleEnv;
   /** Accepted tasks whose terminal event was not delivered yet, and who waits for none to be left. */
   #open = 0;
@@ -122,6 +125,7 @@ export class TaskService {
     if (options.onEvent !== undefined) this.#listeners.set(lifecycle, options.onEvent);
     const queued = lifecycle.queuedEvent();
     this.#history.add(caller.authid, queued);
+    this.#active.track(lifecycle, queued);
     this.#unflushed.set(lifecycle, [queued]);
     this.#scheduleFlush();
     return new SubmittedTask(lifecycle);
@@ -150,6 +154,16 @@ export class TaskService {
   /** The caller's recent tasks (latest event each), newest first. */
   history(caller: Caller, limit: number = this.#history.perUser): TaskStatusEvent[] {
     return this.#history.recent(caller.authid, Number.isInteger(limit) ? limit : this.#history.perUser);
+  }
+
+  /**
+   * The caller's queued and running tasks (every user's with `all`, admin roles only:
+   * AdminRoleRequiredError otherwise): running first by start, then waiting in queue order, at most
+   * MAX_TASK_LIST (worker/task-list.ts).
+   */
+  tasks(caller: Caller, all = false): ActiveTaskEntry[] {
+    if (all && !this.#isAdmin(caller)) throw new AdminRoleRequiredError('listing every user\'s tasks (all: true)', caller.authrole);
+    return this.#active.list(all ? undefined : caller.authid);
   }
 
   /** Queue counts; the number of users and the cap only for admins. */
@@ -181,6 +195,7 @@ export class TaskService {
 
   #emit(task: TaskLifecycle, event: TaskStatusEvent): void {
     this.#history.update(event);
+    this.#active.track(task, event);
     const pending = this.#unflushed.get(task);
     if (pending === undefined) this.#deliver(task, event);
     else pending.push(event);

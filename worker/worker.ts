@@ -3,7 +3,8 @@
  * - `<prefix>.task.NAME` per task: returns the task id; a caller asking for progressive results gets
  *   every status event as a progressive result (kwargs) and the terminal event as the result
  *   (success) or an ERROR (failure, timeout, cancel).
- * - `<prefix>.control.{list,status,cancel,history,stats}`.
+ * - `<prefix>.control.{list,status,cancel,history,stats,tasks}`;
+ * - `<prefix>.files.{list,upload,link}` (worker/files-api.ts; docs/web-api.md).
  * - `<prefix>.auth.authorize`: the dynamic authorizer (worker/authorize.ts).
  * - when enabled, the original ASEXOR's `run_task` procedure (worker/legacy-wamp-api.ts).
  * Task and control procedures are shared registrations (invoke roundrobin), so several workers can
@@ -77,6 +78,18 @@ function limitArgument(args: readonly unknown[], kwargs: Dict): number | undefin
   return value;
 }
 
+/** `control.tasks`: `args[0]` or `kwargs.all`, a boolean (default false); no other kwargs. */
+function allArgument(args: readonly unknown[], kwargs: Dict): boolean {
+  const unknown = Object.keys(kwargs).filter((key) => key !== 'all');
+  if (unknown.length > 0 || args.length > 1) {
+    throw new InvalidParamsError([{ field: unknown[0] ?? '', message: `expected at most the keyword argument all (a boolean), got ${unknown.length > 0 ? unknown.map((k) => JSON.stringify(k)).join(', ') : `${args.length} positional arguments`}` }]);
+  }
+  const value = argument(args, kwargs, 'all');
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new InvalidParamsError([{ field: 'all', message: 'all: expected a boolean (true: every user\'s tasks, admin roles only)' }]);
+  return value;
+}
+
 export class WorkerComponent {
   readonly #options: WorkerComponentOptions;
   readonly #log: Logger;
@@ -97,6 +110,7 @@ export class WorkerComponent {
       cancel: (caller, args, kwargs) => service.cancel(caller, taskIdArgument(args, kwargs)),
       history: (caller, args, kwargs) => service.history(caller, limitArgument(args, kwargs)),
       stats: (caller) => service.stats(caller),
+      tasks: (caller, args, kwargs) => service.tasks(caller, allArgument(args, kwargs)),
     };
     for (const [name, handler] of Object.entries(control)) {
       registrations.push([controlProcedure(prefix, name as ControlProcedure), this.#guarded((args, kwargs, details) => handler(callerOf(details), args, kwargs)), SHARED]);

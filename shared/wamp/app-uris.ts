@@ -63,12 +63,22 @@ export const ControlProcedure = {
   cancel: 'cancel',
   history: 'history',
   stats: 'stats',
+  tasks: 'tasks',
 } as const;
 export type ControlProcedure = (typeof ControlProcedure)[keyof typeof ControlProcedure];
 
 /** `controlProcedure('asexor', 'cancel')` → `'asexor.control.cancel'` */
 export function controlProcedure(prefix: string, name: ControlProcedure): string {
   return `${prefix}.control.${name}`;
+}
+
+/** The files procedures (docs/web-api.md). */
+export const FilesProcedure = { list: 'list', upload: 'upload', link: 'link' } as const;
+export type FilesProcedure = (typeof FilesProcedure)[keyof typeof FilesProcedure];
+
+/** `filesProcedure('asexor', 'upload')` → `'asexor.files.upload'` */
+export function filesProcedure(prefix: string, name: FilesProcedure): string {
+  return `${prefix}.files.${name}`;
 }
 
 /** Procedures a Crossbar.io router calls as dynamic authenticator / authorizer. */

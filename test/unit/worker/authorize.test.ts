@@ -7,14 +7,15 @@ const jan = { authid: 'jan.novak', authrole: 'user' };
 const root = { authid: 'root', authrole: 'admin' };
 
 describe('worker dynamic authorizer (asexor.auth.authorize)', () => {
-  it('lets a user call task and control procedures with caller disclosure, cacheable', () => {
-    for (const uri of ['asexor.task.date', 'asexor.control.cancel']) {
+  it('lets a user call task, control and files procedures with caller disclosure, cacheable', () => {
+    for (const uri of ['asexor.task.date', 'asexor.control.cancel', 'asexor.control.tasks', 'asexor.files.list', 'asexor.files.upload', 'asexor.files.link']) {
       expect(authorize(policy, jan, uri, 'call', {})).to.deep.equal({ allow: true, disclose: true, cache: true });
     }
   });
 
   it('denies calls outside one task or control procedure', () => {
-    for (const uri of ['asexor.task.', 'asexor.task.a.b', 'asexor.auth.authorize', 'asexor.taskx.date', 'other.task.date']) {
+    for (const uri of ['asexor.task.', 'asexor.task.a.b', 'asexor.auth.authorize', 'asexor.taskx.date', 'other.task.date',
+      'asexor.files.', 'asexor.files.a.b', 'asexor.filesx.list']) {
       expect(authorize(policy, jan, uri, 'call', {}).allow, uri).to.equal(false);
     }
   });
