@@ -1,13 +1,14 @@
 /**
  * Defaults in one place: what a Crossbar config leaves out (`configDefaults`) and the whole router
- * config `asexor router` runs without --config (`defaultRouterConfig`, the mapping of
- * crossbar-config/config.json; test/unit/shared/config/defaults.test.ts keeps the two equal).
+ * config `asexor router` and `asexor serve` run without --config (`defaultRouterConfig`, the mapping
+ * of crossbar-config/config-with-worker.json's router part, which is crossbar-config/config.json plus
+ * the WAMP long-poll path `/lp`; test/unit/shared/config/defaults.test.ts keeps them equal).
  */
 import { fileURLToPath } from 'node:url';
 import { legacyDefaults } from '../legacy/settings.ts';
 import type { SerializerId } from '../serializers/serializer.ts';
 import { deepFreeze } from './freeze.ts';
-import type { PermissionConfig, RouterConfig } from './types.ts';
+import type { PermissionConfig, RouterConfig, TransportAuthConfig } from './types.ts';
 
 export const configDefaults = {
   /** @default '127.0.0.1' DEVIATION: Crossbar binds all interfaces when `interface` is absent. */
@@ -46,13 +47,31 @@ function exactPermission(uri: string, allow: Partial<PermissionConfig['allow']>)
   return { ...permission(uri, allow), match: 'exact' };
 }
 
+/** The demo credentials of `/ws` and `/lp` (crossbar-config/README.md). */
+function demoAuth(): TransportAuthConfig {
+  return {
+    ticket: { type: 'static', principals: {
+      demo: { ticket: 'demo-ticket', role: 'user' },
+      worker: { ticket: 'worker-ticket', role: 'worker' },
+    } },
+    wampcra: { type: 'static', users: {
+      demo: { secret: 'demo-secret', role: 'user' },
+      // deriveKey('salted-secret', 'asexor-demo-salt', 1000, 32): the derived key, like Crossbar <= 23.
+      salted: { secret: '35V0TSnZjUvtxw5Qw8JGkVws4ohMc956kjw5aAuuL3A=', role: 'user', salt: 'asexor-demo-salt', iterations: 1000, keylen: 32 },
+    } },
+  };
+}
+
 /**
  * Realm `asexor`; roles `user` (decided by the worker's `asexor.auth.authorize`: call tasks and
  * control, subscribe to the user's own status topic), `worker` (register them and the authorizer,
  * publish status; register and publish the original ASEXOR's WAMP API, which the worker serves only
  * when `asexor.legacy.wampApi.enabled`: docs/legacy-wamp-api.md) and `admin` (everything); one listener on 127.0.0.1:8484 serving web/ at
- * `/` and WAMP at `/ws` with the documented demo credentials (crossbar-config/README.md).
- * Anonymous sessions are not allowed. Deep-frozen, like a loaded config.
+ * `/`, WAMP over WebSocket at `/ws` and WAMP over HTTP long-poll at `/lp` (for browsers where
+ * WebSocket is blocked: web/vendor/autobahn.min.js, docs/web-vendor.md), both with the documented
+ * demo credentials (crossbar-config/README.md). `/lp` uses asexor's long-poll extensions
+ * (`serializers`, `auth`) that Crossbar rejects, so crossbar-config/config.json (which Crossbar also
+ * runs) leaves it out. Anonymous sessions are not allowed. Deep-frozen, like a loaded config.
  */
 export function defaultRouterConfig(): RouterConfig {
   return deepFreeze<RouterConfig>({
@@ -65,6 +84,7 @@ export function defaultRouterConfig(): RouterConfig {
         { name: 'worker', permissions: [
           permission('asexor.task.', { register: true }),
           permission('asexor.control.', { register: true }),
+          permission('asexor.files.', { register: true }),
           permission('asexor.auth.', { register: true }),
           permission('asexor.status.', { publish: true }),
           exactPermission(legacyDefaults.wampApi.procedure, { register: true }),
@@ -89,17 +109,21 @@ export function defaultRouterConfig(): RouterConfig {
             autoPingInterval: configDefaults.autoPingInterval,
             autoPingTimeout: configDefaults.autoPingTimeout,
           },
-          auth: {
-            ticket: { type: 'static', principals: {
-              demo: { ticket: 'demo-ticket', role: 'user' },
-              worker: { ticket: 'worker-ticket', role: 'worker' },
-            } },
-            wampcra: { type: 'static', users: {
-              demo: { secret: 'demo-secret', role: 'user' },
-              // deriveKey('salted-secret', 'asexor-demo-salt', 1000, 32): the derived key, like Crossbar <= 23.
-              salted: { secret: '35V0TSnZjUvtxw5Qw8JGkVws4ohMc956kjw5aAuuL3A=', role: 'user', salt: 'asexor-demo-salt', iterations: 1000, keylen: 32 },
-            } },
+          auth: demoAuth(),
+        },
+        {
+          type: 'longpoll',
+          path: '/lp',
+          serializers: ['json', 'msgpack'],
+          // Crossbar's long-poll timeouts (LONGPOLL_DEFAULTS in shared/config/crossbar-transport.ts).
+          options: {
+            requestTimeout: 10_000,
+            sessionTimeout: 30_000,
+            maxMessageSize: configDefaults.maxMessageSize,
+            queueLimitBytes: 4 * 1024 * 1024,
+            allowedOrigins: [],
           },
+          auth: demoAuth(),
         },
       ],
     }],
