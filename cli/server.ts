@@ -1,7 +1,7 @@
 /**
  * The `serve` stack in one call: the embedded router, the in-process worker (attached over a local
  * pair as its own `worker` principal) and the configured transports (WAMP WebSocket and the web
- * app). The worker registers before the listeners open, so the first client already finds the task
+ * app, plus the worker's file downloads, worker/files-download.ts). The worker registers before the listeners open, so the first client already finds the task
  * procedures and the dynamic authorizer. `close()` shuts the worker down per its settings, then the
  * router (GOODBYE to every client), then the listeners; the spawner process ends with the worker.
  */
@@ -12,6 +12,7 @@ import type { LegacyListener } from '../router/bridges/context.ts';
 import { startLegacyBridges } from '../router/bridges/index.ts';
 import { createRouter, type Router } from '../router/index.ts';
 import { startTransports, type Listener } from '../router/transports/index.ts';
+import { fileDownloadRoute } from '../worker/files-download.ts';
 import { resolveWorkerSettings, startWorker, WORKER_ROLE, type Worker, type WorkerSettings } from '../worker/index.ts';
 
 export interface ServerOptions {
@@ -58,7 +59,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     });
     let listeners: Listener[];
     try {
-      listeners = await startTransports(router, options.router.transports, { logger, ...(legacy.http ? { legacy: legacy.http } : {}) });
+      // `files.link` URLs are paths on whichever HTTP listener the client uses: mounted on every one.
+      const signer = worker.fileLinks;
+      const mounts = signer === undefined ? [] : [{ route: fileDownloadRoute({ filesDir: settings.filesDir, signer, logger }), where: 'asexor.files (download links)' }];
+      listeners = await startTransports(router, options.router.transports, { logger, ...(legacy.http ? { legacy: legacy.http } : {}), mounts });
     } catch (error) {
       await legacy.close();
       throw error;

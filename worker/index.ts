@@ -17,6 +17,8 @@ import type { TransportAuthConfig } from '../shared/config/types.ts';
 import { WorkerJoinError } from '../shared/errors.ts';
 import { silentLogger, type Logger } from '../shared/logger.ts';
 import { WorkerConnection } from './connection.ts';
+import { FileLinkSigner } from './file-link-token.ts';
+import { FilesApi } from './files-api.ts';
 import type { RetryOptions } from './reconnect.ts';
 import { LocalWorkerConnection } from './local-connection.ts';
 import { LegacyWampApi } from './legacy-wamp-api.ts';
@@ -70,6 +72,12 @@ export interface WorkerEvents {
 
 export interface Worker {
   readonly service: TaskService;
+  /**
+   * Signs and verifies the `files.link` download tokens (per-process key): the HTTP download route
+   * must run in this process (cli/server.ts mounts worker/files-download.ts with it). Only a worker
+   * of an embedded router has one; a remote worker does not register `files.link`.
+   */
+  readonly fileLinks: FileLinkSigner | undefined;
   readonly events: EventEmitter<WorkerEvents>;
   /** Resolves at the next completed registration (at once if registered now); rejects with WorkerJoinError when the router refuses the session. */
   whenRegistered(): Promise<void>;
@@ -136,7 +144,11 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   });
   const { wampApi } = settings.legacy;
   const legacy = wampApi.enabled ? new LegacyWampApi({ settings: wampApi, service, uriPrefix: settings.uriPrefix, logger }) : undefined;
-  const component = new WorkerComponent({ service, registry, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, legacyWampApi: wampApi, legacy, logger });
+  const fileLinks = 'router' in options.connect ? new FileLinkSigner({ ttlSeconds: settings.fileLinkSeconds }) : undefined;
+  const files = new FilesApi({ filesDir: settings.filesDir, maxUploadBytes: settings.maxUploadBytes, signer: fileLinks });
+  const component = new WorkerComponent({
+    service, registry, files, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, legacyWampApi: wampApi, legacy, logger,
+  });
   const events = new EventEmitter<WorkerEvents>();
   let registered = false;
   const connection = connectLink(options, {
@@ -168,6 +180,7 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   };
   return {
     service,
+    fileLinks,
     events,
     whenRegistered: () => new Promise<void>((resolve, reject) => {
       if (connection.failure !== undefined) {

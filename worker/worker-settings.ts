@@ -34,7 +34,14 @@ export const workerSettingsDefaults = {
   shutdown: 'cancel' as ShutdownMode,
   /** Which spawner runs task processes; the environment variable ASEXOR_SPAWNER overrides it. */
   spawner: 'auto' as SpawnerChoice,
+  /** Largest file `files.upload` accepts, decoded bytes (the base64 must fit in one 16 MiB WAMP message). */
+  maxUploadBytes: 8 * 1024 * 1024,
+  /** Lifetime of a `files.link` download URL, seconds. */
+  fileLinkSeconds: 300,
 } as const;
+
+/** base64 of this many bytes is 16 MB, leaving room for the rest of the CALL under a 16 MiB message limit. */
+export const MAX_UPLOAD_BYTES_LIMIT = 12_000_000;
 
 const limit = z.int().min(1);
 const priority = z.int().min(0).max(9);
@@ -53,6 +60,8 @@ export const workerSettingsSchema = z.strictObject({
   tasksModule: z.string().min(1).optional(),
   shutdown: z.enum(['drain', 'cancel']).optional(),
   spawner: z.enum(['auto', 'native', 'node']).optional(),
+  maxUploadBytes: z.int().min(1).max(MAX_UPLOAD_BYTES_LIMIT).optional(),
+  fileLinkSeconds: z.int().min(1).max(86_400).optional(),
   legacy: legacySettingsSchema.optional(),
 });
 
@@ -74,6 +83,10 @@ export interface WorkerSettings {
   readonly shutdown: ShutdownMode;
   /** `native` (the C helper), `node` (the Node spawner) or `auto` (native when built, else node). */
   readonly spawner: SpawnerChoice;
+  /** Largest `files.upload`, decoded bytes. */
+  readonly maxUploadBytes: number;
+  /** Lifetime of a `files.link` URL, seconds. */
+  readonly fileLinkSeconds: number;
   /** The original ASEXOR's protocols (shared/legacy/settings.ts): bridges run by the server, the WAMP API by the worker. */
   readonly legacy: LegacySettings;
 }
@@ -106,6 +119,8 @@ export function resolveWorkerSettings(section: unknown, options: { readonly base
     tasksModule: s.tasksModule === undefined ? DEFAULT_TASK_MODULE : path.resolve(options.baseDir, s.tasksModule),
     shutdown: s.shutdown ?? d.shutdown,
     spawner: s.spawner ?? d.spawner,
+    maxUploadBytes: s.maxUploadBytes ?? d.maxUploadBytes,
+    fileLinkSeconds: s.fileLinkSeconds ?? d.fileLinkSeconds,
     legacy: resolveLegacySettings(s.legacy, options.baseDir),
   });
 }

@@ -14,9 +14,10 @@
 import { CallerNotDisclosedError, InvalidParamsError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isTerminal } from '../shared/task-status.ts';
-import { authHookProcedure, controlProcedure, taskProcedure, type ControlProcedure } from '../shared/wamp/app-uris.ts';
-import { autobahn, type AbEndpoint, type AbInvocationDetails, type Dict } from './autobahn.ts';
+import { authHookProcedure, controlProcedure, filesProcedure, taskProcedure, type ControlProcedure, type FilesProcedure } from '../shared/wamp/app-uris.ts';
+import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails, type Dict } from './autobahn.ts';
 import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
+import type { FilesApi } from './files-api.ts';
 import type { LegacyWampApi } from './legacy-wamp-api.ts';
 import type { Caller, TaskService } from './task-service.ts';
 import type { TaskRegistry } from './task-registry.ts';
@@ -26,6 +27,8 @@ import type { WorkerSession } from './worker-session.ts';
 export interface WorkerComponentOptions extends AuthorizePolicy {
   readonly service: TaskService;
   readonly registry: TaskRegistry;
+  /** The files procedures; absent = not registered. */
+  readonly files?: FilesApi | undefined;
   readonly logger: Logger;
   /** The original ASEXOR's WAMP API, when `asexor.legacy.wampApi.enabled`. */
   readonly legacy?: LegacyWampApi | undefined;
@@ -54,6 +57,11 @@ export function callerOf(details: AbInvocationDetails): Caller {
   const caller: Caller = Object.freeze({ authid, authrole, session });
   callers.set(session, caller);
   return caller;
+}
+
+/** The URI of a refused REGISTER (autobahn's Error), else the error's text. */
+function errorUri(error: unknown): string {
+  return isAbError(error) ? error.error : String(error);
 }
 
 /** `args[0]` or `kwargs[name]`. */
@@ -118,7 +126,32 @@ export class WorkerComponent {
     registrations.push([authHookProcedure(prefix, 'authorize'), this.#guarded((args) => authorizeCall(this.#options, args)), { invoke: 'roundrobin' }]);
     if (this.#options.legacy !== undefined) registrations.push(this.#options.legacy.registration(session));
     await Promise.all(registrations.map(([uri, endpoint, options]) => session.register(uri, endpoint, options)));
-    return registrations.length;
+    return registrations.length + await this.#registerFiles(session);
+  }
+
+  /**
+   * The files procedures, optional: a router config written before they existed does not let the
+   * worker role register `<prefix>.files.*`; the worker then runs without them and says so once per join.
+   */
+  async #registerFiles(session: WorkerSession): Promise<number> {
+    const { files, uriPrefix: prefix } = this.#options;
+    if (files === undefined) return 0;
+    const handlers: Readonly<Record<FilesProcedure, (caller: Caller, args: unknown[], kwargs: Dict) => unknown>> = {
+      list: (caller, args, kwargs) => files.list(caller, args, kwargs),
+      upload: (caller, args, kwargs) => files.upload(caller, args, kwargs),
+      link: (caller, args, kwargs) => files.link(caller, args, kwargs),
+    };
+    const names = (Object.keys(handlers) as FilesProcedure[]).filter((name) => name !== 'link' || files.links);
+    const results = await Promise.allSettled(names.map((name) => session.register(filesProcedure(prefix, name),
+      this.#guarded((args, kwargs, details) => handlers[name](callerOf(details), args, kwargs)), SHARED)));
+    const refused = names.flatMap((name, i) => {
+      const result = results[i];
+      return result?.status === 'rejected' ? [{ procedure: filesProcedure(prefix, name), reason: errorUri(result.reason) }] : [];
+    });
+    if (refused.length > 0) {
+      this.#log.warn({ refused }, `the router refused ${prefix}.files.* to the worker: the web app's file procedures are unavailable (allow the worker role to register ${prefix}.files., see crossbar-config/config.json)`);
+    }
+    return names.length - refused.length;
   }
 
   /** Runs `endpoint`, turning any exception (thrown or rejected) into the ERROR to send. */

@@ -1,6 +1,6 @@
 /**
- * One node:http server per `http` transport: WebSocket upgrades, static files, /health and WAMP
- * long-poll POST handlers all share its port (docs/conventions.md, Crossbar's "web" transport). Requests are
+ * One node:http server per `http` transport: WebSocket upgrades, static files, /health, WAMP
+ * long-poll POST handlers and mounted routes (legacy bridges, file downloads) all share its port (docs/conventions.md, Crossbar's "web" transport). Requests are
  * dispatched through an HttpRouteTable; a new HTTP transport adds routes instead of a server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -31,6 +31,17 @@ export interface HttpTransportDeps {
   readonly websocket?: WebSocketTuning;
   /** Handlers of the legacy ASEXOR protocols (router/bridges/index.ts), mounted on one HTTP transport. */
   readonly legacy?: HttpLegacyMounts;
+  /** More request routes, e.g. the worker's file downloads (cli/server.ts). */
+  readonly mounts?: readonly HttpRouteMount[];
+}
+
+/** A request route mounted beside the configured services; a path clash with one of them is a ConfigInvalidError. */
+export interface HttpRouteMount {
+  /** The transport config (by identity) it is mounted on; undefined = every HTTP transport. */
+  readonly transport?: HttpTransportConfig;
+  readonly route: RequestRoute;
+  /** Named in the error of a path clash, e.g. 'asexor.files'. */
+  readonly where: string;
 }
 
 export interface HttpLegacyMounts {
@@ -83,6 +94,9 @@ export async function startHttpTransport(
   });
 
   for (const route of legacy?.requestRoutes ?? []) routes.addRequest(route, 'asexor.legacy');
+  for (const mount of deps.mounts ?? []) {
+    if (mount.transport === undefined || mount.transport === config) routes.addRequest(mount.route, mount.where);
+  }
 
   const server = createServer({
     headersTimeout: HEADERS_TIMEOUT_MS,

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { USERS } from './start-server.ts';
 
-const WORKER_PERMISSIONS = ['asexor.task.', 'asexor.control.', 'asexor.auth.'].map((uri) => ({ uri, match: 'prefix', allow: { register: true } }));
+const WORKER_PERMISSIONS = ['asexor.task.', 'asexor.control.', 'asexor.files.', 'asexor.auth.'].map((uri) => ({ uri, match: 'prefix', allow: { register: true } }));
 
 /** A Crossbar node config (version 2) for `asexor serve --config`, listening on 127.0.0.1:0 at /ws. */
 export function serveConfig(asexor: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PermissionConfig, RouterConfig } from '../../shared/config/types.ts';
+import type { HttpTransportConfig, LongPollOptions, PermissionConfig, RouterConfig, WebServiceConfig } from '../../shared/config/types.ts';
 import { silentLogger, type Logger } from '../../shared/logger.ts';
 import { startServer, type Server } from '../../cli/server.ts';
 
@@ -41,7 +41,7 @@ export function testRouterConfig(port = 0): RouterConfig {
       roles: [
         { name: 'user', authorizer: 'asexor.auth.authorize' },
         { name: 'worker', permissions: [
-          allow('asexor.task.', { register: true }), allow('asexor.control.', { register: true }),
+          allow('asexor.task.', { register: true }), allow('asexor.control.', { register: true }), allow('asexor.files.', { register: true }),
           allow('asexor.auth.', { register: true }), allow('asexor.status.', { publish: true }),
           // The original ASEXOR's WAMP API (docs/legacy-wamp-api.md), served only when enabled.
           allow('eu.zderadicka.asexor.run_task', { register: true }), allow('eu.zderadicka.asexor.task_update', { publish: true }),
@@ -69,6 +69,8 @@ export interface TestServer {
   readonly port: number;
   /** ws://127.0.0.1:PORT/ws */
   readonly url: string;
+  /** http://127.0.0.1:PORT (no trailing slash) */
+  readonly origin: string;
   readonly filesDir: string;
   close(): Promise<void>;
 }
@@ -77,6 +79,30 @@ export interface TestServerOptions {
   /** Worker settings merged over the test defaults (tasks module, temporary files folder, concurrency 2). */
   readonly asexor?: Readonly<Record<string, unknown>>;
   readonly logger?: Logger;
+  /**
+   * Also serve WAMP over HTTP long-poll at /lp (json and msgpack) with the users of /ws, like
+   * shared/config/defaults.ts; these options override the test defaults (10 s request timeout,
+   * 30 s session timeout, same-origin only).
+   */
+  readonly longPoll?: Partial<LongPollOptions>;
+  /** More services on the same listener, after /ws and /lp (e.g. static folders). */
+  readonly services?: readonly WebServiceConfig[];
+}
+
+/** testRouterConfig() with the long-poll path and the extra services of `options`. */
+function withServices(config: RouterConfig, options: TestServerOptions): RouterConfig {
+  if (options.longPoll === undefined && options.services === undefined) return config;
+  const [http, ...rest] = config.transports as [HttpTransportConfig, ...RouterConfig['transports']];
+  const ws = http.services.find((s) => s.type === 'websocket');
+  const longPoll: WebServiceConfig[] = options.longPoll === undefined ? [] : [{
+    type: 'longpoll', path: '/lp', serializers: ['json', 'msgpack'],
+    options: {
+      requestTimeout: 10_000, sessionTimeout: 30_000, maxMessageSize: 16 * 1024 * 1024, queueLimitBytes: 4 * 1024 * 1024,
+      allowedOrigins: [], ...options.longPoll,
+    },
+    ...(ws?.auth ? { auth: ws.auth } : {}),
+  }];
+  return { ...config, transports: [{ ...http, services: [...http.services, ...longPoll, ...(options.services ?? [])] }, ...rest] };
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -84,7 +110,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let server: Server;
   try {
     server = await startServer({
-      router: testRouterConfig(),
+      router: withServices(testRouterConfig(), options),
       asexor: { tasksModule: TASKS_MODULE, filesDir, concurrency: 2, ...options.asexor },
       baseDir: process.cwd(),
       logger: options.logger ?? silentLogger(),
@@ -95,7 +121,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
   const port = server.listeners[0]?.address.port ?? 0;
   return {
-    server, port, url: `ws://127.0.0.1:${port}/ws`, filesDir,
+    server, port, url: `ws://127.0.0.1:${port}/ws`, origin: `http://127.0.0.1:${port}`, filesDir,
     close: async () => {
       await server.close();
       await rm(filesDir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
       realm: 'asexor', uriPrefix: 'asexor', concurrency: availableParallelism(), maxQueued: 10_000,
       perUser: { maxQueued: 1000, maxRunning: availableParallelism() }, rolePriority: {}, defaultPriority: 4,
       adminRoles: ['admin'], historyPerUser: 100, filesDir: '/srv/asexor/files', tasksModule: DEFAULT_TASK_MODULE, shutdown: 'cancel', spawner: 'auto',
+      maxUploadBytes: 8 * 1024 * 1024, fileLinkSeconds: 300,
     });
     expect(workerSettingsDefaults).to.include({ maxQueued: 10_000, perUserMaxQueued: 1000, historyPerUser: 100, shutdown: 'cancel' });
     expect(resolveWorkerSettings(undefined, { baseDir: '/' })).to.satisfy(Object.isFrozen);
@@ -36,6 +37,8 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
       [{ shutdown: 'now' }, /^\$\.asexor\.shutdown: expected 'drain' or 'cancel'/],
       [{ spawner: 'fork' }, /^\$\.asexor\.spawner: expected 'auto', 'native' or 'node'/],
       [{ perUser: { maxRunning: 1.5 } }, /^\$\.asexor\.perUser\.maxRunning: /],
+      [{ maxUploadBytes: 16 * 1024 * 1024 }, /^\$\.asexor\.maxUploadBytes: expected a number <= 12000000/],
+      [{ fileLinkSeconds: 0 }, /^\$\.asexor\.fileLinkSeconds: expected a number >= 1/],
       ['fast', /^\$\.asexor: expected an object/],
     ];
     for (const [section, message] of cases) {
