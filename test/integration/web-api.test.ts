@@ -6,14 +6,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { startServer } from '../../cli/server.ts';
+import { createRouter } from '../../router/index.ts';
+import { startTransports } from '../../router/transports/index.ts';
+import type { RouterConfig } from '../../shared/config/types.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { FileLinkSigner } from '../../worker/file-link-token.ts';
+import { resolveWorkerSettings, startWorker } from '../../worker/index.ts';
 import type { ClientSession } from '../../cli/client.ts';
 import type { Dict } from '../../worker/autobahn.ts';
-import { startTestServer, type TestServer } from '../helpers/start-server.ts';
+import { startTestServer, TASKS_MODULE, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u;
@@ -325,5 +332,70 @@ describe('web API: download links expire', function () {
     const reply = await fetchHttp(server.port, url);
     expect(reply.status).to.equal(403);
     expect(reply.body.toString('utf8')).to.match(/invalid or has expired/u);
+  });
+});
+
+describe('web API: where the files procedures are not available', function () {
+  this.timeout(20_000);
+  let filesDir: string;
+
+  beforeEach(async () => { filesDir = await mkdtemp(path.join(tmpdir(), 'asexor-files-')); });
+  afterEach(async () => { await rm(filesDir, { recursive: true, force: true }); });
+
+  it('runs without them, with one warning, when the router does not let the worker register asexor.files.', async () => {
+    const base = testRouterConfig();
+    const router: RouterConfig = {
+      ...base,
+      realms: base.realms.map((realm) => ({
+        ...realm,
+        roles: realm.roles.map((role) => ('permissions' in role && role.permissions !== undefined
+          ? { ...role, permissions: role.permissions.filter((p) => p.uri !== 'asexor.files.') } : role)),
+      })),
+    };
+    const lines: Record<string, unknown>[] = [];
+    const destination = new PassThrough();
+    destination.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    const server = await startServer({
+      router, asexor: { tasksModule: TASKS_MODULE, filesDir, concurrency: 1 }, baseDir: process.cwd(), logger: createLogger({ destination, level: 'warn' }),
+    });
+    const alice = await joinAs(`ws://127.0.0.1:${server.listeners[0]?.address.port ?? 0}/ws`, 'alice');
+    try {
+      expect(await alice.call('asexor.control.tasks')).to.deep.equal([]);
+      expect((await wampError(alice.call('asexor.files.list'))).error).to.equal('wamp.error.no_such_procedure');
+      const warnings = lines.filter((l) => String(l['msg']).includes('asexor.files.*'));
+      expect(warnings, JSON.stringify(lines)).to.have.length(1);
+      expect(warnings[0]?.['refused']).to.have.length(3);
+    } finally {
+      await alice.close();
+      await server.close();
+    }
+  });
+
+  it('a remote worker registers files.list and files.upload, not files.link (nothing there serves its links)', async () => {
+    const config = testRouterConfig();
+    const router = createRouter({ realms: config.realms });
+    const listeners = await startTransports(router, config.transports);
+    const url = `ws://127.0.0.1:${listeners[0]?.address.port ?? 0}/ws`;
+    const settings = resolveWorkerSettings({ tasksModule: TASKS_MODULE, filesDir, concurrency: 1 }, { baseDir: process.cwd() });
+    const worker = await startWorker({ settings, connect: { url, authid: 'worker', ticket: USERS.worker.ticket } });
+    try {
+      await worker.whenRegistered();
+      expect(worker.fileLinks).to.equal(undefined);
+      const alice = await joinAs(url, 'alice');
+      try {
+        expect(await alice.call('asexor.files.upload', ['r.txt', b64('remote')])).to.deep.equal({ path: 'r.txt', size: 6 });
+        expect((await alice.call('asexor.files.list') as { path: string }[]).map((f) => f.path)).to.deep.equal(['r.txt']);
+        expect((await wampError(alice.call('asexor.files.link', ['r.txt']))).error).to.equal('wamp.error.no_such_procedure');
+        expect((await fetchHttp(listeners[0]?.address.port ?? 0, '/files/download/x.y')).status).to.equal(404);
+      } finally {
+        await alice.close();
+      }
+    } finally {
+      await worker.close();
+      await router.close();
+      await Promise.all(listeners.map((l) => l.close()));
+    }
   });
 });
