@@ -9,6 +9,7 @@
  *   non-ASCII names), `nosniff`, `Cache-Control: private, no-store`, and a sandboxing CSP, so a
  *   downloaded HTML file never runs as a page of this origin.
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -96,7 +97,8 @@ async function serve(options: FileDownloadOptions, log: Logger, req: IncomingMes
     return;
   }
   const real = await resolveGranted(options.filesDir, grant.path);
-  const handle = real === undefined ? undefined : await open(real, 'r').catch(() => undefined);
+  const handle = real === undefined ? undefined : await open(real, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
+  // O_NONBLOCK: a FIFO swapped in after the check cannot hang the request; fstat then rejects it.
   const stats = await handle?.stat();
   if (handle === undefined || stats?.isFile() !== true) {
     await handle?.close();
