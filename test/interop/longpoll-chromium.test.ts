@@ -1,14 +1,16 @@
 /**
  * autobahn-js's long-poll client (browser-only: it needs XMLHttpRequest) in headless Chromium,
- * driven by playwright-core, against a page and bundle served by the router's own HTTP listener.
+ * driven by playwright-core, against a page and the shipped browser build of autobahn-js
+ * (web/vendor/autobahn.min.js, docs/web-vendor.md) served by the router's own HTTP listener.
  * The page calls a procedure that an autobahn-js WebSocket session in Node registered and receives
  * an event it published. Cross-origin: from an allowed origin (CORS preflight, credentials) and
  * from one that is not allowed. Skipped when /usr/bin/chromium (Debian package `chromium`) is absent.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { createRouter, type Router } from '../../router/index.ts';
@@ -16,7 +18,8 @@ import { startHttpTransport, type Listener } from '../../router/transports/http-
 import type { HttpTransportConfig, WebServiceConfig } from '../../shared/config/types.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 import { join, type OpenSession } from './autobahn-js-client.ts';
-import { bundleAutobahn } from './browser-bundle.ts';
+
+const BUNDLE = fileURLToPath(new URL('../../web/vendor/autobahn.min.js', import.meta.url));
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -84,7 +87,7 @@ const available = existsSync(CHROMIUM);
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'asexor-chromium-'));
-    await bundleAutobahn(dir);
+    await copyFile(BUNDLE, path.join(dir, 'autobahn.js'));
     await writeFile(path.join(dir, 'page.js'), PAGE_SCRIPT);
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script src="autobahn.js"></script><script src="page.js"></script>\n');
     router = createRouter({ realms: [openRealm()] });
