@@ -372,6 +372,14 @@
       clearInterval(this.#timer);
       this.#timer = void 0;
     }
+    /** Stops polling and forgets what was shown (logout). */
+    clear() {
+      this.stop();
+      this.#rows.clear();
+      this.#body.replaceChildren();
+      this.#stats.replaceChildren();
+      this.#note.textContent = "";
+    }
     async refresh() {
       const api2 = this.#api;
       if (api2 === void 0 || this.#busy) return;
@@ -1085,8 +1093,8 @@
     });
     input.value = typeof initial === "string" ? initial : "";
     if (spec.file !== "input") return { control: input, input };
-    const picker = h("input", { type: "file", class: "visually-hidden", id: `${id}-upload`, accept: spec.accept?.join(","), tabindex: "-1" });
-    const button = h("button", { type: "button", class: "secondary", "aria-controls": id, onclick: () => {
+    const picker = h("input", { type: "file", class: "visually-hidden", id: `${id}-upload`, accept: spec.accept?.join(","), tabindex: "-1", "aria-label": `Upload a file for ${spec.name}` });
+    const button = h("button", { type: "button", class: "secondary", "aria-controls": id, "aria-label": `Upload a file for ${spec.name}`, onclick: () => {
       picker.click();
     } }, "Upload…");
     picker.addEventListener("change", () => {
@@ -1383,6 +1391,21 @@
     cards.clear();
     tasks = [];
     user = void 0;
+    els.taskSelect.replaceChildren();
+    els.taskForm.replaceChildren();
+    els.taskDescription.replaceChildren();
+    els.filesList.replaceChildren();
+    els.filesDatalist.replaceChildren();
+    els.foldersDatalist.replaceChildren();
+    els.filesNote.textContent = "";
+    filesAvailable = true;
+    els.filterTask.replaceChildren(h("option", { value: "" }, "any"));
+    els.filterStatus.value = "";
+    els.filterText.value = "";
+    els.adminSection.hidden = true;
+    els.navAdmin.hidden = true;
+    admin.clear();
+    renderCount();
     setLoggedIn(false);
     els.loginSubmit.disabled = false;
     showLoginError("");

@@ -301,6 +301,38 @@ describe('web app in headless Chromium (test/interop/web-app.test.ts)', function
     expect(await page.$$eval(`${card(id)} .steps li`, (items) => items.length)).to.be.greaterThan(1);
   });
 
+  it('says so when neither WebSocket nor long poll reaches the server', async () => {
+    const page = await newPage();
+    await page.context().routeWebSocket(/\/ws$/, (ws) => {
+      void ws.close({ code: 1008, reason: 'blocked by the test' });
+    });
+    await page.context().route(/\/lp\//, (route) => route.abort('connectionrefused'));
+    await page.goto(base);
+    await page.fill('#authid', 'alice');
+    await page.fill('#secret', 'alice-ticket');
+    await page.click('#login-submit');
+    await page.waitForSelector('#login-error:not([hidden])');
+    expect(await page.textContent('#login-error')).to.match(/^Cannot reach the server at /);
+    expect(await page.getAttribute('#conn', 'data-state')).to.equal('failed');
+  });
+
+  it('gives every control an accessible name and announces status changes', async () => {
+    await chooseTask(alice, 'convert_folder'); // text, enum, file and checkbox-list widgets
+    const unnamed = await alice.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('input, select, textarea, button'))
+      .filter((el) => el.offsetParent !== null || el.getClientRects().length > 0)
+      .filter((el) => {
+        const labelled = el instanceof HTMLButtonElement ? (el.textContent ?? '').trim() !== '' : ('labels' in el && (el as HTMLInputElement).labels !== null && (el as HTMLInputElement).labels!.length > 0);
+        return !labelled && el.getAttribute('aria-label') === null && el.getAttribute('aria-labelledby') === null;
+      })
+      .map((el) => el.outerHTML.slice(0, 80)));
+    expect(unnamed).to.deep.equal([]);
+    expect(await alice.getAttribute('#announcer', 'aria-live')).to.equal('polite');
+    await chooseTask(alice, 'date');
+    const id = await run(alice, 'date');
+    await waitStatus(alice, id, 'success');
+    await alice.waitForFunction((short) => (document.querySelector('#announcer')?.textContent ?? '').includes(`date ${short}: succeeded`), id.slice(0, 8));
+  });
+
   it('takes the screenshot docs/web-app.png: a running task with its steps above finished ones', async () => {
     await chooseTask(alice, 'progress');
     await alice.fill('#param-steps', '20');

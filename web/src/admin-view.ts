@@ -49,6 +49,15 @@ export class AdminView {
     this.#timer = undefined;
   }
 
+  /** Stops polling and forgets what was shown (logout). */
+  clear(): void {
+    this.stop();
+    this.#rows.clear();
+    this.#body.replaceChildren();
+    this.#stats.replaceChildren();
+    this.#note.textContent = '';
+  }
+
   async refresh(): Promise<void> {
     const api = this.#api;
     if (api === undefined || this.#busy) return;

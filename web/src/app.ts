@@ -195,6 +195,22 @@ function logout(): void {
   cards.clear();
   tasks = [];
   user = undefined;
+  // Nothing of this user stays on the page for the next one.
+  els.taskSelect.replaceChildren();
+  els.taskForm.replaceChildren();
+  els.taskDescription.replaceChildren();
+  els.filesList.replaceChildren();
+  els.filesDatalist.replaceChildren();
+  els.foldersDatalist.replaceChildren();
+  els.filesNote.textContent = '';
+  filesAvailable = true;
+  els.filterTask.replaceChildren(h('option', { value: '' }, 'any'));
+  els.filterStatus.value = '';
+  els.filterText.value = '';
+  els.adminSection.hidden = true;
+  els.navAdmin.hidden = true;
+  admin.clear();
+  renderCount();
   setLoggedIn(false);
   els.loginSubmit.disabled = false;
   showLoginError('');

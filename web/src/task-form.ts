@@ -56,8 +56,8 @@ function textWidget(spec: FieldSpec, hooks: FormHooks, describedBy: string, stat
   input.value = typeof initial === 'string' ? initial : '';
   if (spec.file !== 'input') return { control: input, input };
   // An existing file, or one uploaded now (it lands in the root of the files folder).
-  const picker = h('input', { type: 'file', class: 'visually-hidden', id: `${id}-upload`, accept: spec.accept?.join(','), tabindex: '-1' });
-  const button = h('button', { type: 'button', class: 'secondary', 'aria-controls': id, onclick: () => { picker.click(); } }, 'Upload…');
+  const picker = h('input', { type: 'file', class: 'visually-hidden', id: `${id}-upload`, accept: spec.accept?.join(','), tabindex: '-1', 'aria-label': `Upload a file for ${spec.name}` });
+  const button = h('button', { type: 'button', class: 'secondary', 'aria-controls': id, 'aria-label': `Upload a file for ${spec.name}`, onclick: () => { picker.click(); } }, 'Upload…');
   picker.addEventListener('change', () => {
     const file = picker.files?.[0];
     if (file === undefined) return;
