@@ -402,6 +402,10 @@ describe('web app in headless Chromium (test/interop/web-app.test.ts)', function
     await waitStatus(phone, id, 'started');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).to.be.at.most(0);
+    await phone.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      document.querySelector('#tasks')?.scrollIntoView();
+    });
     await phone.screenshot({ path: SCREENSHOT_PHONE, fullPage: false });
     await phone.click(`${card(id)} button.danger`);
     await waitStatus(phone, id, 'cancelled');
