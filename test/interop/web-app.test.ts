@@ -5,8 +5,9 @@
  * login and its errors, date/sleep/progress/multi tasks live, cancel, validation errors next to the
  * fields (client and server), an error with exit code and stderr, convert on an uploaded file and its
  * download, history after a reload and with filters, catching up after the session was killed,
- * the admin view, long-poll fallback when WebSocket is blocked, and user isolation. Writes the
- * screenshot docs/web-app.png (and docs/web-app-phone.png at 375 px).
+ * the admin view, long-poll fallback when WebSocket is blocked, and user isolation. Takes the
+ * screenshots of the README, docs/web-app.png (and docs/web-app-phone.png at 375 px): written there with
+ * ASEXOR_UPDATE_SCREENSHOTS=1.
  * Fails (does not skip) when /usr/bin/chromium (Debian package `chromium`) is missing.
  */
 import { existsSync } from 'node:fs';
@@ -28,8 +29,13 @@ const CHROMIUM_ARGS = [
 ];
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WEB_DIR = path.join(ROOT, 'web');
-const SCREENSHOT = path.join(ROOT, 'docs', 'web-app.png');
-const SCREENSHOT_PHONE = path.join(ROOT, 'docs', 'web-app-phone.png');
+/**
+ * The screenshots are always taken; they replace the README's images in docs/ only with
+ * ASEXOR_UPDATE_SCREENSHOTS=1 (so a test run leaves the checkout clean), else they go to the temp dir.
+ */
+const SHOT_DIR = process.env['ASEXOR_UPDATE_SCREENSHOTS'] === '1' ? path.join(ROOT, 'docs') : tmpdir();
+const SCREENSHOT = path.join(SHOT_DIR, 'web-app.png');
+const SCREENSHOT_PHONE = path.join(SHOT_DIR, 'web-app-phone.png');
 
 /** testRouterConfig plus the web app at `/` and a long-poll service at `/lp` with the same users. */
 function webRouterConfig(): RouterConfig {
@@ -347,6 +353,7 @@ describe('web app in headless Chromium (test/interop/web-app.test.ts)', function
       (document.activeElement as HTMLElement | null)?.blur();
     });
     await alice.screenshot({ path: SCREENSHOT, fullPage: false });
+    expect((await readFile(SCREENSHOT)).length, 'a PNG was written').to.be.greaterThan(10_000);
     await alice.click(`${card(id)} button.danger`);
     await waitStatus(alice, id, 'cancelled');
   });
@@ -407,6 +414,7 @@ describe('web app in headless Chromium (test/interop/web-app.test.ts)', function
       document.querySelector('#tasks')?.scrollIntoView();
     });
     await phone.screenshot({ path: SCREENSHOT_PHONE, fullPage: false });
+    expect((await readFile(SCREENSHOT_PHONE)).length, 'a PNG was written').to.be.greaterThan(10_000);
     await phone.click(`${card(id)} button.danger`);
     await waitStatus(phone, id, 'cancelled');
   });
