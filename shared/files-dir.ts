@@ -105,13 +105,17 @@ async function isSymlink(p: string): Promise<boolean> {
   }
 }
 
+/** The JSON Schema `format` of a files-folder path in `asexor.control.list` (the web app offers a file picker for it). */
+export const FILES_PATH_FORMAT = 'asexor-files-path';
+
 /**
  * A params field holding a relative path inside the files folder (lexical checks; pair it with
  * `realPathInFilesDir` in the task's `check`). `extensions` limits the file name's extension (any case).
+ * Its JSON Schema says `"format": "asexor-files-path"`.
  */
 export function filesPathSchema(options: { readonly extensions?: readonly string[] } = {}) {
   const extensions = options.extensions?.map((ext) => ext.toLowerCase());
-  return z.string({ error: 'expected a relative path (a string) inside the files folder' }).superRefine((value, ctx) => {
+  return z.string({ error: 'expected a relative path (a string) inside the files folder' }).meta({ format: FILES_PATH_FORMAT }).superRefine((value, ctx) => {
     const problem = relativePathProblem(value);
     if (problem !== undefined) {
       ctx.addIssue({ code: 'custom', message: `expected a relative path inside the files folder (this one ${problem})` });

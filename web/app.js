@@ -866,8 +866,11 @@
     }
     return "json";
   }
-  function fileRoleOf(name, kind, description) {
-    if (kind !== "string" || description === void 0 || !/files folder/i.test(description)) return void 0;
+  var FILES_PATH_FORMAT = "asexor-files-path";
+  function fileRoleOf(name, kind, description, format) {
+    if (kind !== "string") return void 0;
+    if (format !== FILES_PATH_FORMAT && (description === void 0 || !/files folder/i.test(description))) return void 0;
+    description ??= "";
     if (/folder/i.test(name) || /^folder\b/i.test(description)) return "folder";
     if (/output|target|destination/i.test(name) || /^where to write/i.test(description)) return "output";
     return "input";
@@ -886,7 +889,7 @@
       const description = typeof prop["description"] === "string" ? prop["description"] : void 0;
       const items = isObject(prop["items"]) ? prop["items"] : {};
       const options = kind === "enum" ? stringList(prop["enum"]) : kind === "enum-list" ? stringList(items["enum"]) : void 0;
-      const file = fileRoleOf(name, kind, description);
+      const file = fileRoleOf(name, kind, description, prop["format"]);
       const accept = file === "input" ? acceptOf(description) : void 0;
       const maximum = num(prop["maximum"]);
       const spec = {

@@ -73,8 +73,14 @@ function kindOf(prop: Json): FieldKind {
   return 'json';
 }
 
-function fileRoleOf(name: string, kind: FieldKind, description: string | undefined): FileRole | undefined {
-  if (kind !== 'string' || description === undefined || !/files folder/i.test(description)) return undefined;
+/** The `format` of a files-folder path (shared/files-dir.ts `FILES_PATH_FORMAT`). */
+const FILES_PATH_FORMAT = 'asexor-files-path';
+
+/** A files-folder path is marked by its `format`; a schema from an older server by its description. */
+function fileRoleOf(name: string, kind: FieldKind, description: string | undefined, format: unknown): FileRole | undefined {
+  if (kind !== 'string') return undefined;
+  if (format !== FILES_PATH_FORMAT && (description === undefined || !/files folder/i.test(description))) return undefined;
+  description ??= '';
   if (/folder/i.test(name) || /^folder\b/i.test(description)) return 'folder';
   if (/output|target|destination/i.test(name) || /^where to write/i.test(description)) return 'output';
   return 'input';
@@ -96,7 +102,7 @@ export function fieldsOf(schema: unknown): FieldSpec[] {
     const description = typeof prop['description'] === 'string' ? prop['description'] : undefined;
     const items: Json = isObject(prop['items']) ? prop['items'] : {};
     const options = kind === 'enum' ? stringList(prop['enum']) : kind === 'enum-list' ? stringList(items['enum']) : undefined;
-    const file = fileRoleOf(name, kind, description);
+    const file = fileRoleOf(name, kind, description, prop['format']);
     const accept = file === 'input' ? acceptOf(description) : undefined;
     const maximum = num(prop['maximum']);
     const spec: Record<string, unknown> = {

@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { z } from 'zod';
 import { FilesPathNotFoundError, PathOutsideFilesDirError } from '../../../shared/errors.ts';
 import {
-  filesPathSchema, normalizeRelativePath, realPathInFilesDir, relativePathProblem, resolveInFilesDir,
+  FILES_PATH_FORMAT, filesPathSchema, normalizeRelativePath, realPathInFilesDir, relativePathProblem, resolveInFilesDir,
 } from '../../../shared/files-dir.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -58,6 +59,11 @@ describe('files-dir', () => {
   });
 
   describe('filesPathSchema', () => {
+    it('is marked in JSON Schema with format asexor-files-path (what the web app offers a file picker for)', () => {
+      const schema = z.toJSONSchema(z.object({ input: filesPathSchema({ extensions: ['md'] }).describe('doc') }), { io: 'input' });
+      expect(schema.properties?.['input']).to.deep.include({ type: 'string', format: FILES_PATH_FORMAT, description: 'doc' });
+    });
+
     it('accepts a relative path with an allowed extension, in any case', () => {
       expect(filesPathSchema({ extensions: ['md'] }).parse('sub/Read.MD')).to.equal('sub/Read.MD');
     });
