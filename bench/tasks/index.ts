@@ -78,16 +78,22 @@ async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
       out.node.push(node);
       progress(`round ${r}/${o.runs} (b) bare Node: ${spawnText(node)}`);
       for (const [i, s] of servers.entries()) {
-        const e = await endToEndRound(s, clients[i]!, o);
-        e2e[i]?.push(e);
-        progress(`round ${r}/${o.runs} (c) asexor, ${s.spawner} spawner: ${f1(e.rate)} tasks/s; CPU ms/task server ${f2(e.server)}`
-          + ` spawner ${f2(e.spawner)} date ${f2(e.children)} client ${f2(e.client)}`);
-        if (i !== 0 || legacy === undefined) continue;
-        for (const [protocol, child] of legacyClients) {
-          const l = await endToEndRound(s, child, o);
-          legacy[protocol].push(l);
-          progress(`round ${r}/${o.runs} (c) asexor, legacy ${protocol === 'ws' ? 'WebSocket' : 'raw socket'} client: ${f1(l.rate)} tasks/s;`
-            + ` CPU ms/task server ${f2(l.server)} spawner ${f2(l.spawner)} client ${f2(l.client)}`);
+        // The first server's WAMP client and legacy clients take turns leading (the order rotates every
+        // round), so a machine that slows down during a round favours none of them.
+        const parties: { readonly name: string; readonly child: Child; readonly record: (run: E2eRun) => void }[] = [
+          { name: `${s.spawner} spawner`, child: clients[i]!, record: (run) => { e2e[i]?.push(run); } },
+        ];
+        if (i === 0 && legacy !== undefined) {
+          for (const [protocol, child] of legacyClients) {
+            parties.push({ name: `legacy ${protocol === 'ws' ? 'WebSocket' : 'raw socket'} client`, child, record: (run) => { legacy[protocol].push(run); } });
+          }
+        }
+        for (let k = 0; k < parties.length; k += 1) {
+          const party = parties[(k + r - 1) % parties.length]!;
+          const e = await endToEndRound(s, party.child, o);
+          party.record(e);
+          progress(`round ${r}/${o.runs} (c) asexor, ${party.name}: ${f1(e.rate)} tasks/s; CPU ms/task server ${f2(e.server)}`
+            + ` spawner ${f2(e.spawner)} date ${f2(e.children)} client ${f2(e.client)}`);
         }
       }
     }
@@ -131,7 +137,7 @@ function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): stri
     `(c) asexor: \`node bin/asexor.mjs serve\` (router + worker) in its own process with its spawner child, worker concurrency ${o.concurrency}; one client process`
       + ` (ticket user, ${o.serializer}) sends ${o.n} CALLs at once, timed from the first CALL to the last terminal event (after ${o.warmup} warm-up tasks)`,
     `spawner path of each (c) server: ${paths.join(', ')}`,
-    ...(r.legacy === undefined ? [] : [`legacy clients (docs/legacy-protocols.md), measured right after the WAMP client on the first server, same rounds: `
+    ...(r.legacy === undefined ? [] : [`legacy clients (docs/legacy-protocols.md), measured beside the WAMP client on the first server in the same rounds, the three taking turns to go first: `
       + `the JSON WebSocket on /ws and the CBOR raw socket (Unix), ${o.n} date calls at once each, timed to the last success update; "x WAMP" = median of per-round ratios`]),
     `rounds: ${o.runs}, interleaved a, b, c; medians; "vs C" = median over rounds of (figure / C ceiling of the same round)`,
     `CPU per task: /proc/PID/stat utime+stime of each process (10 ms ticks), task processes = the spawner's cutime+cstime`,
