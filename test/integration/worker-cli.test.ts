@@ -87,6 +87,8 @@ describe('asexor CLI (subprocesses of bin/asexor.ts)', function () {
     expect(tasks.code, tasks.stderr).to.equal(0);
     expect((JSON.parse(tasks.stdout) as { name: string }[]).map((t) => t.name)).to.include.members(['date', 'sleep', 'convert']);
     const started = spawn(process.execPath, [BIN, 'run', ...as, 'nap', '20000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Listened for from the start: the run may exit before the cancel command returns.
+    const exited = once(started, 'exit') as Promise<[number | null]>;
     let stderr = '';
     started.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
     while (!/task id ([0-9a-f]{32})[\s\S]*started/.test(stderr)) await once(started.stderr, 'data');
@@ -97,7 +99,7 @@ describe('asexor CLI (subprocesses of bin/asexor.ts)', function () {
     const cancel = await cli(['cancel', ...as, id]);
     expect(cancel.code, cancel.stderr).to.equal(0);
     expect(cancel.stdout).to.include('it was running');
-    const [code] = await once(started, 'exit') as [number | null];
+    const [code] = await exited;
     expect(code, 'the run of a cancelled task fails').to.equal(1);
     expect(stderr).to.include('asexor.error.cancelled');
   });
