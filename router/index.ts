@@ -5,7 +5,8 @@
 import type { RealmConfig, TransportAuthConfig } from '../shared/config/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import { WampRouter } from './router.ts';
-import type { Peer } from './transports/peer.ts';
+import type { MessageCounts } from './message-counters.ts';
+import type { Peer, TransportKind } from './transports/peer.ts';
 import type { InternalCall } from './types.ts';
 
 export interface RouterOptions {
@@ -30,6 +31,10 @@ export interface Router {
   readonly call: InternalCall;
   /** Number of joined sessions across realms. */
   readonly sessionCount: number;
+  /** Established sessions by transport kind, across realms (read at scrape time: router/metrics.ts). */
+  sessionsByTransport(): Record<TransportKind, number>;
+  /** Messages received and sent since start, by WAMP message type code (read-only; router/message-counters.ts). */
+  readonly messageCounts: MessageCounts;
   /** GOODBYE wamp.close.system_shutdown to every session, close peers, clear timers. */
   close(): Promise<void>;
 }
@@ -40,3 +45,4 @@ export function createRouter(options: RouterOptions): Router {
 }
 
 export { VERSION, ROUTER_AGENT } from './version.ts';
+export type { MessageCounts } from './message-counters.ts';

@@ -14,10 +14,11 @@ import { buildAuthenticators } from './auth/index.ts';
 import { Handshake, type RealmDirectory } from './handshake.ts';
 import type { AttachOptions, Router, RouterOptions } from './index.ts';
 import { InternalSession } from './internal-session.ts';
+import { MessageCounters, type MessageCounts } from './message-counters.ts';
 import { Realm } from './realm.ts';
 import { createRealmAuthorizer } from './realm-authorizer.ts';
 import { RouterSession } from './session.ts';
-import type { Peer } from './transports/peer.ts';
+import type { Peer, TransportKind } from './transports/peer.ts';
 import type { CallResult, InternalCall } from './types.ts';
 import { WampCallError } from './wamp-call-error.ts';
 
@@ -41,6 +42,7 @@ export class WampRouter implements Router {
   readonly #sessions = new Map<number, RouterSession>();
   readonly #authenticators = new WeakMap<TransportAuthConfig, Authenticators>();
   #anonymousOnly: Authenticators | undefined;
+  readonly #counters = new MessageCounters();
   #closing: Promise<void> | undefined;
   readonly #directory: RealmDirectory = {
     hasRealm: (name) => this.#realms.has(name),
@@ -79,6 +81,19 @@ export class WampRouter implements Router {
     return count;
   }
 
+  get messageCounts(): MessageCounts {
+    return this.#counters;
+  }
+
+  sessionsByTransport(): Record<TransportKind, number> {
+    const counts: Record<TransportKind, number> = { websocket: 0, rawsocket: 0, longpoll: 0, local: 0 };
+    for (const session of this.#sessions.values()) {
+      const kind = session.state === 'established' ? session.handle?.transport.kind : undefined;
+      if (kind !== undefined) counts[kind] += 1;
+    }
+    return counts;
+  }
+
   attach(peer: Peer, options: AttachOptions = {}): void {
     if (this.#closing) {
       peer.close();
@@ -97,6 +112,7 @@ export class WampRouter implements Router {
       realm: (name) => this.#realms.get(name)?.realm,
       handshakeTimeoutMs: this.#handshakeTimeoutMs,
       logger: this.#log,
+      counters: this.#counters,
       onClose: (closed) => { this.#sessions.delete(closed.id); },
     });
     if (session.state !== 'closed') this.#sessions.set(id, session);

@@ -11,6 +11,7 @@ import { WampCloseUri, WampErrorUri } from '../shared/wamp/uris.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { abortMessage, type Handshake, type HandshakeStep } from './handshake.ts';
+import { MessageCounters } from './message-counters.ts';
 import type { Realm, RealmMessage } from './realm.ts';
 import { createSessionHandle } from './session-handle.ts';
 import type { Peer } from './transports/peer.ts';
@@ -51,7 +52,12 @@ export interface RouterSessionDeps {
   readonly logger: Logger;
   /** Called once when the session is closed (after leaving its realm). */
   readonly onClose: (session: RouterSession) => void;
+  /** The router's message counters (router/message-counters.ts); undefined = not counted. */
+  readonly counters?: MessageCounters;
 }
+
+/** Where the messages of a session built without counters are counted (never read). */
+const UNCOUNTED = new MessageCounters();
 
 export class RouterSession {
   readonly id: number;
@@ -66,11 +72,15 @@ export class RouterSession {
   #timer: NodeJS.Timeout | undefined;
   #finished = false;
   readonly #closed = Promise.withResolvers<undefined>();
+  readonly #received: Float64Array;
+  readonly #sent: Float64Array;
 
   constructor(deps: RouterSessionDeps) {
     this.id = deps.id;
     this.#deps = deps;
     this.#peer = deps.peer;
+    this.#received = (deps.counters ?? UNCOUNTED).received;
+    this.#sent = (deps.counters ?? UNCOUNTED).sent;
     this.#log = deps.logger.child({ session: deps.id });
     this.#timer = setTimeout(() => {
       this.#abort(WampErrorUri.timeout, `handshake not completed within ${deps.handshakeTimeoutMs} ms`);
@@ -100,7 +110,7 @@ export class RouterSession {
   shutdown(): Promise<void> {
     if (this.#state === 'established') {
       this.#state = 'shutting-down';
-      this.#peer.send({ type: M.GOODBYE, details: {}, reason: WampCloseUri.systemShutdown });
+      this.#send({ type: M.GOODBYE, details: {}, reason: WampCloseUri.systemShutdown });
     } else if (this.#state !== 'shutting-down') {
       this.#abort(WampCloseUri.systemShutdown, 'the router is shutting down');
     }
@@ -112,12 +122,21 @@ export class RouterSession {
     this.#close();
   }
 
+  /** Every message to the client goes out here, counted by type. */
+  #send(message: WampMessage): void {
+    const sent = this.#sent;
+    sent[message.type] = (sent[message.type] as number) + 1; // every type code is in range (router/message-counters.ts)
+    this.#peer.send(message);
+  }
+
   /** What the broker and dealer send: nothing more after our GOODBYE (spec: basic/session_lifecycle.md). */
   readonly #sendToClient = (message: WampMessage): void => {
-    if (this.#state === 'established') this.#peer.send(message);
+    if (this.#state === 'established') this.#send(message);
   };
 
   #onMessage(msg: WampMessage): void {
+    const received = this.#received;
+    received[msg.type] = (received[msg.type] as number) + 1;
     const state = this.#state;
     if (state === 'closed') return;
     if (msg.type === M.ABORT) {
@@ -196,12 +215,12 @@ export class RouterSession {
     switch (step.kind) {
       case 'abort':
         this.#log.debug({ reason: step.message.reason }, 'handshake aborted');
-        this.#peer.send(step.message);
+        this.#send(step.message);
         this.#close();
         return;
       case 'challenge':
         this.#state = 'challenged';
-        this.#peer.send(step.message);
+        this.#send(step.message);
         return;
       case 'welcome': {
         const realm = this.#deps.realm(step.realm);
@@ -209,7 +228,7 @@ export class RouterSession {
         const handle = createSessionHandle(this.id, realm.name, step.principal, this.#hello, this.#peer.details, this.#sendToClient);
         this.#state = 'established';
         clearTimeout(this.#timer);
-        this.#peer.send(step.message);
+        this.#send(step.message);
         this.#joined = { realm, handle };
         realm.join(handle, (reason, message) => { this.#expel(reason, message); });
         return;
@@ -226,14 +245,14 @@ export class RouterSession {
     if (this.#state !== 'established') return;
     this.#state = 'shutting-down';
     this.#log.debug({ reason }, 'session killed');
-    this.#peer.send({ type: M.GOODBYE, details: message === undefined ? {} : { message }, reason });
+    this.#send({ type: M.GOODBYE, details: message === undefined ? {} : { message }, reason });
     this.#timer = setTimeout(() => { this.#close(); }, KILL_GRACE_MS);
   }
 
   /** spec: basic/session_lifecycle.md "Session Closing": reply GOODBYE wamp.close.goodbye_and_out */
   #onGoodbye(msg: Goodbye): void {
     this.#log.debug({ reason: msg.reason }, 'client said goodbye');
-    this.#peer.send({ type: M.GOODBYE, details: {}, reason: WampCloseUri.goodbyeAndOut });
+    this.#send({ type: M.GOODBYE, details: {}, reason: WampCloseUri.goodbyeAndOut });
     this.#close();
   }
 
@@ -249,7 +268,7 @@ export class RouterSession {
 
   #abort(reason: string, message: string): void {
     if (this.#state === 'closed') return;
-    this.#peer.send(abortMessage(reason, message));
+    this.#send(abortMessage(reason, message));
     this.#close();
   }
 

@@ -11,7 +11,7 @@ import type { AppError } from '../../../../shared/errors.ts';
 import { silentLogger } from '../../../../shared/logger.ts';
 import { MessageType } from '../../../../shared/wamp/message-type.ts';
 import type { Router } from '../../../../router/index.ts';
-import type { CloseInfo, Peer } from '../../../../router/transports/peer.ts';
+import type { CloseInfo, Peer, TransportKind } from '../../../../router/transports/peer.ts';
 import type { InternalCall } from '../../../../router/types.ts';
 import { createWebSocketService, type WebSocketService, type WebSocketTuning } from '../../../../router/transports/websocket.ts';
 
@@ -24,6 +24,12 @@ export class StubRouter implements Router {
 
   get sessionCount(): number {
     return this.peers.filter((p) => !p.closed).length;
+  }
+
+  readonly messageCounts = { received: [], sent: [] };
+
+  sessionsByTransport(): Record<TransportKind, number> {
+    return { websocket: this.sessionCount, rawsocket: 0, longpoll: 0, local: 0 };
   }
 
   attach(peer: Peer): void {
