@@ -13,6 +13,8 @@ import { startLegacyBridges } from '../router/bridges/index.ts';
 import { createRouter, type Router } from '../router/index.ts';
 import { startTransports, type Listener } from '../router/transports/index.ts';
 import { fileDownloadRoute } from '../worker/files-download.ts';
+import { metricsRoute } from '../worker/metrics.ts';
+import { registerRouterMetrics } from '../router/metrics.ts';
 import { resolveWorkerSettings, startWorker, WORKER_ROLE, type Worker, type WorkerSettings } from '../worker/index.ts';
 
 export interface ServerOptions {
@@ -62,6 +64,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       // `files.link` URLs are paths on whichever HTTP listener the client uses: mounted on every one.
       const signer = worker.fileLinks;
       const mounts = signer === undefined ? [] : [{ route: fileDownloadRoute({ filesDir: settings.filesDir, signer, logger }), where: 'asexor.files (download links)' }];
+      // Prometheus metrics (docs/metrics.md): the worker's registry gets the router's too, served on every HTTP listener.
+      if (worker.metrics !== undefined) {
+        registerRouterMetrics(worker.metrics, router);
+        const { path, token } = settings.metrics;
+        mounts.push({ route: metricsRoute({ registry: worker.metrics, path, token }), where: '$.asexor.metrics.path' });
+      }
       listeners = await startTransports(router, options.router.transports, { logger, ...(legacy.http ? { legacy: legacy.http } : {}), mounts });
     } catch (error) {
       await legacy.close();

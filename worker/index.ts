@@ -19,15 +19,19 @@ import { silentLogger, type Logger } from '../shared/logger.ts';
 import { WorkerConnection } from './connection.ts';
 import { FileLinkSigner } from './file-link-token.ts';
 import { FilesApi } from './files-api.ts';
+import { openJournal, restoreJournal } from './journal/open-journal.ts';
+import type { TaskJournal } from './journal/task-journal.ts';
 import type { RetryOptions } from './reconnect.ts';
 import { LocalWorkerConnection } from './local-connection.ts';
 import { LegacyWampApi } from './legacy-wamp-api.ts';
+import { createMetricsRegistry, metricsRoute, startMetricsListener, WorkerMetrics, type MetricsListener } from './metrics.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { TaskQueue } from './task-queue.ts';
 import { loadTaskRegistry, type TaskRegistry } from './task-registry.ts';
 import { resolveSpawnerChoice, TaskRunner } from './task-runner.ts';
 import { TaskService } from './task-service.ts';
 import { WorkerComponent } from './worker.ts';
+import type { Registry } from 'prom-client';
 import type { WorkerSettings } from './worker-settings.ts';
 import type { WorkerLink, WorkerSession } from './worker-session.ts';
 
@@ -79,6 +83,13 @@ export interface Worker {
    */
   readonly fileLinks: FileLinkSigner | undefined;
   readonly events: EventEmitter<WorkerEvents>;
+  /**
+   * The server's Prometheus registry with the worker's metrics (worker/metrics.ts; cli/server.ts adds
+   * the router's and serves it); undefined when `asexor.metrics.enabled` is false.
+   */
+  readonly metrics: Registry | undefined;
+  /** URL of the metrics' own listener (`asexor.metrics.listen`), if any. */
+  readonly metricsUrl?: string;
   /** Resolves at the next completed registration (at once if registered now); rejects with WorkerJoinError when the router refuses the session. */
   whenRegistered(): Promise<void>;
   /** Stops accepting, cancels or drains tasks (settings.shutdown), leaves, stops the spawner. */
@@ -124,25 +135,51 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   });
   // ASEXOR_SPAWNER (operators, CI) overrides the config file's `spawner`.
   const forced = process.env['ASEXOR_SPAWNER'];
+  // The journal first: a store that cannot be used stops start-up before anything else runs.
+  const journal = await openJournal(settings.store, logger);
   const runner = await TaskRunner.start({ logger, spawner: forced === undefined || forced === '' ? settings.spawner : resolveSpawnerChoice(forced) });
+  let worker: Worker;
   try {
-    return connectWorker(options, logger, registry, queue, runner);
+    worker = connectWorker(options, logger, registry, queue, runner, journal);
   } catch (error) {
     await runner.close();
+    journal?.close();
     throw error;
   }
+  return withMetricsListener(worker, settings, logger);
+}
+
+/** `asexor.metrics.listen`: the metrics on a listener of their own, closed after the worker. */
+async function withMetricsListener(worker: Worker, settings: WorkerSettings, logger: Logger): Promise<Worker> {
+  const { listen, path, token } = settings.metrics;
+  if (listen === undefined || worker.metrics === undefined) return worker;
+  let listener: MetricsListener;
+  try {
+    listener = await startMetricsListener({ route: metricsRoute({ registry: worker.metrics, path, token }), ...listen, logger });
+  } catch (error) {
+    await worker.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return { ...worker, metricsUrl: listener.url, close: () => (closing ??= worker.close().then(() => listener.close())) };
 }
 
 /** Wires the service and the connection; synchronous, so that startWorker can stop the runner if it throws. */
-function connectWorker(options: StartWorkerOptions, logger: Logger, registry: TaskRegistry, queue: TaskQueue, runner: TaskRunner): Worker {
+function connectWorker(options: StartWorkerOptions, logger: Logger, registry: TaskRegistry, queue: TaskQueue, runner: TaskRunner, journal: TaskJournal | undefined): Worker {
   const { settings } = options;
   const log = logger.child({ component: 'worker' });
   const publisher = new StatusPublisher({ uriPrefix: settings.uriPrefix, logger });
+  let registered = false;
+  const metricsRegistry = settings.metrics.enabled ? createMetricsRegistry() : undefined;
+  const metrics = metricsRegistry === undefined ? undefined
+    : new WorkerMetrics({ registry: metricsRegistry, queue, tasks: registry, registered: () => registered });
   const service = new TaskService({
-    registry, queue, runner, sink: publisher, filesDir: settings.filesDir,
-    adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger,
+    registry, queue, runner, sink: metrics === undefined ? publisher : metrics.sink(publisher), filesDir: settings.filesDir,
+    adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger, journal,
   });
+  restoreJournal(service, journal, logger);
   const { wampApi } = settings.legacy;
+  metrics?.watchSubmissions(service);
   const legacy = wampApi.enabled ? new LegacyWampApi({ settings: wampApi, service, uriPrefix: settings.uriPrefix, logger }) : undefined;
   const fileLinks = 'router' in options.connect ? new FileLinkSigner({ ttlSeconds: settings.fileLinkSeconds }) : undefined;
   const files = new FilesApi({ filesDir: settings.filesDir, maxUploadBytes: settings.maxUploadBytes, signer: fileLinks });
@@ -150,7 +187,6 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
     service, registry, files, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, legacyWampApi: wampApi, legacy, logger,
   });
   const events = new EventEmitter<WorkerEvents>();
-  let registered = false;
   const connection = connectLink(options, {
     logger,
     onJoin: async (session) => {
@@ -174,6 +210,7 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   const close = async (): Promise<void> => {
     log.info({ mode: settings.shutdown }, 'worker shutting down');
     await service.shutdown(settings.shutdown);
+    journal?.close();
     await connection.close();
     await runner.close();
     events.removeAllListeners();
@@ -182,6 +219,7 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
     service,
     fileLinks,
     events,
+    metrics: metricsRegistry,
     whenRegistered: () => new Promise<void>((resolve, reject) => {
       if (connection.failure !== undefined) {
         reject(connection.failure);

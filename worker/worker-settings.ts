@@ -8,10 +8,11 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { expectationMessage, issueToError } from '../shared/config/issues.ts';
-import { realmNameSchema, uriSchema } from '../shared/config/schema-common.ts';
+import { ENV_SECRET_REF, realmNameSchema, uriSchema } from '../shared/config/schema-common.ts';
 import { ConfigInvalidError } from '../shared/errors.ts';
 import { legacySettingsSchema, resolveLegacySettings, type LegacySettings } from '../shared/legacy/settings.ts';
 import { DEFAULT_URI_PREFIX } from '../shared/wamp/app-uris.ts';
+import { resolveStoreSettings, storeSettingsSchema, type StoreSettings } from './journal/store-settings.ts';
 import type { SpawnerChoice } from './spawner/backend.ts';
 import { DEFAULT_TASK_MODULE } from './task-registry.ts';
 
@@ -38,6 +39,11 @@ export const workerSettingsDefaults = {
   maxUploadBytes: 8 * 1024 * 1024,
   /** Lifetime of a `files.link` download URL, seconds. */
   fileLinkSeconds: 300,
+  /** Prometheus metrics (worker/metrics.ts, docs/metrics.md): on, at this path of every HTTP listener. */
+  metricsEnabled: true,
+  metricsPath: '/metrics',
+  /** Interface of the metrics' own listener (`metrics.listen`), when one is configured. */
+  metricsInterface: '127.0.0.1',
 } as const;
 
 /** base64 of this many bytes is 16 MB, leaving room for the rest of the CALL under a 16 MiB message limit. */
@@ -63,6 +69,15 @@ export const workerSettingsSchema = z.strictObject({
   maxUploadBytes: z.int().min(1).max(MAX_UPLOAD_BYTES_LIMIT).optional(),
   fileLinkSeconds: z.int().min(1).max(86_400).optional(),
   legacy: legacySettingsSchema.optional(),
+  store: storeSettingsSchema.optional(),
+  metrics: z.strictObject({
+    enabled: z.boolean().optional(),
+    path: z.string().regex(/^\/[^?#\s]*$/, { error: 'Expected a path starting with "/"' }).optional(),
+    /** A bearer token scrapes must send; "${ENV_VAR}" reads it from the environment. */
+    token: z.string().min(1).optional(),
+    /** A listener of its own (`asexor worker` has no other). */
+    listen: z.strictObject({ interface: z.string().min(1).optional(), port: z.int().min(0).max(65535) }).optional(),
+  }).optional(),
 });
 
 export interface WorkerSettings {
@@ -89,6 +104,39 @@ export interface WorkerSettings {
   readonly fileLinkSeconds: number;
   /** The original ASEXOR's protocols (shared/legacy/settings.ts): bridges run by the server, the WAMP API by the worker. */
   readonly legacy: LegacySettings;
+  /** The task journal (worker/journal/store-settings.ts, docs/durability.md): an SQLite file by default. */
+  readonly store: StoreSettings;
+  readonly metrics: MetricsSettings;
+}
+
+/** Prometheus metrics (docs/metrics.md). */
+export interface MetricsSettings {
+  readonly enabled: boolean;
+  /** Path on every HTTP listener of `serve`, and on `listen`. */
+  readonly path: string;
+  /** When set, scrapes must send `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** A listener of its own: the only way to scrape `asexor worker`. */
+  readonly listen?: { readonly interface: string; readonly port: number };
+}
+
+type MetricsSection = z.infer<typeof workerSettingsSchema>['metrics'];
+
+function resolveMetricsSettings(section: MetricsSection, env: NodeJS.ProcessEnv): MetricsSettings {
+  const d = workerSettingsDefaults;
+  let token = section?.token;
+  const variable = token === undefined ? undefined : ENV_SECRET_REF.exec(token)?.[1];
+  if (variable !== undefined) {
+    token = env[variable];
+    if (token === undefined || token === '') throw new ConfigInvalidError(`environment variable '${variable}' is not set or empty`, '$.asexor.metrics.token');
+  }
+  const listen = section?.listen;
+  return Object.freeze({
+    enabled: section?.enabled ?? d.metricsEnabled,
+    path: section?.path ?? d.metricsPath,
+    ...(token === undefined ? {} : { token }),
+    ...(listen === undefined ? {} : { listen: Object.freeze({ interface: listen.interface ?? d.metricsInterface, port: listen.port }) }),
+  });
 }
 
 /**
@@ -122,5 +170,7 @@ export function resolveWorkerSettings(section: unknown, options: { readonly base
     maxUploadBytes: s.maxUploadBytes ?? d.maxUploadBytes,
     fileLinkSeconds: s.fileLinkSeconds ?? d.fileLinkSeconds,
     legacy: resolveLegacySettings(s.legacy, options.baseDir),
+    store: resolveStoreSettings(s.store, options.baseDir),
+    metrics: resolveMetricsSettings(s.metrics, process.env),
   });
 }

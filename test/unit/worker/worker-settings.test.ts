@@ -9,7 +9,8 @@ import { resolveWorkerSettings, workerSettingsDefaults } from '../../../worker/w
 
 describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
   it('fills in the documented defaults', () => {
-    const { legacy, ...settings } = resolveWorkerSettings(undefined, { baseDir: '/srv/asexor' });
+    const { legacy, metrics, ...settings } = resolveWorkerSettings(undefined, { baseDir: '/srv/asexor' });
+    expect(metrics, 'metrics on, at /metrics, no token, no listener of their own').to.deep.equal({ enabled: true, path: '/metrics' });
     expect(legacy.websocket.enabled || legacy.longpoll.enabled || legacy.wampApi.enabled || legacy.rawsocket.length > 0,
       'the legacy protocols are off unless enabled').to.equal(false);
     expect(settings).to.deep.equal({
@@ -44,6 +45,21 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
     for (const [section, message] of cases) {
       expect(() => resolveWorkerSettings(section, { baseDir: '/' }), JSON.stringify(section)).to.throw(ConfigInvalidError, message);
     }
+  });
+
+  it('resolves the metrics settings: a "${VAR}" token from the environment, a listener of their own', () => {
+    process.env['ASEXOR_TEST_METRICS_TOKEN'] = 'scrape-me';
+    try {
+      const { metrics } = resolveWorkerSettings({ metrics: { path: '/prom', token: '${ASEXOR_TEST_METRICS_TOKEN}', listen: { port: 9464 } } }, { baseDir: '/' });
+      expect(metrics).to.deep.equal({ enabled: true, path: '/prom', token: 'scrape-me', listen: { interface: '127.0.0.1', port: 9464 } });
+    } finally {
+      delete process.env['ASEXOR_TEST_METRICS_TOKEN'];
+    }
+    expect(resolveWorkerSettings({ metrics: { token: 'plain' } }, { baseDir: '/' }).metrics.token).to.equal('plain');
+    expect(() => resolveWorkerSettings({ metrics: { token: '${ASEXOR_TEST_METRICS_UNSET}' } }, { baseDir: '/' }))
+      .to.throw(ConfigInvalidError, /^\$\.asexor\.metrics\.token: environment variable 'ASEXOR_TEST_METRICS_UNSET'/);
+    expect(() => resolveWorkerSettings({ metrics: { path: 'metrics' } }, { baseDir: '/' })).to.throw(ConfigInvalidError, /^\$\.asexor\.metrics\.path: /);
+    expect(() => resolveWorkerSettings({ metrics: { enable: true } }, { baseDir: '/' })).to.throw(ConfigInvalidError, /^\$\.asexor\.metrics\.enable: unknown key/);
   });
 
   it('accepts the example section of crossbar-config/config-with-worker.json', async () => {
