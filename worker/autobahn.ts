@@ -22,6 +22,12 @@ export interface AbInvocationDetails {
   readonly caller?: number | undefined;
   readonly caller_authid?: string | undefined;
   readonly caller_authrole?: string | undefined;
+  /**
+   * asexor's addition: aborted when the router INTERRUPTs this invocation (CANCEL kill/killnowait, call
+   * timeout, caller left; spec: advanced/rpc_call_canceling.md). Set by worker/local-session.ts and by
+   * worker/interrupt-transport.ts for autobahn-js; absent elsewhere.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface AbEventDetails {

@@ -25,10 +25,13 @@ const DETAILS: TransportDetails = Object.freeze({ kind: 'local', serializer: 'no
 /** How close() waits for the router's GOODBYE before it drops the pair. */
 const CLOSE_WAIT_MS = 3000;
 
-/** The roles and features autobahn-js announces, so that the router treats this session the same. */
+/**
+ * The roles and features autobahn-js announces, so that the router treats this session the same, plus
+ * callee call_canceling: the session handles INTERRUPT (worker/local-session.ts).
+ */
 const ROLES = Object.freeze({
   caller: { features: { caller_identification: true, call_canceling: true, progressive_call_results: true } },
-  callee: { features: { caller_identification: true, pattern_based_registration: true, shared_registration: true, progressive_call_results: true, registration_revocation: true } },
+  callee: { features: { caller_identification: true, pattern_based_registration: true, shared_registration: true, progressive_call_results: true, registration_revocation: true, call_canceling: true } },
   publisher: { features: { publisher_identification: true, subscriber_blackwhite_listing: true, publisher_exclusion: true } },
   subscriber: { features: { publisher_identification: true, pattern_based_subscription: true, subscription_revocation: true } },
 });

@@ -6,6 +6,8 @@
  * - INVOCATION → the endpoint → YIELD `[value]` or the `autobahn.Result`'s args/kwargs, or ERROR with
  *   the `autobahn.Error`'s URI (anything else: wamp.error.runtime_error); `receive_progress` gives the
  *   endpoint a `progress(args, kwargs)` that sends YIELD {progress: true};
+ * - INTERRUPT (the session announces callee call_canceling) → aborts the invocation's `details.signal`;
+ *   the endpoint still answers (YIELD or ERROR): the dealer forwards it (mode kill) or discards it;
  * - PUBLISH (PUBLISHED awaited only with `acknowledge: true`).
  * A synchronous endpoint result is answered at once (the pair delivers it a microtask later), where
  * autobahn answered from a promise callback; both go out before any status event (setImmediate).
@@ -57,6 +59,8 @@ export class LocalWorkerSession implements WorkerSession {
   readonly #log: Logger;
   readonly #endpoints = new Map<number, Registered>();
   readonly #pending = new Map<number, PendingRequest>();
+  /** INVOCATION.Request → the abort controller of an invocation not answered yet. */
+  readonly #running = new Map<number, AbortController>();
   #lastRequest = 0;
   #open = true;
 
@@ -95,13 +99,18 @@ export class LocalWorkerSession implements WorkerSession {
     switch (msg.type) {
       case MessageType.INVOCATION:
         return this.#invoke(msg);
+      case MessageType.INTERRUPT:
+        // spec: advanced/rpc_call_canceling.md: an INTERRUPT for an invocation already answered is ignored.
+        this.#running.get(msg.request)?.abort();
+        this.#running.delete(msg.request);
+        return true;
       case MessageType.REGISTERED:
       case MessageType.PUBLISHED:
       case MessageType.ERROR:
         this.#settle(msg.request, msg);
         return true;
       default:
-        // Nothing else is addressed to a callee/publisher that never unregisters (no INTERRUPT: call_canceling is not announced).
+        // Nothing else is addressed to a callee/publisher that never unregisters.
         return true;
     }
   }
@@ -109,6 +118,7 @@ export class LocalWorkerSession implements WorkerSession {
   /** The session ended: pending requests reject, late endpoint results are dropped. */
   closed(): void {
     this.#open = false;
+    this.#running.clear();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const request of pending) request.reject(new autobahn.Error('wamp.error.session_closed', ['the session closed'], {}));
@@ -147,12 +157,20 @@ export class LocalWorkerSession implements WorkerSession {
       }
       : null;
     const caller = details['caller'];
+    // Only a progressive invocation is worth interrupting (and it is not the fast path): the others
+    // answer at once or are short control calls, and an INTERRUPT for them is ignored.
+    let controller: AbortController | undefined;
+    if (progress !== null) {
+      controller = new AbortController();
+      this.#running.set(request, controller);
+    }
     const invocation: AbInvocationDetails = {
       procedure: stringOr(details['procedure'], registered.procedure) ?? registered.procedure,
       progress,
       caller: typeof caller === 'number' ? caller : undefined,
       caller_authid: stringOr(details['caller_authid']),
       caller_authrole: stringOr(details['caller_authrole']),
+      signal: controller?.signal,
     };
     let result: unknown;
     try {
@@ -171,11 +189,13 @@ export class LocalWorkerSession implements WorkerSession {
   }
 
   #yield(request: number, value: unknown): void {
+    if (this.#running.size > 0) this.#running.delete(request);
     if (value instanceof autobahn.Result) this.#client.send({ type: MessageType.YIELD, request, options: EMPTY_DICT, ...payload(value.args, value.kwargs) });
     else this.#client.send({ type: MessageType.YIELD, request, options: EMPTY_DICT, args: [value] });
   }
 
   #error(request: number, error: unknown): void {
+    if (this.#running.size > 0) this.#running.delete(request);
     let reply: ErrorMessage;
     if (isAbError(error)) {
       reply = { type: MessageType.ERROR, requestType: MessageType.INVOCATION, request, details: {}, error: error.error, ...payload(error.args, error.kwargs) };

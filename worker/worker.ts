@@ -170,6 +170,17 @@ export class WorkerComponent {
     };
   }
 
+  /** The router interrupted a progressive task call: cancel the caller's task unless it has ended already. */
+  #interrupted(caller: Caller, taskId: string): void {
+    try {
+      const where = this.#options.service.cancel(caller, taskId);
+      this.#log.debug({ taskId, where }, 'task call interrupted: task cancelled');
+    } catch (error) {
+      // Ended meanwhile (TaskAlreadyFinishedError) or forgotten: nothing left to cancel.
+      this.#log.debug({ taskId, err: error }, 'task call interrupted after the task ended');
+    }
+  }
+
   #taskEndpoint(session: WorkerSession, task: string): AbEndpoint {
     const { service, uriPrefix: prefix } = this.#options;
     return this.#guarded((args, kwargs, details) => {
@@ -177,11 +188,13 @@ export class WorkerComponent {
       const progress = details.progress;
       if (progress === null) return service.submit(caller, task, args, kwargs).taskId;
       // spec: advanced/rpc_progressive_call_results.md: events as progressive results, then the final one.
-      const { done } = service.submit(caller, task, args, kwargs, {
+      const { taskId, done } = service.submit(caller, task, args, kwargs, {
         onEvent: (event) => {
           if (!isTerminal(event.status) && session.isOpen) progress([], event as unknown as Dict);
         },
       });
+      // INTERRUPT (CANCEL kill/killnowait, call timeout, the caller left) cancels the task (docs/task-semantics.md).
+      details.signal?.addEventListener('abort', () => { this.#interrupted(caller, taskId); }, { once: true });
       return done.then((final) => {
         if (final.status === 'success') return new autobahn.Result([], final as unknown as Dict);
         throw terminalWampError(final, prefix); // eslint-disable-line @typescript-eslint/only-throw-error -- autobahn's Error, see #guarded

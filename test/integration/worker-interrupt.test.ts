@@ -1,0 +1,181 @@
+/**
+ * Cancelling a task through its progressive call (docs/task-semantics.md "Cancel through the call"):
+ * CANCEL kill/killnowait, a call timeout and the caller leaving reach the worker as INTERRUPT
+ * (spec: advanced/rpc_call_canceling.md, rpc_call_timeout.md, basic/bp_rpc_calling_and_invocation.md
+ * "Caller Leaving During an RPC Invocation") and cancel the task: queued → cancelled, running → its
+ * process group is killed. CANCEL skip sends no INTERRUPT (spec), and a non-progressive call has
+ * returned the id already: in both cases the task runs on. The callers are raw WAMP clients
+ * (test/helpers/wamp-test-client.ts: every CANCEL mode on the wire) over the real WebSocket transport;
+ * the status events are watched by another session of the same user. One task runs at a time.
+ */
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
+import { MessageType } from '../../shared/wamp/message-type.ts';
+import type { Result } from '../../shared/wamp/messages.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
+import type { ClientSession } from '../../cli/client.ts';
+import { pids } from '../fixtures/tasks/index.ts';
+import { REALM, startTestServer, USERS, type TestServer } from '../helpers/start-server.ts';
+import { connectWebSocket } from '../helpers/transports/websocket.ts';
+import { ticketAuth, WampError, WampTestClient } from '../helpers/wamp-test-client.ts';
+import { joinAs, subscribeStatus, terminalOf, type EventLog } from '../helpers/worker-clients.ts';
+
+/** Whether `pid` is a live process (a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The URI a call rejects with ('ok' if it resolves). */
+async function outcome(result: Promise<Result>): Promise<string> {
+  try {
+    await result;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof WampError) return error.uri;
+    throw error;
+  }
+}
+
+describe('worker: a progressive task call cancelled by WAMP cancels the task', function () {
+  this.timeout(20_000);
+  let server: TestServer;
+  let watcher: ClientSession;
+  let log: EventLog;
+  const clients: WampTestClient[] = [];
+
+  async function caller(): Promise<WampTestClient> {
+    const client = await WampTestClient.join(await connectWebSocket(server.url, 'json'), { realm: REALM, ...ticketAuth('alice', USERS.alice.ticket) });
+    clients.push(client);
+    return client;
+  }
+
+  /** A progressive nap call; resolves with its task id (first progressive result) and its pid once it runs. */
+  function progressiveNap(client: WampTestClient, ms: number, options: Record<string, unknown> = {}): { taskId: Promise<string>; request: number; result: Promise<Result>; cancel: (mode: 'skip' | 'kill' | 'killnowait') => void } {
+    let found: (id: string) => void = () => undefined;
+    const taskId = new Promise<string>((resolve) => { found = resolve; });
+    const handle = client.startCall('asexor.task.nap', { args: [ms] }, { receive_progress: true, ...options }, (r) => {
+      const id = r.kwargs?.['task_id'];
+      if (typeof id === 'string') found(id);
+    });
+    handle.result.catch(() => undefined);
+    return { taskId, request: handle.request, result: handle.result, cancel: (mode) => { handle.cancel(mode); } };
+  }
+
+  /** Waits for the task's `started` event and the pid its process printed. */
+  async function startedPid(taskId: string, seen: number): Promise<number> {
+    await log.waitFor((e) => e['task_id'] === taskId && e['status'] === 'started');
+    await until(() => pids.length > seen);
+    const pid = pids[seen];
+    if (pid === undefined) throw new Error('no pid recorded');
+    expect(alive(pid), 'the task process runs').to.equal(true);
+    return pid;
+  }
+
+  function statuses(taskId: string): unknown[] {
+    return log.events.filter((e) => e['task_id'] === taskId).map((e) => e['status']);
+  }
+
+  /** Exactly one terminal event, `cancelled`, and nothing after it (checked a little later). */
+  async function expectCancelledOnce(taskId: string, before: string[]): Promise<void> {
+    expect(await terminalOf(log, taskId)).to.include({ status: 'cancelled' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(statuses(taskId)).to.deep.equal([...before, 'cancelled']);
+  }
+
+  before(async () => {
+    server = await startTestServer({ asexor: { concurrency: 1 } });
+    watcher = await joinAs(server.url, 'alice');
+    log = await subscribeStatus(watcher);
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await watcher.close();
+    await server.close();
+  });
+
+  for (const mode of ['kill', 'killnowait'] as const) {
+    it(`CANCEL ${mode} of a running task kills its process; the caller gets ${mode === 'kill' ? 'asexor.error.cancelled' : 'wamp.error.canceled'}`, async () => {
+      const client = await caller();
+      const seen = pids.length;
+      const call = progressiveNap(client, 10_000);
+      const taskId = await call.taskId;
+      const pid = await startedPid(taskId, seen);
+      call.cancel(mode);
+      // kill: the caller waits for the callee's answer (the task's terminal error); killnowait: answered at once.
+      expect(await outcome(call.result)).to.equal(mode === 'kill' ? AppErrorUri.cancelled : WampErrorUri.canceled);
+      await expectCancelledOnce(taskId, ['queued', 'started']);
+      await until(() => !alive(pid));
+    });
+  }
+
+  it('CANCEL (default mode) of a queued task cancels it before it starts', async () => {
+    const client = await caller();
+    const blocker = progressiveNap(client, 10_000);
+    const blockerId = await blocker.taskId;
+    const queued = progressiveNap(client, 10_000);
+    const queuedId = await queued.taskId;
+    await log.waitFor((e) => e['task_id'] === blockerId && e['status'] === 'started');
+    client.connection.send({ type: MessageType.CANCEL, request: queued.request, options: {} }); // no mode: killnowait
+    expect(await outcome(queued.result)).to.equal(WampErrorUri.canceled);
+    await expectCancelledOnce(queuedId, ['queued']);
+    blocker.cancel('killnowait');
+    await expectCancelledOnce(blockerId, ['queued', 'started']);
+  });
+
+  it('a call timeout cancels the task and kills its process', async () => {
+    const client = await caller();
+    const seen = pids.length;
+    const call = progressiveNap(client, 10_000, { timeout: 1500 });
+    const taskId = await call.taskId;
+    const pid = await startedPid(taskId, seen);
+    expect(await outcome(call.result)).to.equal(WampErrorUri.timeout);
+    await expectCancelledOnce(taskId, ['queued', 'started']);
+    await until(() => !alive(pid));
+  });
+
+  it('the caller leaving cancels its running and its queued task', async () => {
+    const client = await caller();
+    const seen = pids.length;
+    const running = progressiveNap(client, 10_000);
+    const queued = progressiveNap(client, 10_000);
+    const [runningId, queuedId] = await Promise.all([running.taskId, queued.taskId]);
+    const pid = await startedPid(runningId, seen);
+    await client.close(); // the transport is lost without GOODBYE
+    await expectCancelledOnce(runningId, ['queued', 'started']);
+    await expectCancelledOnce(queuedId, ['queued']);
+    await until(() => !alive(pid));
+  });
+
+  it('CANCEL skip sends no INTERRUPT (spec): the caller is answered, the task runs to its end', async () => {
+    const client = await caller();
+    const call = progressiveNap(client, 300);
+    const taskId = await call.taskId;
+    call.cancel('skip');
+    expect(await outcome(call.result)).to.equal(WampErrorUri.canceled);
+    expect(await terminalOf(log, taskId)).to.include({ status: 'success' });
+  });
+
+  it('a non-progressive call returns the id at once: a later CANCEL or the caller leaving leaves the task running', async () => {
+    const client = await caller();
+    const handle = client.startCall('asexor.task.nap', { args: [300] });
+    const taskId = (await handle.result).args?.[0];
+    expect(taskId).to.be.a('string');
+    handle.cancel('killnowait');
+    await client.close();
+    expect(await terminalOf(log, taskId)).to.include({ status: 'success' });
+  });
+});
