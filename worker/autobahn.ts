@@ -121,6 +121,8 @@ interface AutobahnModule {
   transports: {
     register(name: string, factory: new (options: Dict) => AbTransportFactory): void;
     isRegistered(name: string): boolean;
+    /** Throws for an unknown name. */
+    get(name: string): new (options: Dict) => AbTransportFactory;
   };
   log: { warn: (...args: unknown[]) => void };
 }

@@ -5,11 +5,14 @@
  * autobahn's own retry timer is disabled (max_retries 0): Connection.close() does not clear it, so a
  * pending autobahn retry could reconnect after close. A join the router refuses (ABORT before
  * WELCOME: bad credentials, unknown realm or role) is final: 'failed' is emitted and retrying stops.
+ * Its WebSocket transports are autobahn's with call canceling added for the worker as a callee
+ * (worker/interrupt-transport.ts), so INTERRUPT reaches the task endpoints as `details.signal`.
  */
 import { EventEmitter } from 'node:events';
 import { WorkerJoinError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { autobahn, craChallengeHandler, isAbError, ticketChallengeHandler, type AbConnection, type AbSession } from './autobahn.ts';
+import { INTERRUPTIBLE_WEBSOCKET, InvocationSignals } from './interrupt-transport.ts';
 import { Backoff, registrationFailure, type RetryOptions } from './reconnect.ts';
 import type { WorkerLink, WorkerSession } from './worker-session.ts';
 
@@ -40,6 +43,7 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
   readonly #log: Logger;
   readonly #backoff: Backoff;
   readonly #options: WorkerConnectionOptions;
+  readonly #signals = new InvocationSignals();
   #joined = false;
   #closing = false;
   #failure: WorkerJoinError | undefined;
@@ -54,7 +58,7 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
       ? { authmethods: ['wampcra'], onchallenge: craChallengeHandler(options.secret) }
       : { authmethods: ['ticket'], onchallenge: ticketChallengeHandler(options.ticket ?? '') };
     this.#connection = new autobahn.Connection({
-      transports: options.transports,
+      transports: options.transports.map((transport) => (transport['type'] === 'websocket' ? { ...transport, type: INTERRUPTIBLE_WEBSOCKET, signals: this.#signals } : transport)),
       realm: options.realm,
       authid: options.authid,
       ...auth,
@@ -100,7 +104,7 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
   #opened(session: AbSession): void {
     this.#joined = true;
     this.#backoff.reset();
-    this.#options.onJoin(session).catch((error: unknown) => {
+    this.#options.onJoin(this.#signals.session(session)).catch((error: unknown) => {
       this.#fail(registrationFailure(error));
       try {
         this.#connection.close();

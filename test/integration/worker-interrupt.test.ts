@@ -7,8 +7,13 @@
  * returned the id already: in both cases the task runs on. The callers are raw WAMP clients
  * (test/helpers/wamp-test-client.ts: every CANCEL mode on the wire) over the real WebSocket transport;
  * the status events are watched by another session of the same user. One task runs at a time.
+ * Every case runs against the embedded worker of `serve` (worker/local-session.ts) and against a remote
+ * worker by URL (autobahn-js, worker/interrupt-transport.ts) on a router alone.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
@@ -16,7 +21,10 @@ import type { Result } from '../../shared/wamp/messages.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { ClientSession } from '../../cli/client.ts';
 import { pids } from '../fixtures/tasks/index.ts';
-import { REALM, startTestServer, USERS, type TestServer } from '../helpers/start-server.ts';
+import { createRouter } from '../../router/index.ts';
+import { startTransports } from '../../router/transports/index.ts';
+import { resolveWorkerSettings, startWorker } from '../../worker/index.ts';
+import { REALM, startTestServer, TASKS_MODULE, testRouterConfig, USERS } from '../helpers/start-server.ts';
 import { connectWebSocket } from '../helpers/transports/websocket.ts';
 import { ticketAuth, WampError, WampTestClient } from '../helpers/wamp-test-client.ts';
 import { joinAs, subscribeStatus, terminalOf, type EventLog } from '../helpers/worker-clients.ts';
@@ -50,9 +58,41 @@ async function outcome(result: Promise<Result>): Promise<string> {
   }
 }
 
-describe('worker: a progressive task call cancelled by WAMP cancels the task', function () {
+interface Setup {
+  /** ws://127.0.0.1:PORT/ws */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** `serve`: the embedded router and worker. */
+async function embedded(): Promise<Setup> {
+  return startTestServer({ asexor: { concurrency: 1 } });
+}
+
+/** A router alone (as `asexor router`) and a worker joined by URL (as `asexor worker --url`). */
+async function remote(): Promise<Setup> {
+  const config = testRouterConfig(0);
+  const router = createRouter({ realms: config.realms });
+  const listeners = await startTransports(router, config.transports);
+  const url = `ws://127.0.0.1:${listeners[0]?.address.port ?? 0}/ws`;
+  const filesDir = await mkdtemp(path.join(tmpdir(), 'asexor-files-'));
+  const settings = resolveWorkerSettings({ tasksModule: TASKS_MODULE, filesDir, concurrency: 1 }, { baseDir: process.cwd() });
+  const worker = await startWorker({ settings, connect: { url, authid: 'worker', ticket: USERS.worker.ticket } });
+  await worker.whenRegistered();
+  return {
+    url,
+    close: async () => {
+      await worker.close();
+      await router.close();
+      await Promise.all(listeners.map((listener) => listener.close()));
+      await rm(filesDir, { recursive: true, force: true });
+    },
+  };
+}
+
+for (const [kind, start] of [['embedded worker', embedded], ['remote worker (autobahn-js)', remote]] as const) describe(`${kind}: a progressive task call cancelled by WAMP cancels the task`, function () {
   this.timeout(20_000);
-  let server: TestServer;
+  let server: Setup;
   let watcher: ClientSession;
   let log: EventLog;
   const clients: WampTestClient[] = [];
@@ -97,7 +137,7 @@ describe('worker: a progressive task call cancelled by WAMP cancels the task', f
   }
 
   before(async () => {
-    server = await startTestServer({ asexor: { concurrency: 1 } });
+    server = await start();
     watcher = await joinAs(server.url, 'alice');
     log = await subscribeStatus(watcher);
   });
