@@ -263,6 +263,47 @@ export class TaskCancelledError extends AppError {
 }
 // ─────────────────────────── end of task service errors ───────────────────────────
 
+// ─── Task journal errors (worker/journal/) ───
+
+/**
+ * The task journal (`asexor.store`, docs/durability.md) cannot be opened: unwritable folder or file,
+ * not an SQLite database, failed integrity check, newer schema, or in use by another process. Fails
+ * start-up; the message names the file.
+ */
+export class StoreOpenError extends AppError {
+  readonly code = 'ERR_STORE_OPEN';
+  readonly file: string;
+  constructor(file: string, reason: string, options?: ErrorOptions) {
+    super(`cannot open the task journal ${JSON.stringify(file)}: ${reason}`, options);
+    this.file = file;
+  }
+}
+
+/**
+ * A write to the task journal failed (disk full, I/O error): the submissions of that batch are
+ * refused with this error (their tasks are cancelled), so no id is returned that was not journaled.
+ */
+export class StoreWriteError extends AppError {
+  readonly code = 'ERR_STORE_WRITE';
+  override readonly uri = AppErrorUri.internal;
+  constructor(file: string, reason: string, options?: ErrorOptions) {
+    super(`the task journal ${JSON.stringify(file)} could not be written (${reason}); the task was not accepted`, options);
+  }
+}
+
+/**
+ * The `error` of a task that was running when its worker stopped without ending it (crash, kill -9,
+ * power loss): set on restart from the journal, unless its definition says `rerunOnRestart`.
+ */
+export class WorkerRestartedError extends AppError {
+  readonly code = 'ERR_WORKER_RESTARTED';
+  override readonly uri = AppErrorUri.taskFailed;
+  constructor(message = 'the worker stopped while the task was running; it was not run again (see docs/durability.md)') {
+    super(message);
+  }
+}
+// ─────────────────────────── end of task journal errors ───────────────────────────
+
 // ─── WAMP worker errors (worker/worker.ts) ───
 
 /**

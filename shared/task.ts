@@ -70,6 +70,12 @@ export interface TaskDefinitionBase<P> {
   readonly roles?: readonly string[];
   /** Wall-clock limit from start to end; the process group is killed when it passes. @default 60_000 */
   readonly timeoutMs?: number;
+  /**
+   * Safe to run again from the start when the worker stopped while it ran (crash, kill -9): on restart
+   * from the journal it is queued again instead of ending with `error` ERR_WORKER_RESTARTED
+   * (docs/durability.md). Only for idempotent tasks. @default false
+   */
+  readonly rerunOnRestart?: boolean;
 }
 
 /** What a command task file writes (`defineTask` adds `kind`). */

@@ -6,11 +6,19 @@
  * Reply before update (docs/task-semantics.md): events are delivered from a later macrotask
  * (setImmediate) than the submit that returned the id, so the reply to the call goes out first; the
  * history records them at once, so status() right after submit already answers `queued`.
+ * With a journal (worker/journal/, docs/durability.md) every submission, start and end is written in
+ * the batch of its event-loop turn; the reply (`Submitted.committed`) and every event of that turn
+ * wait for the batch's commit, and the events still go out a macrotask after the replies.
  */
 import { AdminRoleRequiredError, ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError, TaskNotAllowedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseTaskParams } from '../shared/task-params.ts';
 import { isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
+import { CommitGate } from './journal/commit-gate.ts';
+import { journalInput, journalOp } from './journal/journal-ops.ts';
+import type { JournalOp, LoadedJournal } from './journal/journal-types.ts';
+import { endedEvent, planRecovery } from './journal/recovery.ts';
+import type { TaskJournal } from './journal/task-journal.ts';
 import { TaskHistory } from './task-history.ts';
 import { newTaskId } from './task-ids.ts';
 import { ActiveTasks, type ActiveTaskEntry } from './task-list.ts';
@@ -43,6 +51,8 @@ export interface TaskServiceOptions {
   readonly logger: Logger;
   /** Clock of the events' `at`. @default () => new Date() */
   readonly now?: () => Date;
+  /** Where accepted tasks are journaled (worker/journal/task-journal.ts); undefined = nothing survives a restart. */
+  readonly journal?: TaskJournal | undefined;
 }
 
 export interface SubmitOptions {
@@ -54,13 +64,20 @@ export interface Submitted {
   readonly taskId: string;
   /** Resolves with the terminal event; never rejects. */
   readonly done: Promise<TaskStatusEvent>;
+  /**
+   * With a journal: resolves once the task is journaled (only then may its id be returned); rejects
+   * with StoreWriteError when the write failed (the task is then cancelled). Undefined without a journal.
+   */
+  readonly committed: Promise<void> | undefined;
 }
 
 /** `done` is created on first use (only progressive calls wait for it). */
 class SubmittedTask implements Submitted {
   readonly #task: TaskLifecycle;
-  constructor(task: TaskLifecycle) {
+  readonly committed: Promise<void> | undefined;
+  constructor(task: TaskLifecycle, committed: Promise<void> | undefined) {
     this.#task = task;
+    this.committed = committed;
   }
   get taskId(): string {
     return this.#task.id;
@@ -69,6 +86,16 @@ class SubmittedTask implements Submitted {
     return this.#task.done;
   }
 }
+
+/** What `recover` did with a journal read at start-up. */
+export interface Recovered {
+  readonly requeued: number;
+  /** Tasks that were running or could not be queued again: ended with `error`. */
+  readonly ended: number;
+  readonly finished: number;
+}
+
+type Held = readonly [TaskLifecycle, TaskStatusEvent];
 
 export type ServiceStats = Omit<TaskQueueStats, 'users' | 'maxQueued'> & Partial<Pick<TaskQueueStats, 'users' | 'maxQueued'>>;
 
@@ -90,6 +117,9 @@ export class TaskService {
   readonly #unflushed = new Map<TaskLifecycle, TaskStatusEvent[]>();
   #flushScheduled = false;
   #closing = false;
+  readonly #journal: TaskJournal | undefined;
+  /** With a journal: events wait for the commit of their batch. */
+  readonly #gate = new CommitGate<Held>(([task, event]) => { this.#deliver(task, event); });
 
   constructor(options: TaskServiceOptions) {
     this.#registry = options.registry;
@@ -107,6 +137,8 @@ export class TaskService {
       emit: (task, event) => { this.#emit(task, event); },
     };
     this.#queue.on('cancelled', (job) => { if (job instanceof TaskLifecycle) job.drop(); });
+    this.#journal = options.journal;
+    if (this.#journal !== undefined) this.#journal.onCommitted = (ops, error) => { this.#committed(ops, error); };
   }
 
   /**
@@ -119,6 +151,7 @@ export class TaskService {
     const def = this.#registry.require(task);
     if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
     const params: unknown = parseTaskParams(def, args, kwargs);
+    const input = this.#journal === undefined ? undefined : journalInput(args, kwargs);
     const lifecycle = new TaskLifecycle(newTaskId(), caller, this.#queue.priorityFor(caller.authrole), def, params, this.#env);
     this.#queue.submit(lifecycle);
     this.#open += 1;
@@ -126,9 +159,45 @@ export class TaskService {
     const queued = lifecycle.queuedEvent();
     this.#history.add(caller.authid, queued);
     this.#active.track(lifecycle, queued);
-    this.#unflushed.set(lifecycle, [queued]);
-    this.#scheduleFlush();
-    return new SubmittedTask(lifecycle);
+    if (this.#journal === undefined || input === undefined) {
+      this.#unflushed.set(lifecycle, [queued]);
+      this.#scheduleFlush();
+      return new SubmittedTask(lifecycle, undefined);
+    }
+    const committed = this.#journal.record({
+      kind: 'add', task: { id: lifecycle.id, owner: caller.authid, role: caller.authrole, task: def.name, priority: lifecycle.priority, input, event: queued },
+    });
+    this.#gate.hold([lifecycle, queued]);
+    return new SubmittedTask(lifecycle, committed);
+  }
+
+  /**
+   * Restores what a journal held at start-up (worker/journal/recovery.ts): finished tasks into the
+   * history, queued ones (and running ones whose definition says `rerunOnRestart`) into the queue
+   * under their ids and owners, the rest ended with `error`. Call once, before the first submit;
+   * events of the restored tasks are published from then on like any others.
+   */
+  recover(loaded: LoadedJournal): Recovered {
+    const now = this.#env.now();
+    const plan = planRecovery(loaded, this.#registry, now);
+    for (const stored of plan.finished) this.#history.add(stored.owner, stored.event);
+    let ended = plan.ended.length;
+    for (const { stored, event } of plan.ended) this.#endRecovered(stored.owner, event);
+    for (const { stored, def, params } of plan.requeue) {
+      const lifecycle = new TaskLifecycle(stored.id, Object.freeze({ authid: stored.owner, authrole: stored.role }), stored.priority, def, params, this.#env);
+      try {
+        this.#queue.submit(lifecycle);
+      } catch (error) {
+        this.#endRecovered(stored.owner, endedEvent(stored, error, now));
+        ended += 1;
+        continue;
+      }
+      this.#open += 1;
+      const queued: TaskStatusEvent = { task_id: stored.id, task: stored.task, at: new Date(stored.queuedAt).toISOString(), status: 'queued' };
+      this.#history.add(stored.owner, queued);
+      this.#active.track(lifecycle, queued);
+    }
+    return { requeued: plan.requeue.length - (ended - plan.ended.length), ended, finished: plan.finished.length };
   }
 
   /** The tasks the caller's role may run, with their params' JSON Schemas. */
@@ -196,6 +265,11 @@ export class TaskService {
   #emit(task: TaskLifecycle, event: TaskStatusEvent): void {
     this.#history.update(event);
     this.#active.track(task, event);
+    if (this.#journal !== undefined) {
+      void this.#journal.record(journalOp(event));
+      this.#gate.hold([task, event]);
+      return;
+    }
     const pending = this.#unflushed.get(task);
     if (pending === undefined) this.#deliver(task, event);
     else pending.push(event);
@@ -223,6 +297,19 @@ export class TaskService {
     const waiters = this.#allDelivered;
     this.#allDelivered = [];
     for (const resolve of waiters) resolve();
+  }
+
+  /** A recovered task that ends at start-up: into the history and the journal (nobody is subscribed yet). */
+  #endRecovered(owner: string, event: TaskStatusEvent): void {
+    this.#history.add(owner, event);
+    void this.#journal?.record(journalOp(event));
+  }
+
+  /** The journal wrote a batch (or failed to): its events go out next; a failed batch's submissions are cancelled. */
+  #committed(ops: readonly JournalOp[], error: Error | undefined): void {
+    this.#gate.release();
+    if (error === undefined) return;
+    for (const op of ops) if (op.kind === 'add') this.#queue.cancel(op.task.id);
   }
 
   #scheduleFlush(): void {
