@@ -1,13 +1,16 @@
 /**
  * The WAMP side of the task service's StatusSink: every status event goes to its owner's topic
- * `<prefix>.status.<escaped authid>` as kwargs, with `eligible_authid: [authid]` so that even a
- * subscription the authorizer should not have allowed receives nothing of another user's
- * (README, "The worker: serve, CLI, WAMP API"; spec: advanced/pubsub_subscriber_blackwhite_listing.md).
+ * `<prefix>.status.<escaped authid>` as kwargs, to every subscriber of it (README, "The worker: serve,
+ * CLI, WAMP API"). Who may subscribe is the authorization's job: the dynamic authorizer
+ * (worker/authorize.ts) allows a user exactly their own topic, and admin roles any status topic by any
+ * match policy, so that admins can watch. No eligible list: `eligible_authid: [owner]` kept admins out,
+ * and the spec's black/white lists intersect (advanced/pubsub_subscriber_blackwhite_listing.md), so
+ * "the owner or an admin" cannot be said with them.
  *
  * Events are published at once, in the order the service delivers them. The service already holds
  * every event of a task until a macrotask (setImmediate) after the submit that returned its id, so
  * the procedure's YIELD (sent synchronously, or from a promise callback by autobahn-js) goes out first.
- * The topic and the PUBLISH options of an owner are built once and shared by all their events
+ * The topic of an owner is built once and shared by all their events
  * (nobody mutates a PUBLISH once sent); up to MAX_ROUTES owners are kept, then the cache starts over.
  * While the worker is disconnected, events are dropped (counted in the log): status() still has them.
  */
@@ -30,6 +33,8 @@ interface Route {
 /** Owners whose topic and options are kept built. */
 const MAX_ROUTES = 512;
 const NO_ARGS: unknown[] = [];
+/** Shared by every PUBLISH (not frozen: autobahn-js may set defaults on the options it is given). */
+const NO_OPTIONS: Dict = {};
 
 export class StatusPublisher {
   readonly #prefix: string;
@@ -70,7 +75,7 @@ export class StatusPublisher {
     let route = this.#routes.get(authid);
     if (route === undefined) {
       if (this.#routes.size >= MAX_ROUTES) this.#routes.clear();
-      route = { topic: statusTopic(this.#prefix, authid), options: { eligible_authid: [authid], acknowledge: false } };
+      route = { topic: statusTopic(this.#prefix, authid), options: NO_OPTIONS };
       this.#routes.set(authid, route);
     }
     return route;

@@ -1,7 +1,7 @@
 /**
  * Users never see each other's tasks (README, "The worker: serve, CLI, WAMP API"): the dynamic
- * authorizer confines subscriptions to the user's own status topic, events carry eligible_authid,
- * control procedures hide other users' task ids. And on the wire, no status event of a task reaches
+ * authorizer confines subscriptions to the user's own status topic (admins may watch any: they receive
+ * every user's events, exact, prefix or wildcard), control procedures hide other users' task ids. And on the wire, no status event of a task reaches
  * its caller before the RESULT carrying its id.
  */
 import { expect } from 'chai';
@@ -45,6 +45,27 @@ describe('worker: one user never sees another user\'s tasks', function () {
     await terminalOf(bobLog, bobTask);
     expect(bobLog.events.map((e) => e['task_id'])).to.include(bobTask).and.not.include(aliceTask);
     expect(aliceLog.events.map((e) => e['task_id'])).to.include(aliceTask).and.not.include(bobTask);
+  });
+
+  it('delivers A\'s events to an admin subscribed exactly, by prefix or by wildcard; B, refused those, gets none', async () => {
+    const root = await joinAs(server.url, 'root');
+    try {
+      const exact = await subscribeStatus(root, 'alice');
+      const prefixed: unknown[] = [];
+      const wildcarded: unknown[] = [];
+      await root.session.subscribe('asexor.status.', (_args, kwargs) => { prefixed.push(kwargs['task_id']); }, { match: 'prefix' });
+      await root.session.subscribe('asexor.status.', (_args, kwargs) => { wildcarded.push(kwargs['task_id']); }, { match: 'wildcard' });
+      const bobLog = await subscribeStatus(bob);
+      const taskId = await alice.call('asexor.task.sleep', [0]);
+      expect(await terminalOf(exact, taskId)).to.include({ status: 'success' });
+      const statuses = exact.events.filter((e) => e['task_id'] === taskId).map((e) => e['status']);
+      expect(statuses).to.deep.equal(['queued', 'started', 'success']);
+      expect(prefixed.filter((id) => id === taskId)).to.have.length(3);
+      expect(wildcarded.filter((id) => id === taskId)).to.have.length(3);
+      expect(bobLog.events.map((e) => e['task_id'])).not.to.include(taskId);
+    } finally {
+      await root.close();
+    }
   });
 
   it('answers B\'s status and cancel of A\'s task with asexor.error.no_such_task, as for an unknown id', async () => {
