@@ -186,7 +186,11 @@ export class WorkerComponent {
     return this.#guarded((args, kwargs, details) => {
       const caller = callerOf(details);
       const progress = details.progress;
-      if (progress === null) return service.submit(caller, task, args, kwargs).taskId;
+      if (progress === null) {
+        const submitted = service.submit(caller, task, args, kwargs);
+        // With a journal the id goes out once the task is on disk (Submitted.committed, worker/task-service.ts).
+        return submitted.committed === undefined ? submitted.taskId : submitted.committed.then(() => submitted.taskId);
+      }
       // spec: advanced/rpc_progressive_call_results.md: events as progressive results, then the final one.
       const { taskId, done } = service.submit(caller, task, args, kwargs, {
         onEvent: (event) => {
