@@ -45,6 +45,8 @@ export const WORKER_ROLE = 'worker';
 export interface LocalConnect {
   /** The embedded router; the worker joins `settings.realm`. */
   readonly router: Router;
+  /** The role of the worker's own principal (cli/server.ts: an internal one when the config has no `worker` role). @default WORKER_ROLE */
+  readonly role?: string;
 }
 
 export interface RemoteConnect {
@@ -118,7 +120,7 @@ function connectLink(options: StartWorkerOptions, handlers: LinkHandlers): Worke
   const retry = options.retry === undefined ? {} : { retry: options.retry };
   if ('router' in connect) {
     const ticket = randomBytes(32).toString('base64url');
-    const auth: TransportAuthConfig = { ticket: { type: 'static', principals: { [LOCAL_WORKER_AUTHID]: { ticket, role: WORKER_ROLE } } } };
+    const auth: TransportAuthConfig = { ticket: { type: 'static', principals: { [LOCAL_WORKER_AUTHID]: { ticket, role: connect.role ?? WORKER_ROLE } } } };
     return new LocalWorkerConnection({ router: connect.router, auth, realm: settings.realm, authid: LOCAL_WORKER_AUTHID, ticket, ...handlers, ...retry });
   }
   return new WorkerConnection({ ...remoteTarget(connect, settings), ...handlers, ...retry });
