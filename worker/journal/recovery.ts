@@ -29,7 +29,7 @@ export interface Ended {
 
 export interface RecoveryPlan {
   readonly finished: readonly StoredTask[];
-  /** In submission order. */
+  /** In the queue's order: priority, then submission order. */
   readonly requeue: readonly Requeue[];
   readonly ended: readonly Ended[];
 }
@@ -60,5 +60,7 @@ export function planRecovery(loaded: LoadedJournal, registry: TaskRegistry, now:
       ended.push({ stored, event: endedEvent(stored, error instanceof AppError ? error : new WorkerRestartedError('the task could not be queued again after a restart (see the worker log)'), now) });
     }
   }
+  // Into the queue in the order it takes them: a free slot goes to the first one submitted.
+  requeue.sort((a, b) => a.stored.priority - b.stored.priority || a.stored.seq - b.stored.seq);
   return { finished: loaded.finished, requeue, ended };
 }

@@ -137,9 +137,9 @@ export class SqliteStore implements JournalStore {
       }
       db.exec('COMMIT');
     } catch (error) {
-      if (db.isTransaction) {
-        try { db.exec('ROLLBACK'); } catch { /* the write error is the one to report */ }
-      }
+      try {
+        if (db.isTransaction) db.exec('ROLLBACK');
+      } catch { /* the write error is the one to report */ }
       throw new StoreWriteError(this.file, sqliteReason(error).text, { cause: error });
     }
   }
