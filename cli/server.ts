@@ -1,21 +1,22 @@
 /**
  * The `serve` stack in one call: the embedded router, the in-process worker (attached over a local
- * pair as its own `worker` principal) and the configured transports (WAMP WebSocket and the web
+ * pair as its own principal, with the config's `worker` role or an internal one: cli/embedded-worker-role.ts) and the configured transports (WAMP WebSocket and the web
  * app, plus the worker's file downloads, worker/files-download.ts). The worker registers before the listeners open, so the first client already finds the task
  * procedures and the dynamic authorizer. `close()` shuts the worker down per its settings, then the
  * router (GOODBYE to every client), then the listeners; the spawner process ends with the worker.
  */
 import type { RouterConfig } from '../shared/config/types.ts';
-import { ConfigInvalidError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { LegacyListener } from '../router/bridges/context.ts';
 import { startLegacyBridges } from '../router/bridges/index.ts';
 import { createRouter, type Router } from '../router/index.ts';
+import type { HealthProbe } from '../router/transports/http-server.ts';
 import { startTransports, type Listener } from '../router/transports/index.ts';
 import { fileDownloadRoute } from '../worker/files-download.ts';
 import { metricsRoute } from '../worker/metrics.ts';
 import { registerRouterMetrics } from '../router/metrics.ts';
-import { resolveWorkerSettings, startWorker, WORKER_ROLE, type Worker, type WorkerSettings } from '../worker/index.ts';
+import { resolveWorkerSettings, startWorker, type Worker, type WorkerSettings } from '../worker/index.ts';
+import { embeddedWorkerRealms } from './embedded-worker-role.ts';
 
 export interface ServerOptions {
   readonly router: RouterConfig;
@@ -36,25 +37,28 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** The worker's realm must exist and define the `worker` role, or the in-process worker cannot join. */
-function checkWorkerRealm(config: RouterConfig, settings: WorkerSettings): void {
-  const realm = config.realms.find((r) => r.name === settings.realm);
-  if (realm === undefined) {
-    throw new ConfigInvalidError(`the worker's realm "${settings.realm}" is not configured (realms: ${config.realms.map((r) => r.name).join(', ') || 'none'})`, '$.asexor.realm');
-  }
-  if (!realm.roles.some((role) => role.name === WORKER_ROLE)) {
-    throw new ConfigInvalidError(`realm "${realm.name}" has no role "${WORKER_ROLE}": the embedded worker joins with it (see crossbar-config/config.json)`, '$.asexor.realm');
-  }
+/**
+ * `/health` of `serve`: 200 `{status: 'ok', worker: 'connected'}` while the embedded worker is joined
+ * and registered, else 503 `{status: 'degraded', worker: 'disconnected'}` (it reconnects with backoff,
+ * or the router refused it). `asexor router` alone reports the router only (router/transports/http-server.ts).
+ */
+function workerHealth(worker: Worker): HealthProbe {
+  let connected = true; // startServer waits for the first registration before the listeners open
+  worker.events.on('registered', () => { connected = true; });
+  worker.events.on('disconnected', () => { connected = false; });
+  worker.events.on('failed', () => { connected = false; });
+  return () => ({ ok: connected, details: { worker: connected ? 'connected' : 'disconnected' } });
 }
 
 export async function startServer(options: ServerOptions): Promise<Server> {
   const { logger } = options;
   const settings = resolveWorkerSettings(options.asexor, { baseDir: options.baseDir });
-  checkWorkerRealm(options.router, settings);
-  const router = createRouter({ realms: options.router.realms, logger });
+  // The embedded worker needs no role in the config (cli/embedded-worker-role.ts).
+  const { realms, role } = embeddedWorkerRealms(options.router, settings);
+  const router = createRouter({ realms, logger });
   let worker: Worker | undefined;
   try {
-    worker = await startWorker({ settings, connect: { router }, logger });
+    worker = await startWorker({ settings, connect: { router, role }, logger });
     await worker.whenRegistered();
     const legacy = await startLegacyBridges({
       router, routerConfig: options.router, realm: settings.realm, uriPrefix: settings.uriPrefix, settings: settings.legacy, logger,
@@ -70,7 +74,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         const { path, token } = settings.metrics;
         mounts.push({ route: metricsRoute({ registry: worker.metrics, path, token }), where: '$.asexor.metrics.path' });
       }
-      listeners = await startTransports(router, options.router.transports, { logger, ...(legacy.http ? { legacy: legacy.http } : {}), mounts });
+      listeners = await startTransports(router, options.router.transports, { logger, ...(legacy.http ? { legacy: legacy.http } : {}), mounts, health: workerHealth(worker) });
     } catch (error) {
       await legacy.close();
       throw error;

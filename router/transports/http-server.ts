@@ -1,5 +1,6 @@
 /**
- * One node:http server per `http` transport: WebSocket upgrades, static files, /health, WAMP
+ * One node:http server per `http` transport: WebSocket upgrades, static files, /health (with an
+ * optional injected probe, `HttpTransportDeps.health`), WAMP
  * long-poll POST handlers and mounted routes (legacy bridges, file downloads) all share its port (docs/conventions.md, Crossbar's "web" transport). Requests are
  * dispatched through an HttpRouteTable; a new HTTP transport adds routes instead of a server.
  */
@@ -33,7 +34,15 @@ export interface HttpTransportDeps {
   readonly legacy?: HttpLegacyMounts;
   /** More request routes, e.g. the worker's file downloads (cli/server.ts). */
   readonly mounts?: readonly HttpRouteMount[];
+  /** What `/health` reports beyond the router itself (cli/server.ts: the embedded worker); absent = the router only. */
+  readonly health?: HealthProbe;
 }
+
+/**
+ * Asked at every `/health` request. `ok: false` answers 503 `{status: 'degraded', ...details}`;
+ * `ok: true` answers 200 `{status: 'ok', ...details}`.
+ */
+export type HealthProbe = () => { readonly ok: boolean; readonly details: Readonly<Record<string, unknown>> };
 
 /** A request route mounted beside the configured services; a path clash with one of them is a ConfigInvalidError. */
 export interface HttpRouteMount {
@@ -68,8 +77,12 @@ export async function startHttpTransport(
   const legacy = deps.legacy?.transport === config ? deps.legacy : undefined;
 
   routes.addRequest({ path: '/health', prefix: false, handle: (req, res) => {
-    if (req.method === 'GET' || req.method === 'HEAD') sendJson(res, 200, { status: 'ok' });
-    else sendText(res, 405, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      // The router answering is "ok" on its own; a probe adds what else the process serves.
+      const report = deps.health?.();
+      if (report === undefined) sendJson(res, 200, { status: 'ok' });
+      else sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'degraded', ...report.details });
+    } else sendText(res, 405, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
   } });
   config.services.forEach((service, index) => {
     if (service.type === 'websocket') {
