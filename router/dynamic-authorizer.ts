@@ -3,6 +3,8 @@
  * `authorize(session, uri, action, options)` → bool | {allow, disclose?, cache?}.
  * A failed call (the authorizer raised, is not registered, returned garbage) rejects, and the
  * realm answers wamp.error.authorization_failed (spec: basic/uri_reference.md "Authorization").
+ * An authorizer that is not registered says so plainly (AuthorizerNotRegisteredError): with asexor it
+ * means that no worker is connected, since the worker registers `asexor.auth.authorize`.
  *
  * Caching (Crossbar's `cache: true`): the decision is kept for the session, keyed by action, URI and
  * match policy, and answered synchronously from then on, without another call. Crossbar keys by
@@ -12,8 +14,10 @@
  * `maxCachedPerSession` decisions (oldest dropped first).
  */
 import type { Dict } from '../shared/wamp/messages.ts';
+import { WampErrorUri } from '../shared/wamp/uris.ts';
 import type { Action, Authorization, Authorizer } from './authorizer.ts';
 import type { CallResult, InternalCall, SessionInfo } from './types.ts';
+import { WampCallError } from './wamp-call-error.ts';
 
 /** @default for DynamicAuthorizerOptions.maxCachedPerSession */
 export const DEFAULT_MAX_CACHED_PER_SESSION = 1000;
@@ -28,6 +32,14 @@ export class InvalidAuthorizationResultError extends Error {
   constructor(procedure: string) {
     super(`dynamic authorizer "${procedure}" returned an invalid result (expected a bool or {allow: bool, disclose?: bool, cache?: bool})`);
     this.name = 'InvalidAuthorizationResultError';
+  }
+}
+
+/** The authorizer procedure has no callee: the application serving it (asexor: the worker) is not connected. */
+export class AuthorizerNotRegisteredError extends Error {
+  constructor(procedure: string, realm: string) {
+    super(`no asexor worker is connected to realm "${realm}" (the dynamic authorizer "${procedure}" is not registered; whatever serves it is not connected)`);
+    this.name = 'AuthorizerNotRegisteredError';
   }
 }
 
@@ -89,7 +101,13 @@ export class DynamicAuthorizer implements Authorizer {
       realm: session.realm, authid: session.authid, authrole: session.authrole,
       authmethod: session.authmethod, authprovider: session.authprovider, session: session.id,
     };
-    const result = await this.#call(session.realm, this.#procedure, [who, uri, action, options]);
+    let result: CallResult;
+    try {
+      result = await this.#call(session.realm, this.#procedure, [who, uri, action, options]);
+    } catch (error) {
+      if (error instanceof WampCallError && error.error === WampErrorUri.noSuchProcedure) throw new AuthorizerNotRegisteredError(this.#procedure, session.realm);
+      throw error;
+    }
     const { authorization, cache } = parseDecision(result, this.#procedure);
     if (cache && this.#maxCached > 0) this.#remember(session, key, authorization);
     return authorization;

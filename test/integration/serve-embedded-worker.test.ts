@@ -1,7 +1,9 @@
 /**
  * The embedded worker of `serve` (cli/embedded-worker-role.ts, cli/server.ts): it joins without a
  * `worker` role in the user's config, and nobody else gets the role it joins with; `/health` says
- * whether it is connected (200 connected, 503 degraded while it is away).
+ * whether it is connected (200 connected, 503 degraded while it is away). A router alone (`asexor
+ * router`) says that no worker is connected when a call needs the worker's dynamic authorizer
+ * (router/dynamic-authorizer.ts), and its /health reports the router only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,13 +13,16 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { createRouter } from '../../router/index.ts';
+import { startTransports } from '../../router/transports/index.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { AbResult } from '../../worker/autobahn.ts';
-import { LOCAL_WORKER_AUTHID } from '../../worker/index.ts';
+import { LOCAL_WORKER_AUTHID, resolveWorkerSettings, startWorker } from '../../worker/index.ts';
 import { serveConfig } from '../helpers/cli-fixture.ts';
-import { REALM, startTestServer, TASKS_MODULE, USERS, type TestServer } from '../helpers/start-server.ts';
+import { REALM, startTestServer, TASKS_MODULE, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';
 import { connectWebSocket } from '../helpers/transports/websocket.ts';
 import { ticketAuth, WampAbort, WampTestClient } from '../helpers/wamp-test-client.ts';
-import { joinAs } from '../helpers/worker-clients.ts';
+import { joinAs, wampError } from '../helpers/worker-clients.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/asexor.ts', import.meta.url));
 
@@ -117,6 +122,40 @@ describe('/health of serve follows the embedded worker', function () {
       expect(await health(server.origin)).to.deep.equal({ status: 200, body: { status: 'ok', worker: 'connected' } });
     } finally {
       await root.close();
+    }
+  });
+});
+
+describe('a router alone (asexor router): no worker connected', function () {
+  this.timeout(15_000);
+
+  it('answers a user\'s call with a clear "no asexor worker is connected" error until a worker joins; /health is the router\'s only', async () => {
+    const config = testRouterConfig(0);
+    const router = createRouter({ realms: config.realms });
+    const listeners = await startTransports(router, config.transports);
+    const port = listeners[0]?.address.port ?? 0;
+    const url = `ws://127.0.0.1:${port}/ws`;
+    const filesDir = await mkdtemp(path.join(tmpdir(), 'asexor-files-'));
+    const alice = await joinAs(url, 'alice');
+    try {
+      expect(await health(`http://127.0.0.1:${port}`)).to.deep.equal({ status: 200, body: { status: 'ok' } });
+      const error = await wampError(alice.call('asexor.task.date'));
+      expect(error.error).to.equal(WampErrorUri.authorizationFailed);
+      expect(error.args[0]).to.equal('authorization of call on "asexor.task.date" failed: no asexor worker is connected to realm "asexor" ' +
+        '(the dynamic authorizer "asexor.auth.authorize" is not registered; whatever serves it is not connected)');
+      const settings = resolveWorkerSettings({ tasksModule: TASKS_MODULE, filesDir, concurrency: 1 }, { baseDir: process.cwd() });
+      const worker = await startWorker({ settings, connect: { url, authid: 'worker', ticket: USERS.worker.ticket } });
+      try {
+        await worker.whenRegistered();
+        expect(await alice.call('asexor.task.date')).to.be.a('string');
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await alice.close();
+      await router.close();
+      await Promise.all(listeners.map((listener) => listener.close()));
+      await rm(filesDir, { recursive: true, force: true });
     }
   });
 });
