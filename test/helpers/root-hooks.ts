@@ -3,6 +3,10 @@
  * our analogue of goleak (docs/conventions.md). Listeners, sockets, timers and child processes left open
  * by a test fail the run here instead of hanging CI.
  */
+// The task journal stays in memory in tests unless a test starts a process without this variable
+// (test/integration/journal-restart.test.ts); otherwise every worker would write ./asexor.db (worker/journal/store-settings.ts).
+process.env['ASEXOR_STORE'] ??= 'memory';
+
 const ALLOWED = new Set(['TTYWrap', 'PipeWrap', 'FSReqCallback', 'FSReqPromise', 'Timeout', 'Immediate', 'SignalWrap']);
 
 export const mochaHooks = {

@@ -12,8 +12,7 @@ export type SynchronousMode = 'normal' | 'full';
 
 /** The defaults (README, "The worker: serve, CLI, WAMP API"; test/unit/worker/journal/store-settings.test.ts). */
 export const storeDefaults = {
-  /** `memory` until the journal's restart tests pass; then `sqlite`. */
-  type: 'memory' as 'memory' | 'sqlite',
+  type: 'sqlite' as 'memory' | 'sqlite',
   /** Relative to the config file's directory (the working directory without one): `npm start` → ./asexor.db. */
   path: 'asexor.db',
   /** WAL + NORMAL survives a crash of the process (kill -9); `full` also survives an OS crash or power loss. */
