@@ -2,7 +2,8 @@
  * The worker's WAMP surface: what it registers on each joined session (README, "The worker: serve, CLI, WAMP API").
  * - `<prefix>.task.NAME` per task: returns the task id; a caller asking for progressive results gets
  *   every status event as a progressive result (kwargs) and the terminal event as the result
- *   (success) or an ERROR (failure, timeout, cancel).
+ *   (success) or an ERROR (failure, timeout, cancel). An INTERRUPT of that call (CANCEL kill/killnowait,
+ *   call timeout, caller left) cancels its task (docs/task-semantics.md "Cancel through the call").
  * - `<prefix>.control.{list,status,cancel,history,stats,tasks}`;
  * - `<prefix>.files.{list,upload,link}` (worker/files-api.ts; docs/web-api.md).
  * - `<prefix>.auth.authorize`: the dynamic authorizer (worker/authorize.ts).
