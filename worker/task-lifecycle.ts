@@ -38,6 +38,8 @@ export class TaskLifecycle implements QueueJob {
   readonly priority: number;
   readonly caller: Caller;
   readonly def: TaskDefinition;
+  /** Its row in the task journal (worker/journal/), 0 without one: updates find the row by it, not by id. */
+  journalSeq = 0;
   readonly #params: unknown;
   readonly #env: LifecycleEnv;
   #state: 'queued' | 'running' | 'finished' = 'queued';

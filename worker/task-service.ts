@@ -16,7 +16,7 @@ import { parseTaskParams } from '../shared/task-params.ts';
 import { isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
 import { CommitGate } from './journal/commit-gate.ts';
 import { journalInput, journalOp } from './journal/journal-ops.ts';
-import type { JournalOp, LoadedJournal } from './journal/journal-types.ts';
+import type { JournalOp, LoadedJournal, StoredTask } from './journal/journal-types.ts';
 import { endedEvent, planRecovery } from './journal/recovery.ts';
 import type { TaskJournal } from './journal/task-journal.ts';
 import { TaskHistory } from './task-history.ts';
@@ -164,8 +164,9 @@ export class TaskService {
       this.#scheduleFlush();
       return new SubmittedTask(lifecycle, undefined);
     }
+    lifecycle.journalSeq = this.#journal.nextSeq();
     const committed = this.#journal.record({
-      kind: 'add', task: { id: lifecycle.id, owner: caller.authid, role: caller.authrole, task: def.name, priority: lifecycle.priority, input, event: queued },
+      kind: 'add', task: { seq: lifecycle.journalSeq, id: lifecycle.id, owner: caller.authid, role: caller.authrole, task: def.name, priority: lifecycle.priority, input, event: queued },
     });
     this.#gate.hold([lifecycle, queued]);
     return new SubmittedTask(lifecycle, committed);
@@ -182,13 +183,14 @@ export class TaskService {
     const plan = planRecovery(loaded, this.#registry, now);
     for (const stored of plan.finished) this.#history.add(stored.owner, stored.event);
     let ended = plan.ended.length;
-    for (const { stored, event } of plan.ended) this.#endRecovered(stored.owner, event);
+    for (const { stored, event } of plan.ended) this.#endRecovered(stored, event);
     for (const { stored, def, params } of plan.requeue) {
       const lifecycle = new TaskLifecycle(stored.id, Object.freeze({ authid: stored.owner, authrole: stored.role }), stored.priority, def, params, this.#env);
+      lifecycle.journalSeq = stored.seq;
       try {
         this.#queue.submit(lifecycle);
       } catch (error) {
-        this.#endRecovered(stored.owner, endedEvent(stored, error, now));
+        this.#endRecovered(stored, endedEvent(stored, error, now));
         ended += 1;
         continue;
       }
@@ -266,7 +268,7 @@ export class TaskService {
     this.#history.update(event);
     this.#active.track(task, event);
     if (this.#journal !== undefined) {
-      void this.#journal.record(journalOp(event));
+      void this.#journal.record(journalOp(task.journalSeq, event));
       this.#gate.hold([task, event]);
       return;
     }
@@ -300,9 +302,9 @@ export class TaskService {
   }
 
   /** A recovered task that ends at start-up: into the history and the journal (nobody is subscribed yet). */
-  #endRecovered(owner: string, event: TaskStatusEvent): void {
-    this.#history.add(owner, event);
-    void this.#journal?.record(journalOp(event));
+  #endRecovered(stored: StoredTask, event: TaskStatusEvent): void {
+    this.#history.add(stored.owner, event);
+    void this.#journal?.record(journalOp(stored.seq, event));
   }
 
   /** The journal wrote a batch (or failed to): its events go out next; a failed batch's submissions are cancelled. */

@@ -15,9 +15,9 @@ import { progress } from '../router/report.ts';
 import { benchMain } from '../router/bench-main.ts';
 import { DATE_ARGV } from './bench-tasks.ts';
 import { cCeiling, haveCCeiling, nodeCeiling, type SpawnRun } from './ceilings.ts';
-import { parseOptions, usage, type TaskBenchOptions } from './options.ts';
+import { parseOptions, usage, type SpawnerChoice, type TaskBenchOptions } from './options.ts';
 import { queuedSleepRss, saturatedQueue, type QueuedSleepRun, type SaturatedRun } from './queue-scenarios.ts';
-import { benchLine, collectFigures, table, type LegacyRuns, type StackRuns } from './report.ts';
+import { benchLine, collectFigures, journalFigures, table, type LegacyRuns, type StackRuns } from './report.ts';
 import {
   endToEndRound, stackRss, startE2eClient, startLegacyClient, startServerProcess, type E2eRun, type LegacyProtocol, type ServerProcess,
 } from './scenarios.ts';
@@ -105,21 +105,51 @@ async function rounds(o: TaskBenchOptions, withC: boolean): Promise<Rounds> {
 }
 
 /** Fresh servers, one after the other: `o.runs` x (queued-sleep RSS, saturated queue). */
-async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRun[]; coldSleep: QueuedSleepRun; saturated: SaturatedRun[] }> {
+/**
+ * The saturated-queue submit rate with the task journal off and on, on fresh servers, in one round each;
+ * the two take turns going first (docs/durability.md).
+ */
+async function submitPair(o: TaskBenchOptions, choice: SpawnerChoice, r: number): Promise<{ off: SaturatedRun; on: SaturatedRun }> {
+  const order: ('memory' | 'sqlite')[] = r % 2 === 1 ? ['memory', 'sqlite'] : ['sqlite', 'memory'];
+  const runs = new Map<string, SaturatedRun>();
+  for (const store of order) {
+    const s = await saturatedQueue(o, choice, store);
+    runs.set(store, s);
+    progress(`saturated queue run ${r}/${o.runs}, journal ${store === 'sqlite' ? 'on (SQLite)' : 'off'}: ${Math.round(s.wampRate)} submits/s;`
+      + ` CPU us per submission: server ${f1(s.serverCpuUs)}, client ${f1(s.clientCpuUs)}`);
+  }
+  return { off: runs.get('memory')!, on: runs.get('sqlite')! };
+}
+
+/** `--submit-only`: just the journal off/on pairs. */
+async function submitOnly(o: TaskBenchOptions): Promise<void> {
+  const choice = o.spawners[0] ?? 'default';
+  const off: SaturatedRun[] = [];
+  const on: SaturatedRun[] = [];
+  for (let r = 1; r <= o.runs; r += 1) {
+    const pair = await submitPair(o, choice, r);
+    off.push(pair.off);
+    on.push(pair.on);
+  }
+  const figures = journalFigures(off, on);
+  process.stdout.write(`saturated queue, ${o.queueWarmup} date tasks queued first, then ${o.queued} with ${o.window} CALLs outstanding; journal off and on, fresh servers, ${o.runs} rounds\n\n${table(figures)}\n\n`);
+  for (const f of figures) process.stdout.write(`${benchLine(f)}\n`);
+}
+
+async function queues(o: TaskBenchOptions): Promise<{ queuedSleep: QueuedSleepRun[]; coldSleep: QueuedSleepRun; saturated: SaturatedRun[]; saturatedJournal: SaturatedRun[] }> {
   const choice = o.spawners[0] ?? 'default';
   const coldSleep = await queuedSleepRss(o, choice, 0);
   progress(`queued sleep on a cold server (no warm-up): ${Math.round((coldSleep.rssSettled - coldSleep.rssBefore) / coldSleep.queued)} bytes each settled,`
     + ` ${Math.round((coldSleep.rssSoon - coldSleep.rssBefore) / coldSleep.queued)} soon`);
-  const out = { queuedSleep: [] as QueuedSleepRun[], coldSleep, saturated: [] as SaturatedRun[] };
+  const out = { queuedSleep: [] as QueuedSleepRun[], coldSleep, saturated: [] as SaturatedRun[], saturatedJournal: [] as SaturatedRun[] };
   for (let r = 1; r <= o.runs; r += 1) {
     const q = await queuedSleepRss(o, choice);
     out.queuedSleep.push(q);
     progress(`queued sleep run ${r}/${o.runs}: RSS ${f1(q.rssBefore / 2 ** 20)} -> ${f1(q.rssSoon / 2 ** 20)} (soon) -> ${f1(q.rssSettled / 2 ** 20)} MB (settled)`
       + ` for ${q.queued} tasks, ${Math.round((q.rssSettled - q.rssBefore) / q.queued)} bytes each settled, ${Math.round((q.rssSoon - q.rssBefore) / q.queued)} soon`);
-    const s = await saturatedQueue(o, choice);
-    out.saturated.push(s);
-    progress(`saturated queue run ${r}/${o.runs}: ${Math.round(s.wampRate)} submits/s;`
-      + ` CPU us per submission: server ${f1(s.serverCpuUs)}, client ${f1(s.clientCpuUs)}`);
+    const pair = await submitPair(o, choice, r);
+    out.saturated.push(pair.off);
+    out.saturatedJournal.push(pair.on);
   }
   return out;
 }
@@ -150,6 +180,10 @@ function describe(o: TaskBenchOptions, r: Rounds, load: readonly number[]): stri
 }
 
 async function runAll(o: TaskBenchOptions): Promise<void> {
+  if (o.submitOnly) {
+    await submitOnly(o);
+    return;
+  }
   const load = loadavg();
   const withC = haveCCeiling();
   if (!withC) progress(NO_C_CEILING);

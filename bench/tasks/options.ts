@@ -18,6 +18,7 @@ export const usage = `Usage: npm run bench:tasks -- [options]   (node bench/task
   --serializer NAME    json, msgpack or cbor (default json)
   --max-seconds T      bound of every single measured run (default 120)
   --no-legacy          skip the legacy ASEXOR clients (WebSocket, raw socket) measured beside (c)
+  --submit-only        only the saturated-queue submit rate, task journal off and on (R rounds, a few minutes less)
   -h, --help           this text`;
 
 export type SpawnerChoice = 'default' | 'native' | 'node';
@@ -50,6 +51,8 @@ export interface TaskBenchOptions {
   readonly maxMs: number;
   /** Also measure the legacy WebSocket and raw socket clients end to end, beside (c), on the first server. */
   readonly legacy: boolean;
+  /** Only the saturated-queue submit rate with the journal off and on. */
+  readonly submitOnly: boolean;
 }
 
 const SERIALIZERS: readonly string[] = ['json', 'msgpack', 'cbor'];
@@ -78,6 +81,7 @@ export function parseOptions(argv: readonly string[]): TaskBenchOptions {
       'idle-seconds': { type: 'string' }, serializer: { type: 'string' },
       'max-seconds': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
       legacy: { type: 'boolean', default: true },
+      'submit-only': { type: 'boolean', default: false },
     },
     allowNegative: true,
     strict: true,
@@ -107,5 +111,6 @@ export function parseOptions(argv: readonly string[]): TaskBenchOptions {
     serializer: serializer as SerializerId,
     maxMs: positiveInt('max-seconds', values['max-seconds'], quick ? 30 : 120) * 1000,
     legacy: values.legacy,
+    submitOnly: values['submit-only'],
   };
 }

@@ -3,7 +3,8 @@
  * held by `sleep 3600` tasks (so nothing queued ever runs), with one `saturate` client (task-client.ts):
  * - RSS growth per queued `sleep` task, as the OS sees it (VmRSS of server + spawner, no forced GC),
  *   once the server settled after the batch (the bar) and a few seconds after the last submission;
- * - accepted submissions/s of `date` tasks over WAMP, with the CPU per submission of server and client.
+ * - accepted submissions/s of `date` tasks over WAMP, with the CPU per submission of server and client,
+ *   with the task journal off (`asexor.store` memory) and on (SQLite, docs/durability.md), side by side.
  * The server's shutdown (mode `cancel`) cancels every queued task and kills the sleeps.
  */
 import { startChild } from '../router/children.ts';
@@ -43,9 +44,9 @@ export interface SaturatedRun {
  */
 async function withSaturatedServer<T>(
   o: TaskBenchOptions, choice: SpawnerChoice, task: string, count: number, batches: number, warmup: number,
-  body: (s: ServerProcess, client: Child) => Promise<T>,
+  body: (s: ServerProcess, client: Child) => Promise<T>, store: 'memory' | 'sqlite' = 'memory',
 ): Promise<T> {
-  const s = await startServerProcess(o.concurrency, batches * count + warmup + 1000, choice);
+  const s = await startServerProcess(o.concurrency, batches * count + warmup + 1000, choice, false, store);
   let client: Child | undefined;
   try {
     const args = ['--url', s.url, '--mode', 'saturate', '--task', task, '--n', String(count), '--inflight', String(o.window),
@@ -86,9 +87,9 @@ export function queuedSleepRss(o: TaskBenchOptions, choice: SpawnerChoice, warmu
 /**
  * Saturated queue: slots held, `o.queueWarmup` date tasks queued; `o.queued` date submissions over
  * WAMP, `o.window` CALLs outstanding, RESULTs counted per second, CPU of server and client per
- * accepted submission.
+ * accepted submission; `store`: the task journal off (memory) or on (sqlite).
  */
-export function saturatedQueue(o: TaskBenchOptions, choice: SpawnerChoice): Promise<SaturatedRun> {
+export function saturatedQueue(o: TaskBenchOptions, choice: SpawnerChoice, store: 'memory' | 'sqlite' = 'memory'): Promise<SaturatedRun> {
   return withSaturatedServer(o, choice, DATE_TASK, o.queued, 1, o.queueWarmup, async (s, client) => {
     const pids = [s.server.pid, client.pid];
     const cpuBefore = cpuSnapshot(pids);
@@ -100,5 +101,5 @@ export function saturatedQueue(o: TaskBenchOptions, choice: SpawnerChoice): Prom
       serverCpuUs: (serverCpu ?? Number.NaN) * 1000,
       clientCpuUs: (clientCpu ?? Number.NaN) * 1000,
     };
-  });
+  }, store);
 }

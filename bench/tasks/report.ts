@@ -29,7 +29,10 @@ export interface Measured {
   readonly queuedSleep: readonly QueuedSleepRun[];
   /** The same on a server with no warm-up tasks (once). */
   readonly coldSleep: QueuedSleepRun;
+  /** Journal off (`asexor.store` memory). */
   readonly saturated: readonly SaturatedRun[];
+  /** The same rounds with the SQLite journal on. */
+  readonly saturatedJournal: readonly SaturatedRun[];
   readonly legacy: LegacyRuns | undefined;
 }
 
@@ -133,6 +136,23 @@ export function collectFigures(m: Measured, o: TaskBenchOptions): Figure[] {
     }),
     fig('queue_submit_server_cpu', '  server CPU per accepted submission', 'CPU us', m.saturated.map((r) => r.serverCpuUs), 1),
     fig('queue_submit_client_cpu', '  client CPU per accepted submission', 'CPU us', m.saturated.map((r) => r.clientCpuUs), 1),
+    ...journalFigures(m.saturated, m.saturatedJournal).slice(1),
+  ];
+}
+
+/**
+ * The saturated-queue submit rate with the journal off (`off`) and on (`on`, SQLite), same rounds;
+ * the bar: on >= 0.8 x off (median over rounds of the per-round ratio; docs/durability.md).
+ */
+export function journalFigures(off: readonly SaturatedRun[], on: readonly SaturatedRun[]): Figure[] {
+  const ratios = on.map((r, i) => r.wampRate / (off[i]?.wampRate ?? Number.NaN));
+  const ratio = round(finiteMedian(ratios), 2);
+  return [
+    fig('queue_submit_rate_wamp', 'accepted date submissions into a saturated queue, over WAMP (journal off)', 'submits/s', off.map((r) => r.wampRate), 0),
+    fig('queue_submit_rate_journal', '  the same with the task journal on (SQLite, WAL, synchronous normal); ratio = on / off', 'submits/s', on.map((r) => r.wampRate), 0, {
+      ratio, bar: 'ratio >= 0.8', pass: ratio >= 0.8,
+    }),
+    fig('queue_submit_server_cpu_journal', '  server CPU per accepted submission, journal on', 'CPU us', on.map((r) => r.serverCpuUs), 1),
   ];
 }
 

@@ -44,8 +44,8 @@ function spawnerFromExe(pid: number): string | undefined {
 }
 
 /** `asexor serve` in its own process, with ASEXOR_SPAWNER set per `choice`. */
-export async function startServerProcess(concurrency: number, maxQueued: number, choice: SpawnerChoice, legacy = false): Promise<ServerProcess> {
-  const server = await startServe({ concurrency, maxQueued, choice, legacy });
+export async function startServerProcess(concurrency: number, maxQueued: number, choice: SpawnerChoice, legacy = false, store?: 'memory' | 'sqlite'): Promise<ServerProcess> {
+  const server = await startServe({ concurrency, maxQueued, choice, legacy, store });
   const children = childPids(server.pid);
   const spawnerPid = children[0];
   if (spawnerPid === undefined || children.length !== 1) {

@@ -33,6 +33,8 @@ export interface ServeOptions {
   readonly choice: SpawnerChoice;
   /** Also serve the legacy WebSocket and a legacy raw socket (Unix, BENCH_LEGACY_SOCKET in the folder). */
   readonly legacy: boolean;
+  /** The task journal (`asexor.store`, docs/durability.md): undefined = npm start's default (SQLite, asexor.db in the folder). */
+  readonly store?: 'memory' | 'sqlite' | undefined;
 }
 
 /** A running `asexor serve`; `spawner` is the path its worker logged ('native' | 'node'). */
@@ -80,6 +82,7 @@ function config(dir: string, o: ServeOptions): object {
     asexor: {
       concurrency: o.concurrency, maxQueued: o.maxQueued, perUser: { maxQueued: o.maxQueued },
       filesDir: path.join(dir, 'files'), shutdown: 'cancel',
+      ...(o.store === undefined ? {} : { store: o.store === 'memory' ? { type: 'memory' } : { type: 'sqlite', path: 'asexor.db' } }),
       ...(o.legacy ? { legacy: {
         websocket: { enabled: true, inactiveTimeoutMs: 0 },
         rawsocket: [{ endpoint: { type: 'unix', path: path.join(dir, BENCH_LEGACY_SOCKET) } }],
@@ -91,6 +94,7 @@ function config(dir: string, o: ServeOptions): object {
 function env(choice: SpawnerChoice): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...process.env };
   delete out['ASEXOR_FROM_SOURCE'];
+  delete out['ASEXOR_STORE']; // the config decides (the test suite sets it to memory)
   if (choice !== 'default') out['ASEXOR_SPAWNER'] = choice;
   return out;
 }

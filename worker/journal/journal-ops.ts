@@ -4,9 +4,9 @@ import type { TaskStatusEvent } from '../../shared/task-status.ts';
 import type { JournalOp } from './journal-types.ts';
 
 /** The journal's record of an event: starts and ends; nothing for `queued` (the submission is the record) and progress. */
-export function journalOp(event: TaskStatusEvent): JournalOp | undefined {
-  if (event.status === 'queued' || event.status === 'progress') return undefined;
-  return { kind: 'update', id: event.task_id, state: event.status === 'started' ? 'running' : event.status, event };
+export function journalOp(seq: number, event: TaskStatusEvent): JournalOp | undefined {
+  if (event.status === 'queued' || event.status === 'progress' || seq === 0) return undefined;
+  return { kind: 'update', seq, id: event.task_id, state: event.status === 'started' ? 'running' : event.status, event };
 }
 
 /** `[args, kwargs]` as journaled: JSON, so that a restart can validate them again; InvalidParamsError otherwise. */

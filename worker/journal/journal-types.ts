@@ -9,6 +9,8 @@ export type JournalState = 'queued' | 'running' | TerminalStatus;
 
 /** A newly accepted task: enough to run it again after a restart. */
 export interface JournalTask {
+  /** Its row: submission order, allocated by TaskJournal.nextSeq(). */
+  readonly seq: number;
   readonly id: string;
   /** authid and role of the submitter. */
   readonly owner: string;
@@ -24,12 +26,10 @@ export interface JournalTask {
 
 export type JournalOp =
   | { readonly kind: 'add'; readonly task: JournalTask }
-  | { readonly kind: 'update'; readonly id: string; readonly state: Exclude<JournalState, 'queued'>; readonly event: TaskStatusEvent };
+  | { readonly kind: 'update'; readonly seq: number; readonly id: string; readonly state: Exclude<JournalState, 'queued'>; readonly event: TaskStatusEvent };
 
 /** A task as read back from the journal. */
 export interface StoredTask extends JournalTask {
-  /** Submission order. */
-  readonly seq: number;
   readonly state: JournalState;
   /** When it was accepted, ms since the epoch. */
   readonly queuedAt: number;
@@ -46,6 +46,8 @@ export interface LoadedJournal {
 export interface JournalStore {
   /** The file, for messages (`:memory:` for an in-memory database). */
   readonly file: string;
+  /** The highest row number in the file (0 when empty): new rows continue from it. */
+  readonly lastSeq: number;
   /** Applies `ops` in order, in one transaction (all or none); StoreWriteError. */
   write(ops: readonly JournalOp[]): void;
   load(): LoadedJournal;

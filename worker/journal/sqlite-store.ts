@@ -22,7 +22,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tasks (
   seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   worker TEXT NOT NULL,
   owner TEXT NOT NULL,
   role TEXT NOT NULL,
@@ -35,7 +35,6 @@ CREATE TABLE IF NOT EXISTS tasks (
   finished_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS tasks_finished ON tasks (finished_at, seq) WHERE finished_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_active ON tasks (seq) WHERE finished_at IS NULL;
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 
@@ -82,6 +81,7 @@ function parseEvent(file: string, seq: number, text: unknown): TaskStatusEvent {
 export class SqliteStore implements JournalStore {
   readonly file: string;
   readonly workerId: string;
+  readonly lastSeq: number;
   readonly #db: DatabaseSync;
   readonly #retention: RetentionSettings;
   readonly #insert: StatementSync;
@@ -93,8 +93,9 @@ export class SqliteStore implements JournalStore {
     this.#db = db;
     this.#retention = retention;
     this.workerId = this.#workerId();
-    this.#insert = db.prepare('INSERT INTO tasks (id, worker, owner, role, task, priority, input, state, event, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, \'queued\', ?, ?)');
-    this.#update = db.prepare('UPDATE tasks SET state = ?, event = ?, finished_at = ? WHERE id = ?');
+    this.#insert = db.prepare('INSERT INTO tasks (seq, id, worker, owner, role, task, priority, input, state, event, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, \'queued\', ?, ?)');
+    this.#update = db.prepare('UPDATE tasks SET state = ?, event = ?, finished_at = ? WHERE seq = ?');
+    this.lastSeq = Number(db.prepare('SELECT max(seq) AS seq FROM tasks').get()?.['seq'] ?? 0);
   }
 
   /** Opens (creating it and its folder if needed), checks and locks the journal; StoreOpenError naming the file. */
@@ -130,9 +131,9 @@ export class SqliteStore implements JournalStore {
       for (const op of ops) {
         if (op.kind === 'add') {
           const t = op.task;
-          this.#insert.run(t.id, this.workerId, t.owner, t.role, t.task, t.priority, t.input, JSON.stringify(t.event), Date.parse(t.event.at));
+          this.#insert.run(t.seq, t.id, this.workerId, t.owner, t.role, t.task, t.priority, t.input, JSON.stringify(t.event), Date.parse(t.event.at));
         } else {
-          this.#update.run(op.state, JSON.stringify(op.event), op.state === 'running' ? null : Date.parse(op.event.at), op.id);
+          this.#update.run(op.state, JSON.stringify(op.event), op.state === 'running' ? null : Date.parse(op.event.at), op.seq);
         }
       }
       db.exec('COMMIT');

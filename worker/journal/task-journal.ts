@@ -29,6 +29,7 @@ export class TaskJournal {
   #batch: PromiseWithResolvers<undefined> | undefined;
   #scheduled = false;
   #terminalWrites = 0;
+  #lastSeq: number;
   #closed = false;
   /** Called after each batch with its ops and the write error, before its promise settles. */
   onCommitted: (ops: readonly JournalOp[], error: Error | undefined) => void = () => undefined;
@@ -37,6 +38,13 @@ export class TaskJournal {
     this.#store = options.store;
     this.#log = options.logger.child({ component: 'task-journal' });
     this.#now = options.now ?? Date.now;
+    this.#lastSeq = options.store.lastSeq;
+  }
+
+  /** The row number of a new task (submission order; the rows are found by it, not by task id). */
+  nextSeq(): number {
+    this.#lastSeq += 1;
+    return this.#lastSeq;
   }
 
   get file(): string {

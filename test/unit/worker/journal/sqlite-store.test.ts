@@ -17,15 +17,18 @@ const DAY_MS = 86_400_000;
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (ms: number): string => new Date(T0 + ms).toISOString();
 
-function add(id: string, ms = 0, priority = 4): JournalOp {
+/** The row of each id (TaskJournal.nextSeq's part); reset per test. */
+const seqs = new Map<string, number>();
+function add(id: string, ms = 0, priority = 4, seq = seqs.size + 1): JournalOp {
+  seqs.set(id, seq);
   const event: TaskStatusEvent = { task_id: id, task: 'mark', at: at(ms), status: 'queued' };
-  return { kind: 'add', task: { id, owner: 'alice', role: 'user', task: 'mark', priority, input: JSON.stringify([[id], {}]), event } };
+  return { kind: 'add', task: { seq, id, owner: 'alice', role: 'user', task: 'mark', priority, input: JSON.stringify([[id], {}]), event } };
 }
 function started(id: string, ms = 0): JournalOp {
-  return { kind: 'update', id, state: 'running', event: { task_id: id, task: 'mark', at: at(ms), status: 'started' } };
+  return { kind: 'update', seq: seqs.get(id) ?? 0, id, state: 'running', event: { task_id: id, task: 'mark', at: at(ms), status: 'started' } };
 }
 function success(id: string, ms = 0): JournalOp {
-  return { kind: 'update', id, state: 'success', event: { task_id: id, task: 'mark', at: at(ms), status: 'success', result: id, duration: 0 } };
+  return { kind: 'update', seq: seqs.get(id) ?? 0, id, state: 'success', event: { task_id: id, task: 'mark', at: at(ms), status: 'success', result: id, duration: 0 } };
 }
 
 async function thrownBy(promise: Promise<unknown>): Promise<unknown> {
@@ -45,7 +48,10 @@ describe('SqliteStore (the task journal file)', () => {
     open.push(store);
     return store;
   };
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'asexor-journal-')); });
+  beforeEach(() => {
+    seqs.clear();
+    dir = mkdtempSync(path.join(tmpdir(), 'asexor-journal-'));
+  });
   afterEach(() => {
     for (const store of open.splice(0)) store.close();
     chmodSync(dir, 0o700);
@@ -64,16 +70,17 @@ describe('SqliteStore (the task journal file)', () => {
     expect(active[0]?.event.status).to.equal('started');
     expect(active[1]).to.include({ owner: 'alice', role: 'user', task: 'mark', input: '[["c"],{}]', queuedAt: T0 + 2 });
     expect(finished.map((t) => t.id), 'd finished before b').to.deep.equal(['d', 'b']);
+    expect(again.lastSeq, 'new rows continue after the last one').to.equal(4);
     expect(again.workerId, 'the worker id of a file stays').to.equal(store.workerId).and.match(/^[0-9a-f]{16}$/);
   });
 
   it('writes a batch all or nothing: a failing operation rolls back the whole batch with StoreWriteError', async () => {
     const store = await openStore();
     store.write([add('a')]);
-    const error = (() => { try { store.write([add('b'), add('a')]); } catch (e) { return e; } return undefined; })();
+    const error = (() => { try { store.write([add('b'), add('a2', 0, 4, 1)]); } catch (e) { return e; } return undefined; })();
     expect(error).to.be.instanceOf(StoreWriteError);
     expect((error as StoreWriteError).message).to.contain('journal.db');
-    expect(store.load().active.map((t) => t.id), 'b was rolled back with the duplicate a').to.deep.equal(['a']);
+    expect(store.load().active.map((t) => t.id), 'b was rolled back with the row that reused a\'s').to.deep.equal(['a']);
     store.write([add('c')]);
     expect(store.load().active.map((t) => t.id), 'the store goes on after a failed batch').to.deep.equal(['a', 'c']);
   });
