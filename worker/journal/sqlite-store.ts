@@ -178,6 +178,7 @@ export class SqliteStore implements JournalStore {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      this.vacuum();
       this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE);');
     } finally {
       this.#db.close();
