@@ -59,7 +59,7 @@ export class LegacyWampApi {
     return [this.#settings.procedure, (args, kwargs, details) => this.#runTask(args, kwargs, details), REGISTER_OPTIONS];
   }
 
-  #runTask(args: unknown[], kwargs: Dict, details: Parameters<AbEndpoint>[2]): string {
+  #runTask(args: unknown[], kwargs: Dict, details: Parameters<AbEndpoint>[2]): string | Promise<string> {
     const [name, ...taskArgs] = args;
     const task = typeof name === 'string' ? name : String(name);
     /* eslint-disable @typescript-eslint/only-throw-error -- autobahn sends an ERROR with a URI only for its own Error type */
@@ -69,7 +69,10 @@ export class LegacyWampApi {
       if (caller.session === undefined) throw new CallerNotDisclosedError();
       if (typeof name !== 'string' || name === '') throw new NoSuchTaskError(task);
       const options: Dict = { eligible: [caller.session], eligible_authid: [caller.authid] };
-      return this.#service.submit(caller, name, taskArgs, kwargs, { onEvent: (event) => { this.#publish(event, options); } }).taskId;
+      const submitted = this.#service.submit(caller, name, taskArgs, kwargs, { onEvent: (event) => { this.#publish(event, options); } });
+      // With a journal the id goes out once the task is on disk, as for asexor.task.NAME (docs/durability.md).
+      if (submitted.committed === undefined) return submitted.taskId;
+      return submitted.committed.then(() => submitted.taskId, (error: unknown) => { throw this.#legacyError(error, task); });
     } catch (error) {
       throw this.#legacyError(error, task);
     }
