@@ -79,8 +79,22 @@ export function createLegacyLongPoll(context: BridgeContext, settings: LegacyLon
       onEnd: (ended) => { if (sessions.get(ended.id) === ended) sessions.delete(ended.id); },
     });
     sessions.set(id, session);
+    endOldestBeyondCap(bridge.authid);
     log.debug({ authid: bridge.authid, sessions: sessions.size }, 'legacy long-poll session started');
     return session;
+  }
+
+  /**
+   * A user's sessions beyond `maxSessionsPerUser` end, oldest first (each holds a WAMP session until it
+   * expires, so a client that never keeps its cookie must not pile them up). Sessions are kept in
+   * insertion order, so the first ones found are the oldest.
+   */
+  function endOldestBeyondCap(authid: string): void {
+    const own = [...sessions.values()].filter((s) => s.authid === authid && !s.ended);
+    const excess = own.length - settings.maxSessionsPerUser;
+    if (excess <= 0) return;
+    log.info({ authid, limit: settings.maxSessionsPerUser }, 'legacy long poll: too many sessions of one user; ending the oldest');
+    for (const old of own.slice(0, excess)) old.end('too many sessions of this user');
   }
 
   /**

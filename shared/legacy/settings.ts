@@ -47,6 +47,8 @@ export const legacyDefaults = {
     queueLimit: 1000,
     /** Largest POST body. */
     maxBodySize: MiB,
+    /** Sessions one user may hold at once; a new one beyond it ends that user's oldest. */
+    maxSessionsPerUser: 100,
   },
   wampApi: {
     procedure: 'eu.zderadicka.asexor.run_task',
@@ -106,6 +108,7 @@ export const legacySettingsSchema = z.strictObject({
     pollTimeoutMs: intRange(100, 2_147_483_647).optional(),
     queueLimit: intRange(1, 1_000_000).optional(),
     maxBodySize: intRange(64, 64 * MiB).optional(),
+    maxSessionsPerUser: intRange(1, 100_000).optional(),
     /** Origins allowed to call with credentials (exact match). Empty: same-origin only. Never `*`. */
     allowedOrigins: z.array(z.url().refine((origin) => !origin.includes('*'), { error: 'wildcards are not allowed' })).optional(),
   }).optional(),
@@ -148,6 +151,7 @@ export interface LegacyLongPollSettings {
   readonly pollTimeoutMs: number;
   readonly queueLimit: number;
   readonly maxBodySize: number;
+  readonly maxSessionsPerUser: number;
   readonly allowedOrigins: readonly string[];
 }
 export interface LegacyWampApiSettings {
@@ -202,6 +206,7 @@ export function resolveLegacySettings(section: z.output<typeof legacySettingsSch
       pollTimeoutMs: lp.pollTimeoutMs ?? d.longpoll.pollTimeoutMs,
       queueLimit: lp.queueLimit ?? d.longpoll.queueLimit,
       maxBodySize: lp.maxBodySize ?? d.longpoll.maxBodySize,
+      maxSessionsPerUser: lp.maxSessionsPerUser ?? d.longpoll.maxSessionsPerUser,
       allowedOrigins: Object.freeze([...(lp.allowedOrigins ?? [])]),
     }),
     wampApi: Object.freeze({

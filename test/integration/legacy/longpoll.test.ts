@@ -373,6 +373,23 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
   });
 
   describe('session end', () => {
+    it('ends a user\'s oldest session beyond maxSessionsPerUser, and no other user\'s', async () => {
+      const capped = await startLegacyLongPollListener(context, lpSettings({ maxSessionsPerUser: 2, pollTimeoutMs: 200 }));
+      try {
+        const client = async (token: string): Promise<LegacyLpClient> => {
+          const lp = new LegacyLpClient(portOf(capped));
+          await lp.start(token);
+          return lp;
+        };
+        const bob = await client('bob-ticket');
+        const [first, second, third] = [await client('alice-ticket'), await client('alice-ticket'), await client('alice-ticket')];
+        expect((await first.send('GET')).status, 'the oldest of alice\'s three').to.equal(401);
+        for (const lp of [second, third, bob]) expect((await lp.send('GET')).status).to.equal(200);
+      } finally {
+        await capped.close();
+      }
+    });
+
     it('ends a session after maxSessionInactivityMs without a request, and closes its WAMP session', async () => {
       const short = await startLegacyLongPollListener(context, lpSettings({ maxSessionInactivityMs: 400, pollTimeoutMs: 200 }));
       try {
