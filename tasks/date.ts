@@ -11,12 +11,12 @@ const FORMAT_ERROR = `expected a date format (a string of at most ${MAX_FORMAT_C
 
 export default defineTask({
   name: 'date',
-  description: 'Print the current date and time in a strftime format (the leading "+" is added for you), in local time or UTC.',
+  description: 'Print the current date and time in a strftime format (the "+" prefix is added for you), in local time or UTC.',
   params: z.object({
     // eslint-disable-next-line no-control-regex -- control characters are what it rejects
     format: z.string({ error: FORMAT_ERROR }).max(MAX_FORMAT_CHARS, { error: FORMAT_ERROR }).regex(/^[^\u0000-\u001f\u007f]*$/u, { error: FORMAT_ERROR })
       .default('%Y-%m-%d %H:%M:%S %Z')
-      .describe('strftime format, without the leading "+"'),
+      .describe('strftime format, without the "+" prefix'),
     utc: z.boolean().default(false).describe('print UTC instead of local time'),
   }),
   positional: ['format', 'utc'],

@@ -1,5 +1,5 @@
 /**
- * Signalling a task's process group. Every task runs as the leader of its own group (spawned with
+ * Signalling a task's process group. Every task heads its own process group (spawned with
  * `detached: true`), so its pid is the group id and `kill(-pgid)` reaches its grandchildren too.
  * Used by the spawner (timeout, cancel, shutdown) and by the main process (spawner died).
  */

@@ -113,7 +113,7 @@ export class TaskProcess {
     this.#timer = setTimeout(() => {
       this.#stop('timeout');
     }, Math.min(this.#req.timeoutMs, MAX_TIMER_MS));
-    // The leader exited but the group lives on (a background grandchild): the task is over, so
+    // The group's first process exited but the group lives on (a background grandchild): the task is over, so
     // terminate the rest; otherwise a grandchild holding stdout open would keep the run going.
     subprocess.nodeChildProcess.once('exit', () => {
       if (this.#stopReason === undefined && groupExists(pid)) {

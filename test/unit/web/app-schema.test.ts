@@ -33,7 +33,7 @@ function serverAccepts(name: string, params: Record<string, unknown>): boolean {
 describe('web app: forms from task schemas (web/src/schema.ts)', () => {
   it('derives fields, widgets, defaults, required and help from the shipped tasks\' schemas', () => {
     expect(specs('date')).to.deep.equal([
-      { name: 'format', kind: 'string', required: false, description: 'strftime format, without the leading "+"', default: '%Y-%m-%d %H:%M:%S %Z', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+      { name: 'format', kind: 'string', required: false, description: 'strftime format, without the "+" prefix', default: '%Y-%m-%d %H:%M:%S %Z', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
       { name: 'utc', kind: 'boolean', required: false, description: 'print UTC instead of local time', default: false },
     ]);
     expect(specs('sleep')).to.deep.equal([{ name: 'seconds', kind: 'number', required: true, description: 'how long to wait, in seconds', minimum: 0, maximum: 3600 }]);

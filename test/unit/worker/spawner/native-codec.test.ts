@@ -60,7 +60,7 @@ describe('native spawner codec', () => {
     }), { numRuns: 300 });
   });
 
-  it('drops the leading partial UTF-8 sequence of a truncated stderr tail, never of stdout', () => {
+  it('drops a partial UTF-8 sequence at the start of a truncated stderr tail, never of stdout', () => {
     const tail = Buffer.from('\u00e9rror', 'utf8').subarray(1); // a continuation byte first
     const [reply] = decoder().push(done(3, 1, 1, 'ok', tail, 2));
     expect(reply).to.deep.include({ t: 'done' });
