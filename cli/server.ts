@@ -10,7 +10,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { LegacyListener } from '../router/bridges/context.ts';
 import { startLegacyBridges } from '../router/bridges/index.ts';
 import { createRouter, type Router } from '../router/index.ts';
-import type { HealthProbe } from '../router/transports/http-server.ts';
+import type { HealthProbe, HttpRouteMount } from '../router/transports/http-server.ts';
 import { startTransports, type Listener } from '../router/transports/index.ts';
 import { fileDownloadRoute } from '../worker/files-download.ts';
 import { metricsRoute } from '../worker/metrics.ts';
@@ -67,7 +67,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     try {
       // `files.link` URLs are paths on whichever HTTP listener the client uses: mounted on every one.
       const signer = worker.fileLinks;
-      const mounts = signer === undefined ? [] : [{ route: fileDownloadRoute({ filesDir: settings.filesDir, signer, logger }), where: 'asexor.files (download links)' }];
+      const mounts: HttpRouteMount[] = [...legacy.mounts];
+      if (signer !== undefined) mounts.push({ route: fileDownloadRoute({ filesDir: settings.filesDir, signer, logger }), where: 'asexor.files (download links)' });
       // Prometheus metrics (docs/metrics.md): the worker's registry gets the router's too, served on every HTTP listener.
       if (worker.metrics !== undefined) {
         registerRouterMetrics(worker.metrics, router);

@@ -10,8 +10,7 @@ import { ConfigInvalidError } from '../../shared/errors.ts';
 import type { LegacySettings } from '../../shared/legacy/settings.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Router } from '../index.ts';
-import type { HttpLegacyMounts } from '../transports/http-server.ts';
-import type { RequestRoute } from '../transports/http-routes.ts';
+import type { HttpLegacyMounts, HttpRouteMount } from '../transports/http-server.ts';
 import { createBridgeContext, type LegacyListener } from './context.ts';
 import { createLegacyLongPoll } from './legacy-longpoll.ts';
 import { startLegacyLongPollListener } from './legacy-longpoll-listener.ts';
@@ -28,8 +27,10 @@ export interface LegacyBridgeOptions {
 }
 
 export interface LegacyBridges {
-  /** What the HTTP listener mounts (pass as `legacy` in the transport deps); undefined when nothing is. */
+  /** The legacy WebSocket on the WAMP path (pass as `legacy` in the transport deps); undefined when off. */
   readonly http: HttpLegacyMounts | undefined;
+  /** Request routes for the HTTP listener (the long poll on the web transport; pass in `mounts`). */
+  readonly mounts: readonly HttpRouteMount[];
   /** The protocols' own listeners (raw sockets, a long poll on its own port). */
   readonly listeners: readonly LegacyListener[];
   /** Close every legacy connection (WebSocket: 1012) and its WAMP session. */
@@ -52,7 +53,7 @@ function findWebSocket(config: RouterConfig, path: string): { transport: HttpTra
 
 export async function startLegacyBridges(options: LegacyBridgeOptions): Promise<LegacyBridges> {
   const { settings } = options;
-  if (!anyEnabled(settings)) return { http: undefined, listeners: [], close: () => Promise.resolve() };
+  if (!anyEnabled(settings)) return { http: undefined, mounts: [], listeners: [], close: () => Promise.resolve() };
   const found = findWebSocket(options.routerConfig, settings.websocket.path);
   if (found === undefined) {
     throw new ConfigInvalidError(
@@ -69,14 +70,17 @@ export async function startLegacyBridges(options: LegacyBridgeOptions): Promise<
   };
   const websocket = settings.websocket.enabled ? createLegacyWebSocket(context, settings.websocket) : undefined;
   if (websocket) closers.push(() => websocket.close());
-  const routes: RequestRoute[] = [];
+  const mounts: HttpRouteMount[] = [];
   try {
     if (settings.longpoll.enabled && settings.longpoll.endpoint !== undefined) {
       listeners.push(await startLegacyLongPollListener(context, settings.longpoll));
     } else if (settings.longpoll.enabled) {
       const longpoll = createLegacyLongPoll(context, settings.longpoll);
       closers.push(() => longpoll.close());
-      routes.push({ path: settings.longpoll.path, prefix: true, handle: (req, res, subpath) => longpoll.handle(req, res, subpath) });
+      mounts.push({
+        transport: found.transport, where: '$.asexor.legacy.longpoll.path',
+        route: { path: settings.longpoll.path, prefix: true, handle: (req, res, subpath) => longpoll.handle(req, res, subpath) },
+      });
     }
     for (const raw of settings.rawsocket) listeners.push(await startLegacyRawSocket(context, raw));
   } catch (error) {
@@ -84,7 +88,8 @@ export async function startLegacyBridges(options: LegacyBridgeOptions): Promise<
     throw error;
   }
   return {
-    http: { transport: found.transport, ...(websocket ? { plainWebSocket: websocket } : {}), requestRoutes: routes },
+    http: websocket ? { transport: found.transport, plainWebSocket: websocket } : undefined,
+    mounts,
     listeners,
     close: closeAll,
   };

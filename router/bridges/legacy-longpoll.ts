@@ -60,6 +60,8 @@ export function createLegacyLongPoll(context: BridgeContext, settings: LegacyLon
   const basePath = options.basePath ?? (settings.endpoint === undefined ? settings.path : '/');
   const allowedOrigins = new Set(settings.allowedOrigins);
   const sessions = new Map<string, LongPollSession>();
+  /** Each user's live sessions, oldest first (a Set keeps insertion order). */
+  const byUser = new Map<string, Set<LongPollSession>>();
   let closing = false;
 
   function refuse(res: ServerResponse, headers: HeaderMap, text: string, invalidToken: boolean): void {
@@ -76,25 +78,34 @@ export function createLegacyLongPoll(context: BridgeContext, settings: LegacyLon
       maxSessionInactivityMs: settings.maxSessionInactivityMs,
       queueLimit: settings.queueLimit,
       logger: log.child({ authid: bridge.authid }),
-      onEnd: (ended) => { if (sessions.get(ended.id) === ended) sessions.delete(ended.id); },
+      onEnd: (ended) => {
+        if (sessions.get(ended.id) === ended) sessions.delete(ended.id);
+        const own = byUser.get(ended.authid);
+        own?.delete(ended);
+        if (own?.size === 0) byUser.delete(ended.authid);
+      },
     });
     sessions.set(id, session);
-    endOldestBeyondCap(bridge.authid);
+    let own = byUser.get(bridge.authid);
+    if (own === undefined) byUser.set(bridge.authid, (own = new Set()));
+    own.add(session);
+    endOldestBeyondCap(bridge.authid, own);
     log.debug({ authid: bridge.authid, sessions: sessions.size }, 'legacy long-poll session started');
     return session;
   }
 
   /**
    * A user's sessions beyond `maxSessionsPerUser` end, oldest first (each holds a WAMP session until it
-   * expires, so a client that never keeps its cookie must not pile them up). Sessions are kept in
-   * insertion order, so the first ones found are the oldest.
+   * expires, so a client that never keeps its cookie must not pile them up). Ending a session removes
+   * it from `own` (onEnd).
    */
-  function endOldestBeyondCap(authid: string): void {
-    const own = [...sessions.values()].filter((s) => s.authid === authid && !s.ended);
-    const excess = own.length - settings.maxSessionsPerUser;
-    if (excess <= 0) return;
+  function endOldestBeyondCap(authid: string, own: Set<LongPollSession>): void {
+    if (own.size <= settings.maxSessionsPerUser) return;
     log.info({ authid, limit: settings.maxSessionsPerUser }, 'legacy long poll: too many sessions of one user; ending the oldest');
-    for (const old of own.slice(0, excess)) old.end('too many sessions of this user');
+    for (const oldest of own) {
+      if (own.size <= settings.maxSessionsPerUser) break;
+      oldest.end('too many sessions of this user'); // its onEnd removes it from `own`
+    }
   }
 
   /**

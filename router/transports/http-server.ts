@@ -30,9 +30,9 @@ export interface HttpTransportDeps {
   readonly logger?: Logger;
   /** Backpressure and close limits for WebSocket connections (defaults: WEBSOCKET_TUNING_DEFAULTS). */
   readonly websocket?: WebSocketTuning;
-  /** Handlers of the legacy ASEXOR protocols (router/bridges/index.ts), mounted on one HTTP transport. */
+  /** The legacy ASEXOR WebSocket (router/bridges/index.ts), sharing a WAMP WebSocket path of one HTTP transport. */
   readonly legacy?: HttpLegacyMounts;
-  /** More request routes, e.g. the worker's file downloads (cli/server.ts). */
+  /** More request routes: the legacy long poll, the worker's file downloads, metrics (cli/server.ts). */
   readonly mounts?: readonly HttpRouteMount[];
   /** What `/health` reports beyond the router itself (cli/server.ts: the embedded worker); absent = the router only. */
   readonly health?: HealthProbe;
@@ -57,8 +57,7 @@ export interface HttpLegacyMounts {
   /** The transport config (by identity) they are mounted on. */
   readonly transport: HttpTransportConfig;
   /** Upgrades offering no subprotocol on the WebSocket service at `path`. */
-  readonly plainWebSocket?: PlainUpgradeHandler & { readonly path: string };
-  readonly requestRoutes?: readonly RequestRoute[];
+  readonly plainWebSocket: PlainUpgradeHandler & { readonly path: string };
 }
 
 /** Time allowed for a client to send request headers / a whole request, ms. */
@@ -86,7 +85,7 @@ export async function startHttpTransport(
   } });
   config.services.forEach((service, index) => {
     if (service.type === 'websocket') {
-      const plain = legacy?.plainWebSocket?.path === service.path ? legacy.plainWebSocket : undefined;
+      const plain = legacy?.plainWebSocket.path === service.path ? legacy.plainWebSocket : undefined;
       const ws = createWebSocketService(router, service, logger, deps.websocket, plain);
       websockets.push(ws);
       routes.addUpgrade({ path: service.path, handleUpgrade: (req, socket, head) => { ws.handleUpgrade(req, socket, head); } },
@@ -106,7 +105,6 @@ export async function startHttpTransport(
     }
   });
 
-  for (const route of legacy?.requestRoutes ?? []) routes.addRequest(route, 'asexor.legacy');
   for (const mount of deps.mounts ?? []) {
     if (mount.transport === undefined || mount.transport === config) routes.addRequest(mount.route, mount.where);
   }
