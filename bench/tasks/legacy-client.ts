@@ -10,6 +10,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { decode as cborDecode, encode as cborEncode } from 'cborg';
 import { WebSocket } from 'ws';
+import { LegacyFrameDecoder, encodeLegacyFrame } from '../../router/bridges/legacy-raw-framing.ts';
 import { serveParent, type Report } from '../router/protocol.ts';
 import { DATE_TASK } from './bench-tasks.ts';
 
@@ -53,31 +54,21 @@ function openWebSocket(url: string): Promise<Wire> {
   });
 }
 
-/** 4-byte header: type in the low 3 bits of byte 0 (0 = data), 24-bit big-endian length. */
-function frame(payload: Uint8Array): Buffer {
-  const header = Buffer.alloc(4);
-  header.writeUInt32BE(payload.length, 0);
-  header[0] = 0;
-  return Buffer.concat([header, payload]);
-}
-
 function openRaw(path: string): Promise<Wire> {
   const socket: Socket = netConnect(path);
   socket.setNoDelay(true);
-  let pending: Buffer = Buffer.alloc(0);
+  const decoder = new LegacyFrameDecoder();
   let handshake: ((ok: boolean) => void) | undefined;
   const wire: Wire = {
-    send: (message) => { socket.write(frame(cborEncode(message))); },
+    send: (message) => { socket.write(encodeLegacyFrame('data', cborEncode(message))); },
     onMessage: () => undefined,
     close: () => { socket.end(); },
   };
   socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    while (pending.length >= 4) {
-      const length = pending.readUInt32BE(0) & 0xffffff;
-      if (pending.length < 4 + length) break;
-      const payload = pending.subarray(4, 4 + length);
-      pending = pending.subarray(4 + length);
+    const { frames, error } = decoder.push(chunk);
+    if (error !== undefined) throw error;
+    for (const { type, payload } of frames) {
+      if (type !== 'data') continue;
       if (handshake !== undefined) {
         const done = handshake;
         handshake = undefined;
@@ -91,7 +82,7 @@ function openRaw(path: string): Promise<Wire> {
     socket.once('error', reject);
     socket.once('connect', () => {
       handshake = (ok) => { if (ok) resolve(wire); else reject(new Error('the raw socket refused the token')); };
-      socket.write(frame(Buffer.from(token, 'utf8')));
+      socket.write(encodeLegacyFrame('data', Buffer.from(token, 'utf8')));
     });
   });
 }
