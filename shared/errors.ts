@@ -304,6 +304,32 @@ export class WorkerRestartedError extends AppError {
 }
 // ─────────────────────────── end of task journal errors ───────────────────────────
 
+// ─── Several workers on one realm (worker/cluster/, docs/many-workers.md) ───
+
+/**
+ * The `error` of a task whose worker left the realm (crash, kill -9, lost network) and did not come
+ * back within `asexor.cluster.lostGraceMs`: set by a surviving worker, which publishes it to the owner.
+ */
+export class WorkerLostError extends AppError {
+  readonly code = 'ERR_WORKER_LOST';
+  override readonly uri = AppErrorUri.taskFailed;
+  constructor(worker: string) {
+    super(`the worker ${worker} that held this task left and did not come back; the task was ended by another worker (see docs/many-workers.md)`);
+  }
+}
+
+/**
+ * A control call for a task held by another worker could not reach it (it is disconnected and still
+ * within its grace period, or it refused the forwarded call).
+ */
+export class WorkerUnavailableError extends AppError {
+  readonly code = 'ERR_WORKER_UNAVAILABLE';
+  override readonly uri = AppErrorUri.internal;
+  constructor(worker: string, reason: string) {
+    super(`the worker ${worker} that holds this task cannot be reached now (${reason}); try again shortly`);
+  }
+}
+
 // ─── WAMP worker errors (worker/worker.ts) ───
 
 /**
