@@ -64,6 +64,8 @@ export class InvocationSignals {
         return endpoint(args, kwargs, signal === undefined ? details : { ...details, signal });
       }, options),
       publish: (topic, args, kwargs, options) => session.publish(topic, args, kwargs, options),
+      subscribe: (topic, handler, options) => session.subscribe(topic, handler, options),
+      call: (procedure, args, kwargs, options) => session.call(procedure, args, kwargs, options),
     };
   }
 

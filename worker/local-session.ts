@@ -8,17 +8,19 @@
  *   endpoint a `progress(args, kwargs)` that sends YIELD {progress: true};
  * - INTERRUPT (the session announces callee call_canceling) → aborts the invocation's `details.signal`;
  *   the endpoint still answers (YIELD or ERROR): the dealer forwards it (mode kill) or discards it;
- * - PUBLISH (PUBLISHED awaited only with `acknowledge: true`).
+ * - PUBLISH (PUBLISHED awaited only with `acknowledge: true`);
+ * - SUBSCRIBE → SUBSCRIBED, then every EVENT to its handler (details: publication, topic);
+ * - CALL → RESULT (`args[0]`, or an `autobahn.Result` when there is more) or ERROR (rejects).
  * A synchronous endpoint result is answered at once (the pair delivers it a microtask later), where
  * autobahn answered from a promise callback; both go out before any status event (setImmediate).
  */
 import type { LocalClient } from '../router/transports/local.ts';
 import type { Logger } from '../shared/logger.ts';
 import { MessageType } from '../shared/wamp/message-type.ts';
-import type { Dict, ErrorMessage, Invocation, WampMessage } from '../shared/wamp/messages.ts';
+import type { Dict, ErrorMessage, Event, Invocation, WampMessage } from '../shared/wamp/messages.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
 import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails } from './autobahn.ts';
-import type { WorkerSession } from './worker-session.ts';
+import type { EventHandler, WorkerSession } from './worker-session.ts';
 
 interface Registered {
   readonly procedure: string;
@@ -59,6 +61,8 @@ export class LocalWorkerSession implements WorkerSession {
   readonly #log: Logger;
   readonly #endpoints = new Map<number, Registered>();
   readonly #pending = new Map<number, PendingRequest>();
+  /** SUBSCRIBED.Subscription → its handler. */
+  readonly #handlers = new Map<number, EventHandler>();
   /** INVOCATION.Request → the abort controller of an invocation not answered yet. */
   readonly #running = new Map<number, AbortController>();
   #lastRequest = 0;
@@ -94,6 +98,23 @@ export class LocalWorkerSession implements WorkerSession {
     return undefined;
   }
 
+  subscribe(topic: string, handler: EventHandler, options: Dict = EMPTY_DICT): Promise<unknown> {
+    return this.#request((request) => ({ type: MessageType.SUBSCRIBE, request, options, topic })).then((reply) => {
+      if (reply.type !== MessageType.SUBSCRIBED) throw new Error(`unexpected reply to SUBSCRIBE: ${reply.type}`);
+      this.#handlers.set(reply.subscription, handler);
+      return reply;
+    });
+  }
+
+  call(procedure: string, args: readonly unknown[] = EMPTY_ARGS, kwargs: Dict = EMPTY_DICT, options: Dict = EMPTY_DICT): Promise<unknown> {
+    return this.#request((request) => ({ type: MessageType.CALL, request, options, procedure, ...payload(args, kwargs) })).then((reply) => {
+      if (reply.type !== MessageType.RESULT) throw new Error(`unexpected reply to CALL: ${reply.type}`);
+      const resultArgs = reply.args ?? EMPTY_ARGS;
+      const resultKwargs = reply.kwargs ?? EMPTY_DICT;
+      return resultArgs.length <= 1 && !hasKeys(resultKwargs) ? resultArgs[0] : new autobahn.Result([...resultArgs], { ...resultKwargs });
+    });
+  }
+
   /** A message of the joined session from the router; false if the session cannot go on (protocol violation). */
   receive(msg: WampMessage): boolean {
     switch (msg.type) {
@@ -104,8 +125,13 @@ export class LocalWorkerSession implements WorkerSession {
         this.#running.get(msg.request)?.abort();
         this.#running.delete(msg.request);
         return true;
+      case MessageType.EVENT:
+        this.#event(msg);
+        return true;
       case MessageType.REGISTERED:
       case MessageType.PUBLISHED:
+      case MessageType.SUBSCRIBED:
+      case MessageType.RESULT:
       case MessageType.ERROR:
         this.#settle(msg.request, msg);
         return true;
@@ -119,6 +145,7 @@ export class LocalWorkerSession implements WorkerSession {
   closed(): void {
     this.#open = false;
     this.#running.clear();
+    this.#handlers.clear();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const request of pending) request.reject(new autobahn.Error('wamp.error.session_closed', ['the session closed'], {}));
@@ -145,6 +172,17 @@ export class LocalWorkerSession implements WorkerSession {
     this.#pending.delete(request);
     if (reply.type === MessageType.ERROR) pending.reject(new autobahn.Error(reply.error, [...(reply.args ?? [])], { ...(reply.kwargs ?? {}) }));
     else pending.resolve(reply);
+  }
+
+  #event(msg: Event): void {
+    const handler = this.#handlers.get(msg.subscription);
+    if (handler === undefined) return;
+    const topic = msg.details['topic'];
+    try {
+      handler([...(msg.args ?? EMPTY_ARGS)], { ...(msg.kwargs ?? EMPTY_DICT) }, { publication: msg.publication, ...(typeof topic === 'string' ? { topic } : {}) });
+    } catch (error) {
+      this.#log.warn({ err: error }, 'error in an event handler of the worker');
+    }
   }
 
   #invoke(msg: Invocation): boolean {

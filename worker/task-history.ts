@@ -25,6 +25,14 @@ export interface HistoryEntry {
 interface MutableEntry {
   readonly owner: string;
   event: TaskStatusEvent;
+  /** When the task was accepted (the `at` of its first event), ms since the epoch. */
+  readonly since: number;
+}
+
+/** A kept task's latest event and when it was accepted (ms since the epoch). */
+export interface DatedEntry {
+  readonly since: number;
+  readonly event: TaskStatusEvent;
 }
 
 interface UserLog {
@@ -69,7 +77,7 @@ export class TaskHistory {
       this.#users.set(owner, log);
     }
     log.ids.add(event.task_id);
-    this.#entries.set(event.task_id, { owner, event });
+    this.#entries.set(event.task_id, { owner, event, since: Date.parse(event.at) });
     if (isTerminal(event.status)) this.#finish(owner, log, event.task_id);
   }
 
@@ -88,14 +96,14 @@ export class TaskHistory {
   }
 
   /** The latest event of each of `owner`'s kept tasks, newest submission first, at most `limit`. */
-  recent(owner: string, limit: number = this.#perUser): TaskStatusEvent[] {
+  recent(owner: string, limit: number = this.#perUser): DatedEntry[] {
     const ids = this.#users.get(owner)?.ids;
     if (ids === undefined || limit < 1) return [];
     const all = [...ids];
-    const out: TaskStatusEvent[] = [];
+    const out: DatedEntry[] = [];
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
       const entry = this.#entries.get(all[i] ?? '');
-      if (entry !== undefined) out.push(entry.event);
+      if (entry !== undefined) out.push({ since: entry.since, event: entry.event });
     }
     return out;
   }

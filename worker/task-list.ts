@@ -42,10 +42,12 @@ interface ActiveRecord {
   startSeq: number;
   progress: number | undefined;
   message: string | undefined;
+  readonly ref: TrackedTask;
 }
 
 /** The task a tracked event belongs to (TaskLifecycle fits). */
 export interface TrackedTask {
+  readonly id: string;
   readonly owner: string;
   readonly priority: number;
 }
@@ -78,7 +80,7 @@ export class ActiveTasks {
       case 'queued':
         this.#records.set(event.task_id, {
           task_id: event.task_id, task: event.task, owner: task.owner, priority: task.priority, queued_at: event.at,
-          started_at: undefined, startSeq: 0, progress: undefined, message: undefined,
+          started_at: undefined, startSeq: 0, progress: undefined, message: undefined, ref: task,
         });
         return;
       case 'started': {
@@ -98,6 +100,18 @@ export class ActiveTasks {
       default:
         this.#records.delete(event.task_id);
     }
+  }
+
+  /** The task object of a queued or running task. */
+  lifecycle(taskId: string): TrackedTask | undefined {
+    return this.#records.get(taskId)?.ref;
+  }
+
+  /** Every queued and running task: id, owner, task name. */
+  open(): { taskId: string; owner: string; task: string }[] {
+    const out: { taskId: string; owner: string; task: string }[] = [];
+    for (const record of this.#records.values()) out.push({ taskId: record.task_id, owner: record.owner, task: record.task });
+    return out;
   }
 
   /**

@@ -19,8 +19,8 @@ import { journalInput, journalOp } from './journal/journal-ops.ts';
 import type { JournalOp, LoadedJournal, StoredTask } from './journal/journal-types.ts';
 import { endedEvent, planRecovery } from './journal/recovery.ts';
 import type { TaskJournal } from './journal/task-journal.ts';
-import { TaskHistory } from './task-history.ts';
-import { newTaskId } from './task-ids.ts';
+import { TaskHistory, type DatedEntry } from './task-history.ts';
+import { newTaskId, randomWorkerId } from './task-ids.ts';
 import { ActiveTasks, type ActiveTaskEntry } from './task-list.ts';
 import { TaskLifecycle, type Caller, type LifecycleEnv } from './task-lifecycle.ts';
 import type { ShutdownMode, TaskQueue, TaskQueueStats } from './task-queue.ts';
@@ -28,6 +28,7 @@ import type { TaskListEntry, TaskRegistry } from './task-registry.ts';
 import type { TaskRunner } from './task-runner.ts';
 
 export type { Caller } from './task-lifecycle.ts';
+export type { DatedEntry } from './task-history.ts';
 export { terminalError } from './task-lifecycle.ts';
 
 /** Where status events go (the WAMP publisher implements it: the owner's status topic). */
@@ -53,7 +54,17 @@ export interface TaskServiceOptions {
   readonly now?: () => Date;
   /** Where accepted tasks are journaled (worker/journal/task-journal.ts); undefined = nothing survives a restart. */
   readonly journal?: TaskJournal | undefined;
+  /** The worker id every task id starts with (worker/task-ids.ts). @default the journal's, else a random one */
+  readonly workerId?: string;
 }
+
+/** A queued or running task, as other workers of the realm keep it (worker/cluster/). */
+export interface OpenTask {
+  readonly taskId: string;
+  readonly owner: string;
+  readonly task: string;
+}
+
 
 export interface SubmitOptions {
   /** Receives every event of this task (progressive results), after the sink. */
@@ -118,6 +129,12 @@ export class TaskService {
   #flushScheduled = false;
   #closing = false;
   readonly #journal: TaskJournal | undefined;
+  /**
+   * Open tasks that another worker already ended (it published their terminal event while this worker
+   * was gone, worker/cluster/): they end here without publishing, with that event.
+   */
+  readonly #endedElsewhere = new Map<TaskLifecycle, TaskStatusEvent>();
+  readonly #workerId: string;
   /** With a journal: events wait for the commit of their batch. */
   readonly #gate = new CommitGate<Held>(([task, event]) => { this.#deliver(task, event); });
 
@@ -138,7 +155,13 @@ export class TaskService {
     };
     this.#queue.on('cancelled', (job) => { if (job instanceof TaskLifecycle) job.drop(); });
     this.#journal = options.journal;
+    this.#workerId = options.workerId ?? options.journal?.workerId ?? randomWorkerId();
     if (this.#journal !== undefined) this.#journal.onCommitted = (ops, error) => { this.#committed(ops, error); };
+  }
+
+  /** The id of this worker: the start of every task id it gives out. */
+  get workerId(): string {
+    return this.#workerId;
   }
 
   /**
@@ -152,7 +175,7 @@ export class TaskService {
     if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
     const params: unknown = parseTaskParams(def, args, kwargs);
     const input = this.#journal === undefined ? undefined : journalInput(args, kwargs);
-    const lifecycle = new TaskLifecycle(newTaskId(), caller, this.#queue.priorityFor(caller.authrole), def, params, this.#env);
+    const lifecycle = new TaskLifecycle(newTaskId(this.#workerId), caller, this.#queue.priorityFor(caller.authrole), def, params, this.#env);
     this.#queue.submit(lifecycle);
     this.#open += 1;
     if (options.onEvent !== undefined) this.#listeners.set(lifecycle, options.onEvent);
@@ -224,7 +247,38 @@ export class TaskService {
 
   /** The caller's recent tasks (latest event each), newest first. */
   history(caller: Caller, limit: number = this.#history.perUser): TaskStatusEvent[] {
+    return this.datedHistory(caller, limit).map((entry) => entry.event);
+  }
+
+  /** `history` with the time each task was accepted, for merging the histories of several workers. */
+  datedHistory(caller: Caller, limit: number = this.#history.perUser): DatedEntry[] {
     return this.#history.recent(caller.authid, Number.isInteger(limit) ? limit : this.#history.perUser);
+  }
+
+  /** Every queued and running task (what other workers need to end them if this worker is lost). */
+  openTasks(): OpenTask[] {
+    return this.#active.open();
+  }
+
+  /**
+   * A task of another worker that this worker ended for it (worker/cluster/): kept in the history, so
+   * that status and history answer it here. Ignored when the id is known already.
+   */
+  recordForeign(owner: string, event: TaskStatusEvent): void {
+    if (this.#history.get(event.task_id) === undefined) this.#history.add(owner, event);
+  }
+
+  /**
+   * Another worker ended this worker's open task while this one was away (worker/cluster/): it ends
+   * here with that event and nothing is published (the owner has it already). False when the task is
+   * not open here.
+   */
+  endedElsewhere(taskId: string, event: TaskStatusEvent): boolean {
+    const task = this.#active.lifecycle(taskId);
+    if (!(task instanceof TaskLifecycle) || this.#endedElsewhere.has(task)) return false;
+    this.#endedElsewhere.set(task, event);
+    if (this.#queue.cancel(taskId) === false) this.#endedElsewhere.delete(task);
+    return this.#endedElsewhere.has(task);
   }
 
   /**
@@ -264,7 +318,8 @@ export class TaskService {
     return this.#adminRoles.has(caller.authrole);
   }
 
-  #emit(task: TaskLifecycle, event: TaskStatusEvent): void {
+  #emit(task: TaskLifecycle, emitted: TaskStatusEvent): void {
+    const event = isTerminal(emitted.status) ? this.#endedElsewhere.get(task) ?? emitted : emitted;
     this.#history.update(event);
     this.#active.track(task, event);
     if (this.#journal !== undefined) {
@@ -278,12 +333,13 @@ export class TaskService {
   }
 
   #deliver(task: TaskLifecycle, event: TaskStatusEvent): void {
+    const muted = this.#endedElsewhere.size > 0 && this.#endedElsewhere.has(task);
     try {
-      this.#sink.publish(task.caller, event);
+      if (!muted) this.#sink.publish(task.caller, event);
     } catch (error) {
       this.#log.error({ err: error, taskId: task.id }, 'status sink threw');
     }
-    const listener = this.#listeners.get(task);
+    const listener = muted ? undefined : this.#listeners.get(task);
     if (listener !== undefined) {
       try {
         listener(event);
@@ -293,6 +349,7 @@ export class TaskService {
     }
     if (!isTerminal(event.status)) return;
     this.#listeners.delete(task);
+    if (muted) this.#endedElsewhere.delete(task);
     task.delivered(event);
     this.#open -= 1;
     if (this.#open > 0 || this.#allDelivered.length === 0) return;

@@ -44,6 +44,10 @@ export const workerSettingsDefaults = {
   metricsPath: '/metrics',
   /** Interface of the metrics' own listener (`metrics.listen`), when one is configured. */
   metricsInterface: '127.0.0.1',
+  /** Several workers on one realm (worker/cluster/, docs/many-workers.md): how long a worker that left may take to come back before another worker ends its tasks, ms. */
+  clusterLostGraceMs: 15_000,
+  /** How long a control call forwarded to the worker holding a task may take, ms. */
+  clusterForwardTimeoutMs: 5000,
 } as const;
 
 /** base64 of this many bytes is 16 MB, leaving room for the rest of the CALL under a 16 MiB message limit. */
@@ -70,6 +74,10 @@ export const workerSettingsSchema = z.strictObject({
   fileLinkSeconds: z.int().min(1).max(86_400).optional(),
   legacy: legacySettingsSchema.optional(),
   store: storeSettingsSchema.optional(),
+  cluster: z.strictObject({
+    lostGraceMs: z.int().min(0).max(86_400_000).optional(),
+    forwardTimeoutMs: z.int().min(100).max(600_000).optional(),
+  }).optional(),
   metrics: z.strictObject({
     enabled: z.boolean().optional(),
     path: z.string().regex(/^\/[^?#\s]*$/, { error: 'Expected a path starting with "/"' }).optional(),
@@ -107,6 +115,16 @@ export interface WorkerSettings {
   /** The task journal (worker/journal/store-settings.ts, docs/durability.md): an SQLite file by default. */
   readonly store: StoreSettings;
   readonly metrics: MetricsSettings;
+  /** Several workers on one realm (docs/many-workers.md). */
+  readonly cluster: ClusterSettings;
+}
+
+/** Several workers on one realm (worker/cluster/, docs/many-workers.md). */
+export interface ClusterSettings {
+  /** A worker that left may come back within this long (ms) before a surviving worker ends its tasks. */
+  readonly lostGraceMs: number;
+  /** A control call forwarded to the worker that holds the task fails after this long (ms). */
+  readonly forwardTimeoutMs: number;
 }
 
 /** Prometheus metrics (docs/metrics.md). */
@@ -172,5 +190,9 @@ export function resolveWorkerSettings(section: unknown, options: { readonly base
     legacy: resolveLegacySettings(s.legacy, options.baseDir),
     store: resolveStoreSettings(s.store, options.baseDir),
     metrics: resolveMetricsSettings(s.metrics, process.env),
+    cluster: Object.freeze({
+      lostGraceMs: s.cluster?.lostGraceMs ?? d.clusterLostGraceMs,
+      forwardTimeoutMs: s.cluster?.forwardTimeoutMs ?? d.clusterForwardTimeoutMs,
+    }),
   });
 }

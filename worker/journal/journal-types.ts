@@ -46,6 +46,8 @@ export interface LoadedJournal {
 export interface JournalStore {
   /** The file, for messages (`:memory:` for an in-memory database). */
   readonly file: string;
+  /** The id of the worker this file belongs to (task ids start with it: worker/task-ids.ts). */
+  readonly workerId: string;
   /** The highest row number in the file (0 when empty): new rows continue from it. */
   readonly lastSeq: number;
   /** Applies `ops` in order, in one transaction (all or none); StoreWriteError. */

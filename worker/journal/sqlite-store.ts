@@ -5,7 +5,6 @@
  * several workers, each with its own journal) in `meta`. Every failure to open is a StoreOpenError
  * naming the file; a failed write is a StoreWriteError and rolls the whole batch back.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -14,6 +13,7 @@ import type { TaskStatusEvent } from '../../shared/task-status.ts';
 import type { JournalOp, JournalState, JournalStore, LoadedJournal, StoredTask } from './journal-types.ts';
 import type { RetentionSettings, SynchronousMode } from './store-settings.ts';
 import { sqliteModule } from './sqlite-module.ts';
+import { randomWorkerId, WORKER_ID, WORKER_PREFIX_CHARS } from '../task-ids.ts';
 
 const SCHEMA_VERSION = 1;
 const DAY_MS = 86_400_000;
@@ -187,8 +187,9 @@ export class SqliteStore implements JournalStore {
 
   #workerId(): string {
     const known = this.#db.prepare('SELECT value FROM meta WHERE key = \'worker_id\'').get()?.['value'];
-    if (typeof known === 'string') return known;
-    const id = randomBytes(8).toString('hex');
+    // A file written before task ids carried the worker id kept 16 hex characters: its first 8 are the id.
+    if (typeof known === 'string' && WORKER_ID.test(known.slice(0, WORKER_PREFIX_CHARS))) return known.slice(0, WORKER_PREFIX_CHARS);
+    const id = randomWorkerId();
     this.#db.prepare('INSERT INTO meta (key, value) VALUES (\'worker_id\', ?)').run(id);
     return id;
   }

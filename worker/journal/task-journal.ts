@@ -51,6 +51,11 @@ export class TaskJournal {
     return this.#store.file;
   }
 
+  /** The worker id kept in the file: the same after every restart. */
+  get workerId(): string {
+    return this.#store.workerId;
+  }
+
   /** Reads the journal after pruning it (start-up). */
   load(): LoadedJournal {
     const pruned = this.#store.prune(this.#now());

@@ -14,8 +14,8 @@ describe('TaskHistory', () => {
     history.add('alice', queued('a2'));
     history.update(success('a1'));
     expect(history.get('a1')).to.deep.equal({ owner: 'alice', event: success('a1') });
-    expect(history.recent('alice').map((e) => `${e.task_id}:${e.status}`)).to.deep.equal(['a2:queued', 'a1:success']);
-    expect(history.recent('alice', 1).map((e) => e.task_id)).to.deep.equal(['a2']);
+    expect(history.recent('alice').map(({ event: e }) => `${e.task_id}:${e.status}`)).to.deep.equal(['a2:queued', 'a1:success']);
+    expect(history.recent('alice', 1).map(({ event: e }) => e.task_id)).to.deep.equal(['a2']);
     expect(history.recent('carol')).to.deep.equal([]);
   });
 
@@ -24,7 +24,7 @@ describe('TaskHistory', () => {
     for (const id of ['t1', 't2', 't3', 't4']) history.add('alice', queued(id));
     for (const id of ['t2', 't1', 't3']) history.update(success(id));
     expect(history.get('t2'), 'finished first, evicted first').to.equal(undefined);
-    expect(history.recent('alice', 10).map((e) => e.task_id)).to.deep.equal(['t4', 't3', 't1']);
+    expect(history.recent('alice', 10).map(({ event: e }) => e.task_id)).to.deep.equal(['t4', 't3', 't1']);
     expect(history.size).to.equal(3);
   });
 
@@ -35,7 +35,7 @@ describe('TaskHistory', () => {
       history.update(success(id));
     }
     expect(history.get('a1')).to.equal(undefined);
-    expect(history.recent('bob').map((e) => e.task_id)).to.deep.equal(['b1']);
+    expect(history.recent('bob').map(({ event: e }) => e.task_id)).to.deep.equal(['b1']);
     expect(history.size).to.equal(2);
   });
 

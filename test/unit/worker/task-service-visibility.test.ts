@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { NoSuchTaskIdError, type AppError } from '../../../shared/errors.ts';
 import { AppErrorUri } from '../../../shared/wamp/app-uris.ts';
-import { newTaskId } from '../../../worker/task-ids.ts';
+import { newTaskId, randomWorkerId } from '../../../worker/task-ids.ts';
 import { alice, bob, root, useServiceHarness } from './service-fixture.ts';
 
 function thrown(fn: () => unknown): AppError {
@@ -19,7 +19,7 @@ describe('TaskService visibility and history (docs/task-semantics.md: a user nev
   it("answers another user's task id exactly like an unknown id, for status and cancel", () => {
     const { service } = harness.make({ queue: { concurrency: 1 } });
     const { taskId } = service.submit(alice, 'nap', [5000]);
-    const unknownId = newTaskId();
+    const unknownId = newTaskId(randomWorkerId());
     for (const op of [(id: string) => service.status(bob, id), (id: string) => service.cancel(bob, id)]) {
       const foreign = thrown(() => op(taskId));
       const unknown = thrown(() => op(unknownId));

@@ -9,7 +9,8 @@ import { resolveWorkerSettings, workerSettingsDefaults } from '../../../worker/w
 
 describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
   it('fills in the documented defaults', () => {
-    const { legacy, metrics, store, ...settings } = resolveWorkerSettings(undefined, { baseDir: '/srv/asexor' });
+    const { legacy, metrics, store, cluster, ...settings } = resolveWorkerSettings(undefined, { baseDir: '/srv/asexor' });
+    expect(cluster, 'several workers: 15 s to come back, 5 s per forwarded call').to.deep.equal({ lostGraceMs: 15_000, forwardTimeoutMs: 5000 });
     expect(store.type, 'the task journal (worker/journal/store-settings.ts; its own tests check its defaults)').to.be.oneOf(['memory', 'sqlite']);
     expect(metrics, 'metrics on, at /metrics, no token, no listener of their own').to.deep.equal({ enabled: true, path: '/metrics' });
     expect(legacy.websocket.enabled || legacy.longpoll.enabled || legacy.wampApi.enabled || legacy.rawsocket.length > 0,

@@ -49,6 +49,7 @@ class CountingStore implements JournalStore {
     this.#store = store;
   }
   get file(): string { return this.#store.file; }
+  get workerId(): string { return this.#store.workerId; }
   get lastSeq(): number { return this.#store.lastSeq; }
   write(ops: readonly JournalOp[]): void {
     if (ops.length > 0) this.batches.push(ops);
