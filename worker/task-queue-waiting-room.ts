@@ -1,14 +1,20 @@
 /**
- * Where accepted tasks wait for a slot: one lane per user, and a heap of the users who may start a task.
+ * Where accepted tasks wait for a slot: one lane per user, and per priority a ring of the users who
+ * may start a task, served in turn (round-robin).
  *
- * The next task to start is the best (lowest priority number, then earliest submission) among the
- * waiting tasks whose owner runs fewer than `maxRunning` tasks. A user at the limit keeps their place
- * and blocks nobody else (no head-of-line blocking).
+ * The next task to start: the lowest priority number that has a user who may start a task (waiting
+ * tasks and running < `maxRunning`); among those users, the one whose turn it is; that user's earliest
+ * task of that priority. A user who gets a slot goes to the back of the ring, so within a priority
+ * users take turns (a user with 1,000 waiting tasks and a user with 1 each get the next free slot in
+ * turn) and each user's own tasks start in submission order. Priorities stay strict between rings.
+ * A user at the limit keeps their tasks and blocks nobody else (no head-of-line blocking); when they
+ * may run again they join the back of their ring.
  *
  * - A lane is a doubly linked list of the user's waiting tasks, sorted by priority then submission
  *   order, with a tail pointer per priority: adding is O(10), removing any task is O(1).
- * - The heap holds the users who may start a task (waiting tasks and running < maxRunning), keyed by
- *   their lane's first task, each user knowing its heap index: O(log users) to add, take or cancel.
+ * - A ring is a doubly linked list of lanes (links in the lane), one per priority; a lane is in the
+ *   ring of its first waiting task's priority exactly while it may start a task. Adding, taking,
+ *   cancelling and ending are O(1) (plus a scan of the ten rings to take).
  * - The links live in the entry itself, so a waiting task costs one small object and one Map slot.
  */
 import type { QueueJob } from './task-queue.ts';
@@ -20,7 +26,6 @@ export type EntryState = 'queued' | 'starting' | 'running' | 'cancelled';
 export interface QueueEntry {
   readonly job: QueueJob;
   readonly priority: number;
-  readonly seq: number;
   readonly lane: Lane;
   prev: QueueEntry | undefined;
   next: QueueEntry | undefined;
@@ -36,26 +41,22 @@ export interface Lane {
   head: QueueEntry | undefined;
   /** Last waiting task of each priority, or undefined. */
   readonly tails: (QueueEntry | undefined)[];
-  /** Index in the ready heap; -1 when not in it. */
-  heapIndex: number;
+  /** The priority whose ring holds this lane; -1 when in no ring (nothing waiting, or at maxRunning). */
+  ring: number;
+  ringPrev: Lane | undefined;
+  ringNext: Lane | undefined;
 }
 
 const PRIORITY_LEVELS = 10;
-/** Heap key = priority * SEQ_SPAN + seq: exact in a double while seq < 2^48 (ten priorities). */
-const SEQ_SPAN = 2 ** 48;
-
-function keyOf(lane: Lane): number {
-  const head = lane.head;
-  return head === undefined ? Infinity : head.priority * SEQ_SPAN + head.seq;
-}
 
 export class WaitingRoom {
   readonly #maxRunning: number;
   readonly #lanes = new Map<string, Lane>();
-  readonly #ready: Lane[] = [];
+  /** Per priority: the first and last lane of its ring (the next to be served is the first). */
+  readonly #ringHead: (Lane | undefined)[] = new Array<undefined>(PRIORITY_LEVELS).fill(undefined);
+  readonly #ringTail: (Lane | undefined)[] = new Array<undefined>(PRIORITY_LEVELS).fill(undefined);
   readonly #byPriority: number[] = new Array<number>(PRIORITY_LEVELS).fill(0);
   #size = 0;
-  #seq = 0;
 
   constructor(maxRunning: number) {
     this.#maxRunning = maxRunning;
@@ -85,10 +86,10 @@ export class WaitingRoom {
   add(job: QueueJob, priority: number): QueueEntry {
     let lane = this.#lanes.get(job.owner);
     if (lane === undefined) {
-      lane = { owner: job.owner, running: 0, queued: 0, head: undefined, tails: new Array<undefined>(PRIORITY_LEVELS).fill(undefined), heapIndex: -1 };
+      lane = { owner: job.owner, running: 0, queued: 0, head: undefined, tails: new Array<undefined>(PRIORITY_LEVELS).fill(undefined), ring: -1, ringPrev: undefined, ringNext: undefined };
       this.#lanes.set(job.owner, lane);
     }
-    const entry: QueueEntry = { job, priority, seq: this.#seq++, lane, prev: undefined, next: undefined, state: 'queued', controller: undefined };
+    const entry: QueueEntry = { job, priority, lane, prev: undefined, next: undefined, state: 'queued', controller: undefined };
     let before: QueueEntry | undefined;
     for (let p = priority; p >= 0 && before === undefined; p--) before = lane.tails[p];
     entry.prev = before;
@@ -100,32 +101,33 @@ export class WaitingRoom {
     lane.queued++;
     this.#size++;
     this.#byPriority[priority] = this.countAt(priority) + 1;
-    this.#reposition(lane);
+    this.#reposition(lane, false);
     return entry;
   }
 
   /** Removes a waiting entry (a cancel). */
   remove(entry: QueueEntry): void {
     this.#unlink(entry);
-    this.#reposition(entry.lane);
+    this.#reposition(entry.lane, false);
     this.#dropIfIdle(entry.lane);
   }
 
   /** Takes the next task to start, counting it as running for its owner; undefined if none may start. */
   take(): QueueEntry | undefined {
-    const lane = this.#ready[0];
+    let lane: Lane | undefined;
+    for (let p = 0; p < PRIORITY_LEVELS && lane === undefined; p++) lane = this.#ringHead[p];
     const entry = lane?.head;
     if (lane === undefined || entry === undefined) return undefined;
     this.#unlink(entry);
     lane.running++;
-    this.#reposition(lane);
+    this.#reposition(lane, true); // its turn is used: to the back of its ring
     return entry;
   }
 
   /** A task of `lane` that was taken has ended. */
   release(lane: Lane): void {
     lane.running--;
-    this.#reposition(lane);
+    this.#reposition(lane, false);
     this.#dropIfIdle(lane);
   }
 
@@ -146,75 +148,36 @@ export class WaitingRoom {
     if (lane.queued === 0 && lane.running === 0) this.#lanes.delete(lane.owner);
   }
 
-  /** Restores "in the heap ⇔ has waiting tasks and may run one more", and the heap order. */
-  #reposition(lane: Lane): void {
-    const eligible = lane.head !== undefined && lane.running < this.#maxRunning;
-    if (lane.heapIndex < 0) {
-      if (!eligible) return;
-      lane.heapIndex = this.#ready.length;
-      this.#ready.push(lane);
-      this.#siftUp(lane.heapIndex);
-    } else if (!eligible) {
-      this.#removeAt(lane.heapIndex);
-    } else {
-      this.#siftUp(lane.heapIndex);
-      this.#siftDown(lane.heapIndex);
-    }
+  /**
+   * Restores "in the ring of its first task's priority ⇔ has waiting tasks and may run one more".
+   * A lane that stays in the same ring keeps its turn unless `toBack` (it was just served); one that
+   * joins a ring (again, or another one) joins at the back.
+   */
+  #reposition(lane: Lane, toBack: boolean): void {
+    const target = lane.head !== undefined && lane.running < this.#maxRunning ? lane.head.priority : -1;
+    if (lane.ring === target && !toBack) return;
+    if (lane.ring >= 0) this.#leaveRing(lane);
+    if (target >= 0) this.#joinRing(lane, target);
   }
 
-  #removeAt(index: number): void {
-    const heap = this.#ready;
-    const removed = heap[index];
-    const last = heap.pop();
-    if (removed !== undefined) removed.heapIndex = -1;
-    if (last === undefined || last === removed) return;
-    heap[index] = last;
-    last.heapIndex = index;
-    this.#siftUp(index);
-    this.#siftDown(last.heapIndex);
+  #joinRing(lane: Lane, ring: number): void {
+    const tail = this.#ringTail[ring];
+    lane.ring = ring;
+    lane.ringPrev = tail;
+    lane.ringNext = undefined;
+    if (tail === undefined) this.#ringHead[ring] = lane;
+    else tail.ringNext = lane;
+    this.#ringTail[ring] = lane;
   }
 
-  #siftUp(start: number): void {
-    const heap = this.#ready;
-    const lane = heap[start];
-    if (lane === undefined) return;
-    const key = keyOf(lane);
-    let index = start;
-    while (index > 0) {
-      const parentIndex = (index - 1) >> 1;
-      const parent = heap[parentIndex];
-      if (parent === undefined || keyOf(parent) <= key) break;
-      heap[index] = parent;
-      parent.heapIndex = index;
-      index = parentIndex;
-    }
-    heap[index] = lane;
-    lane.heapIndex = index;
-  }
-
-  #siftDown(start: number): void {
-    const heap = this.#ready;
-    const lane = heap[start];
-    if (lane === undefined) return;
-    const key = keyOf(lane);
-    let index = start;
-    for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let best = index;
-      let bestKey = key;
-      const l = heap[left];
-      if (l !== undefined && keyOf(l) < bestKey) { best = left; bestKey = keyOf(l); }
-      const r = heap[right];
-      if (r !== undefined && keyOf(r) < bestKey) best = right;
-      if (best === index) break;
-      const child = heap[best];
-      if (child === undefined) break;
-      heap[index] = child;
-      child.heapIndex = index;
-      index = best;
-    }
-    heap[index] = lane;
-    lane.heapIndex = index;
+  #leaveRing(lane: Lane): void {
+    const { ring, ringPrev, ringNext } = lane;
+    if (ringPrev === undefined) this.#ringHead[ring] = ringNext;
+    else ringPrev.ringNext = ringNext;
+    if (ringNext === undefined) this.#ringTail[ring] = ringPrev;
+    else ringNext.ringPrev = ringPrev;
+    lane.ring = -1;
+    lane.ringPrev = undefined;
+    lane.ringNext = undefined;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * The task queue: priorities 0 (first) to 9, FIFO within a priority, a global concurrency limit,
- * per-user limits on waiting and running tasks, and a cap on waiting tasks that rejects at once
- * (docs/task-semantics.md).
+ * The task queue: priorities 0 (first) to 9; within a priority, users take turns (round-robin) and
+ * each user's tasks start in submission order; a global concurrency limit, per-user limits on waiting
+ * and running tasks, and a cap on waiting tasks that rejects at once (docs/task-semantics.md,
+ * docs/fairness-and-abuse.md).
  *
  * Design. Waiting tasks live in our own WaitingRoom (task-queue-waiting-room.ts); the queue counts the
  * tasks it started (`running`) and starts the next one whenever one settles and a slot is free.
@@ -9,12 +10,14 @@
  * and EventTarget events cost more CPU per task than the rest of the queue.)
  * Why not let p-queue hold the waiting tasks, with its own priorities:
  * - per-user `maxRunning`: p-queue starts whatever is at its head. A user at the limit would either
- *   take a slot and block it, or stop everyone behind them. The room skips such a user in O(log users).
+ *   take a slot and block it, or stop everyone behind them. The room skips such a user in O(1).
+ * - fairness: p-queue is FIFO within a priority, so one user with 1,000 waiting tasks delays everyone
+ *   who comes after; the room serves the users of a priority in turn.
  * - memory: a waiting p-queue task costs ~340 bytes (promise, closures, AsyncResource), and ~2.1 KB
  *   with the per-task AbortSignal that is its only way to remove one waiting task (measured on Node 24);
  *   the bar is 1 KB per waiting task. A waiting entry here is one object and one Map slot.
  * - time: p-queue inserts a higher priority with a splice and removes a task by a linear scan;
- *   here both are O(1) in the lane plus O(log users) in the heap, and cancel finds the task in a Map.
+ *   here submit, start and cancel are O(1) (ten priorities), and cancel finds the task in a Map.
  *
  * Events: every accepted task gets exactly one of `cancelled` (it never started), or `started`
  * then `settled`. A running task that is cancelled sees its signal abort, then settles.

@@ -17,21 +17,29 @@ describe('TaskQueue ordering and limits', () => {
     queue.submit(jobs.job('p4-b', 'carol', 4));
     queue.submit(jobs.job('p0', 'dave', 0));
     await jobs.drain(queue);
-    expect(jobs.started).to.deep.equal(['blocker', 'p0', 'p4-a', 'p4-b', 'p9']);
+    // Within priority 4 users take turns: alice just had the slot (blocker), so carol goes first.
+    expect(jobs.started).to.deep.equal(['blocker', 'p0', 'p4-b', 'p4-a', 'p9']);
   });
 
-  it('keeps submission order within a priority, across users (FIFO, docs/task-semantics.md)', async () => {
+  it('keeps priorities strict and each user\'s submission order within a priority (docs/task-semantics.md)', async () => {
     const queue = new TaskQueue({ concurrency: 1 });
     queue.submit(jobs.job('blocker'));
-    const expected: string[][] = [[], [], []];
+    const submitted: { id: string; owner: string; priority: number }[] = [];
     for (let i = 0; i < 30; i++) {
-      const priority = (i * 7) % 3;
-      const id = `t${i}`;
-      queue.submit(jobs.job(id, `user${i % 4}`, priority));
-      expected[priority]?.push(id);
+      const task = { id: `t${i}`, owner: `user${i % 4}`, priority: (i * 7) % 3 };
+      queue.submit(jobs.job(task.id, task.owner, task.priority));
+      submitted.push(task);
     }
     await jobs.drain(queue);
-    expect(jobs.started).to.deep.equal(['blocker', ...expected.flat()]);
+    const started = jobs.started.slice(1).map((id) => submitted.find((t) => t.id === id));
+    expect(started.map((t) => t?.priority)).to.deep.equal(submitted.map((t) => t.priority).sort((a, b) => a - b));
+    for (const owner of ['user0', 'user1', 'user2', 'user3']) {
+      for (const priority of [0, 1, 2]) {
+        const mine = (list: readonly ({ id: string; owner: string; priority: number } | undefined)[]): (string | undefined)[] =>
+          list.filter((t) => t?.owner === owner && t.priority === priority).map((t) => t?.id);
+        expect(mine(started), `${owner} p${priority}`).to.deep.equal(mine(submitted));
+      }
+    }
   });
 
   it('never runs more than `concurrency` real async tasks at once, and runs them all', async () => {
@@ -100,7 +108,8 @@ describe('TaskQueue ordering and limits', () => {
     queue.submit(jobs.job('b1', 'bob'));
     expect(queue.stats()).to.include({ queued: 3, running: 1 });
     await jobs.drain(queue);
-    expect(jobs.started).to.deep.equal(['a1', 'a2', 'a3', 'b1']);
+    // Users take turns within a priority: alice had a1, so bob's b1 comes before her a2.
+    expect(jobs.started).to.deep.equal(['a1', 'b1', 'a2', 'a3']);
   });
 
   it('throws QueueFullError synchronously beyond maxQueued waiting tasks (running ones do not count), then keeps working', async () => {
