@@ -6,7 +6,8 @@
  *   worker out, `asexor worker --url`, keeps the same config);
  * - it does not: the server adds an internal role to the realm it builds the router from, with the
  *   permissions the worker needs (register `<prefix>.task.`, `.control.`, `.files.`, `.auth.`; publish
- *   `<prefix>.status.`; the original ASEXOR's procedure and topic). Its name is random per process, so
+ *   and subscribe `<prefix>.status.`; everything on `<prefix>.worker.` and `wamp.session.on_leave` for
+ *   the other workers of the realm; the original ASEXOR's procedure and topic). Its name is random per process, so
  *   no configured principal or dynamic authenticator can ever be given it: only the worker's own
  *   principal, which exists only on the worker's in-process pair (worker/index.ts), has it.
  * An external worker still needs a role in the router's config.
@@ -39,7 +40,10 @@ export function embeddedWorkerPermissions(settings: WorkerSettings): PermissionC
     permission(`${prefix}.control.`, 'prefix', { register: true }),
     permission(`${prefix}.files.`, 'prefix', { register: true }),
     permission(`${prefix}.auth.`, 'prefix', { register: true }),
-    permission(`${prefix}.status.`, 'prefix', { publish: true }),
+    permission(`${prefix}.status.`, 'prefix', { publish: true, subscribe: true }),
+    // Several workers on one realm (worker/cluster/, docs/many-workers.md).
+    permission(`${prefix}.worker.`, 'prefix', { call: true, register: true, publish: true, subscribe: true }),
+    permission('wamp.session.on_leave', 'exact', { subscribe: true }),
     permission(procedure, 'exact', { register: true }),
     permission(topic, 'exact', { publish: true }),
   ];

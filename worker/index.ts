@@ -16,6 +16,7 @@ import type { Router } from '../router/index.ts';
 import type { TransportAuthConfig } from '../shared/config/types.ts';
 import { WorkerJoinError } from '../shared/errors.ts';
 import { silentLogger, type Logger } from '../shared/logger.ts';
+import { WorkerCluster } from './cluster/cluster.ts';
 import { WorkerConnection } from './connection.ts';
 import { FileLinkSigner } from './file-link-token.ts';
 import { FilesApi } from './files-api.ts';
@@ -180,13 +181,14 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
     adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger, journal,
   });
   restoreJournal(service, journal, logger);
+  const cluster = new WorkerCluster({ service, sink: publisher, uriPrefix: settings.uriPrefix, settings: settings.cluster, logger });
   const { wampApi } = settings.legacy;
   metrics?.watchSubmissions(service);
   const legacy = wampApi.enabled ? new LegacyWampApi({ settings: wampApi, service, uriPrefix: settings.uriPrefix, logger }) : undefined;
   const fileLinks = 'router' in options.connect ? new FileLinkSigner({ ttlSeconds: settings.fileLinkSeconds }) : undefined;
   const files = new FilesApi({ filesDir: settings.filesDir, maxUploadBytes: settings.maxUploadBytes, signer: fileLinks });
   const component = new WorkerComponent({
-    service, registry, files, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, legacyWampApi: wampApi, legacy, logger,
+    service, registry, files, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, legacyWampApi: wampApi, legacy, cluster, logger,
   });
   const events = new EventEmitter<WorkerEvents>();
   const connection = connectLink(options, {
@@ -201,17 +203,19 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
     onLeave: (reason) => {
       registered = false;
       publisher.detach();
+      cluster.leave();
       events.emit('disconnected', reason);
     },
   });
   connection.on('failed', (error) => { events.emit('failed', error); });
   connection.open();
-  log.info({ tasks: [...registry].map((def) => def.name), filesDir: settings.filesDir, concurrency: settings.concurrency, spawner: runner.backend }, 'worker started');
+  log.info({ workerId: service.workerId, tasks: [...registry].map((def) => def.name), filesDir: settings.filesDir, concurrency: settings.concurrency, spawner: runner.backend }, 'worker started');
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     log.info({ mode: settings.shutdown }, 'worker shutting down');
     await service.shutdown(settings.shutdown);
+    cluster.close();
     journal?.close();
     await connection.close();
     await runner.close();

@@ -250,6 +250,11 @@ export class TaskService {
     return this.datedHistory(caller, limit).map((entry) => entry.event);
   }
 
+  /** How many tasks `history` returns without a limit (historyPerUser). */
+  get historyLimit(): number {
+    return this.#history.perUser;
+  }
+
   /** `history` with the time each task was accepted, for merging the histories of several workers. */
   datedHistory(caller: Caller, limit: number = this.#history.perUser): DatedEntry[] {
     return this.#history.recent(caller.authid, Number.isInteger(limit) ? limit : this.#history.perUser);

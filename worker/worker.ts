@@ -7,6 +7,8 @@
  * - `<prefix>.control.{list,status,cancel,history,stats,tasks}`;
  * - `<prefix>.files.{list,upload,link}` (worker/files-api.ts; docs/web-api.md).
  * - `<prefix>.auth.authorize`: the dynamic authorizer (worker/authorize.ts).
+ * - `<prefix>.worker.<worker id>`: control calls other workers of the realm forward to this one
+ *   (worker/cluster/cluster.ts; status, cancel, history, tasks and stats go through the cluster).
  * - when enabled, the original ASEXOR's `run_task` procedure (worker/legacy-wamp-api.ts).
  * Task and control procedures are shared registrations (invoke roundrobin), so several workers can
  * serve one realm, with `disclose_caller`: the caller's identity comes from the router's caller
@@ -18,6 +20,7 @@ import { isTerminal } from '../shared/task-status.ts';
 import { authHookProcedure, controlProcedure, filesProcedure, taskProcedure, type ControlProcedure, type FilesProcedure } from '../shared/wamp/app-uris.ts';
 import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails, type Dict } from './autobahn.ts';
 import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
+import type { ControlApi, WorkerCluster } from './cluster/cluster.ts';
 import type { FilesApi } from './files-api.ts';
 import type { LegacyWampApi } from './legacy-wamp-api.ts';
 import type { Caller, TaskService } from './task-service.ts';
@@ -33,6 +36,8 @@ export interface WorkerComponentOptions extends AuthorizePolicy {
   readonly logger: Logger;
   /** The original ASEXOR's WAMP API, when `asexor.legacy.wampApi.enabled`. */
   readonly legacy?: LegacyWampApi | undefined;
+  /** The other workers of the realm (worker/cluster/cluster.ts): control calls go through it; absent = this worker alone. */
+  readonly cluster?: WorkerCluster | undefined;
 }
 
 /** spec: advanced/rpc_shared_registration.md; rpc_caller_identification.md (disclose_caller) */
@@ -110,24 +115,28 @@ export class WorkerComponent {
 
   /** Registers every procedure on a freshly joined session; resolves with their number. */
   async register(session: WorkerSession): Promise<number> {
-    const { registry, service, uriPrefix: prefix } = this.#options;
+    const { registry, uriPrefix: prefix } = this.#options;
+    const service: ControlApi & Pick<TaskService, 'list'> = this.#options.service;
+    const control: ControlApi = this.#options.cluster ?? service;
     const registrations: [string, AbEndpoint, Dict][] = [];
     for (const def of registry) registrations.push([taskProcedure(prefix, def.name), this.#taskEndpoint(session, def.name), SHARED]);
-    const control: Readonly<Record<ControlProcedure, (caller: Caller, args: unknown[], kwargs: Dict) => unknown>> = {
+    const handlers: Readonly<Record<ControlProcedure, (caller: Caller, args: unknown[], kwargs: Dict) => unknown>> = {
       list: (caller) => service.list(caller),
-      status: (caller, args, kwargs) => service.status(caller, taskIdArgument(args, kwargs)),
-      cancel: (caller, args, kwargs) => service.cancel(caller, taskIdArgument(args, kwargs)),
-      history: (caller, args, kwargs) => service.history(caller, limitArgument(args, kwargs)),
-      stats: (caller) => service.stats(caller),
-      tasks: (caller, args, kwargs) => service.tasks(caller, allArgument(args, kwargs)),
+      status: (caller, args, kwargs) => control.status(caller, taskIdArgument(args, kwargs)),
+      cancel: (caller, args, kwargs) => control.cancel(caller, taskIdArgument(args, kwargs)),
+      history: (caller, args, kwargs) => control.history(caller, limitArgument(args, kwargs)),
+      stats: (caller) => control.stats(caller),
+      tasks: (caller, args, kwargs) => control.tasks(caller, allArgument(args, kwargs)),
     };
-    for (const [name, handler] of Object.entries(control)) {
+    for (const [name, handler] of Object.entries(handlers)) {
       registrations.push([controlProcedure(prefix, name as ControlProcedure), this.#guarded((args, kwargs, details) => handler(callerOf(details), args, kwargs)), SHARED]);
     }
     registrations.push([authHookProcedure(prefix, 'authorize'), this.#guarded((args) => authorizeCall(this.#options, args)), { invoke: 'roundrobin' }]);
     if (this.#options.legacy !== undefined) registrations.push(this.#options.legacy.registration(session));
     await Promise.all(registrations.map(([uri, endpoint, options]) => session.register(uri, endpoint, options)));
-    return registrations.length + await this.#registerFiles(session);
+    const files = await this.#registerFiles(session);
+    const joined = await this.#options.cluster?.join(session, (endpoint) => this.#guarded(endpoint));
+    return registrations.length + files + (joined === true ? 1 : 0);
   }
 
   /**

@@ -86,7 +86,10 @@ export function defaultRouterConfig(): RouterConfig {
           permission('asexor.control.', { register: true }),
           permission('asexor.files.', { register: true }),
           permission('asexor.auth.', { register: true }),
-          permission('asexor.status.', { publish: true }),
+          // Subscribe too: with several workers on the realm each keeps the others' open tasks (docs/many-workers.md).
+          permission('asexor.status.', { publish: true, subscribe: true }),
+          permission('asexor.worker.', { call: true, register: true, publish: true, subscribe: true }),
+          exactPermission('wamp.session.on_leave', { subscribe: true }),
           exactPermission(legacyDefaults.wampApi.procedure, { register: true }),
           exactPermission(legacyDefaults.wampApi.topic, { publish: true }),
         ] },

@@ -81,6 +81,19 @@ export function filesProcedure(prefix: string, name: FilesProcedure): string {
   return `${prefix}.files.${name}`;
 }
 
+/**
+ * Several workers on one realm (docs/many-workers.md): `<prefix>.worker.<worker id>` is each worker's
+ * own procedure (control calls forwarded to the worker that holds a task), and workers announce
+ * themselves on `<prefix>.worker.presence`. Only the worker role may use `<prefix>.worker.`.
+ */
+export function workerProcedure(prefix: string, workerId: string): string {
+  return `${prefix}.worker.${workerId}`;
+}
+
+export function workerPresenceTopic(prefix: string): string {
+  return `${prefix}.worker.presence`;
+}
+
 /** Procedures a Crossbar.io router calls as dynamic authenticator / authorizer. */
 export const AuthHook = { authenticate: 'authenticate', authorize: 'authorize' } as const;
 export type AuthHook = (typeof AuthHook)[keyof typeof AuthHook];

@@ -18,7 +18,9 @@ export function serveConfig(asexor: Readonly<Record<string, unknown>>): Record<s
         name: 'asexor',
         roles: [
           { name: 'user', authorizer: 'asexor.auth.authorize' },
-          { name: 'worker', permissions: [...WORKER_PERMISSIONS, { uri: 'asexor.status.', match: 'prefix', allow: { publish: true } }] },
+          { name: 'worker', permissions: [...WORKER_PERMISSIONS, { uri: 'asexor.status.', match: 'prefix', allow: { publish: true, subscribe: true } },
+            { uri: 'asexor.worker.', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
+            { uri: 'wamp.session.on_leave', match: 'exact', allow: { subscribe: true } }] },
           { name: 'admin', permissions: [{ uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true }, disclose: { caller: true } }] },
         ],
       }],

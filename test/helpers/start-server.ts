@@ -42,7 +42,9 @@ export function testRouterConfig(port = 0): RouterConfig {
         { name: 'user', authorizer: 'asexor.auth.authorize' },
         { name: 'worker', permissions: [
           allow('asexor.task.', { register: true }), allow('asexor.control.', { register: true }), allow('asexor.files.', { register: true }),
-          allow('asexor.auth.', { register: true }), allow('asexor.status.', { publish: true }),
+          allow('asexor.auth.', { register: true }), allow('asexor.status.', { publish: true, subscribe: true }),
+          allow('asexor.worker.', { call: true, register: true, publish: true, subscribe: true }),
+          { ...allow('wamp.session.on_leave', { subscribe: true }), match: 'exact' },
           // The original ASEXOR's WAMP API (docs/legacy-wamp-api.md), served only when enabled.
           allow('eu.zderadicka.asexor.run_task', { register: true }), allow('eu.zderadicka.asexor.task_update', { publish: true }),
         ] },

@@ -71,7 +71,7 @@ describe('SqliteStore (the task journal file)', () => {
     expect(active[1]).to.include({ owner: 'alice', role: 'user', task: 'mark', input: '[["c"],{}]', queuedAt: T0 + 2 });
     expect(finished.map((t) => t.id), 'd finished before b').to.deep.equal(['d', 'b']);
     expect(again.lastSeq, 'new rows continue after the last one').to.equal(4);
-    expect(again.workerId, 'the worker id of a file stays').to.equal(store.workerId).and.match(/^[0-9a-f]{16}$/);
+    expect(again.workerId, 'the worker id of a file stays').to.equal(store.workerId).and.match(/^[0-9a-f]{8}$/);
   });
 
   it('writes a batch all or nothing: a failing operation rolls back the whole batch with StoreWriteError', async () => {
