@@ -2,8 +2,9 @@
  * asexor-spawn: the worker's spawn helper. One long-lived, tiny process that starts every task
  * process with vfork + exec on Linux, posix_spawn elsewhere (no copy of anyone's page tables),
  * each leading its own process group, with stdin on /dev/null and stdout/stderr on pipes.
- * It enforces timeouts, cancels, output caps and the kill policy (SIGTERM to the group, SIGKILL
- * after the grace period), streams stdout lines, and reports each outcome.
+ * It enforces timeouts, cancels, output caps and the kill policy (SIGTERM to the group and to the
+ * task's processes that left it, SIGKILL after the grace period; docs/process-limits.md), streams
+ * stdout lines, and reports each outcome.
  *
  * It speaks the framed binary protocol of docs/spawner-protocol.md with the worker on its
  * stdin (requests) and stdout (replies); worker/spawner/native-codec.ts is the other side.
@@ -29,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <dirent.h>
 #include <sys/prctl.h>
 #endif
 
@@ -44,22 +46,29 @@ enum { RUN_STREAM_LINES = 1, RUN_HAS_CWD = 2 };
 #define MAX_LINE 16384            /* longer lines are cut; the captured stdout is unaffected */
 #define READ_CHUNK 65536
 #define OUT_HIGH_WATER (1u << 20) /* replies waiting above this pause line-streaming stdout */
-#define DRAIN_MS 500              /* after the group is gone, how long an escaped writer may hold a pipe */
+#define ESCAPE_CHECK_MS 200       /* first process exited, group gone, pipes still open: then look for their holders */
+#define DRAIN_MS 500              /* after SIGKILL, how long a process we could not find may hold a pipe */
+#define COOKIE_ENV "ASEXOR_TASK_COOKIE=" /* marks every process of a task (worker/spawner/protocol.ts TASK_COOKIE_ENV) */
 #define NEVER INT64_MAX
 
 typedef struct { char *p; size_t len, cap; } buf_t;
+/* A process we signalled: its pid and start time (so that a reused pid is never taken for it). */
+typedef struct { pid_t pid; unsigned long long start; } proc_id_t;
 
 typedef struct task {
   struct task *next;
   uint32_t id, grace_ms, cap;
   pid_t pgid;               /* the group leader's pid, which is also its group id */
   int fd[2];                /* stdout, stderr read ends; -1 once closed */
-  bool reaped, stream, term_sent, kill_sent;
+  bool reaped, stream, term_sent;
   int status;               /* wait status of the group leader */
   int stop;                 /* 0, K_TIMEOUT or K_CANCELLED */
   int64_t started_us, deadline, kill_at, drain_at; /* monotonic ms; NEVER = none */
   buf_t out, err, line;     /* stdout head, stderr tail (up to 2 x cap, trimmed), partial line */
   bool out_trunc, err_trunc;
+  char *cookie;             /* its COOKIE_ENV entry ("NAME=value"), or NULL */
+  proc_id_t *known;         /* its processes found by the last scan */
+  size_t nknown;
 } task_t;
 
 static task_t *tasks;
@@ -161,16 +170,136 @@ static void flush_out(void) {
   outbuf.len -= done;
 }
 
-/* ---- process groups ----------------------------------------------------------------------------- */
+/* ---- process groups and escaped processes ------------------------------------------------ */
 static bool group_exists(pid_t pgid) {
   return pgid > 1 && (kill(-pgid, 0) == 0 || errno == EPERM);
 }
 
-/* SIGTERM the group now, SIGKILL it when the grace period is over (checked by on_timers). */
+#ifdef __linux__
+/*
+ * The task's processes outside its group (setsid, setpgid), found in /proc like
+ * worker/spawner/process-tree.ts: a process belongs to the task when it is in its group, or was found
+ * before (same pid and start time), or its environment holds the task's cookie, or its parent belongs
+ * to the task. Only done when a task is being ended, never per spawn.
+ */
+typedef struct { pid_t pid, ppid, pgid; unsigned long long start; bool member; } proc_t;
+static proc_t *procs;
+static size_t nprocs, procs_cap;
+static buf_t environ_buf;
+
+static bool read_stat(pid_t pid, proc_t *p) {
+  char path[64], text[2048];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return false;
+  text[n] = '\0';
+  const char *rp = strrchr(text, ')'); /* the command name may hold spaces and parentheses */
+  char state;
+  int ppid, pgid;
+  unsigned long long start;
+  /* after ") ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime
+     cutime cstime priority nice num_threads itrealvalue starttime */
+  if (!rp || sscanf(rp + 2, "%c %d %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+                    &state, &ppid, &pgid, &start) != 4) return false;
+  if (state == 'Z' || state == 'X') return false;
+  *p = (proc_t){ .pid = pid, .ppid = ppid, .pgid = pgid, .start = start };
+  return true;
+}
+
+/* Whether /proc/PID/environ holds the entry `cookie` ("NAME=value") exactly. */
+static bool has_cookie(pid_t pid, const char *cookie) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false; /* gone, or not ours to read */
+  environ_buf.len = 0;
+  for (;;) {
+    buf_reserve(&environ_buf, READ_CHUNK);
+    ssize_t n = read(fd, environ_buf.p + environ_buf.len, environ_buf.cap - environ_buf.len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    environ_buf.len += (size_t)n;
+  }
+  close(fd);
+  size_t want = strlen(cookie);
+  for (size_t at = 0; at < environ_buf.len;) {
+    const char *entry = environ_buf.p + at;
+    const char *nul = memchr(entry, '\0', environ_buf.len - at);
+    size_t len = nul ? (size_t)(nul - entry) : environ_buf.len - at;
+    if (len == want && memcmp(entry, cookie, want) == 0) return true;
+    at += len + 1;
+  }
+  return false;
+}
+
+static bool was_known(const task_t *t, const proc_t *p) {
+  for (size_t i = 0; i < t->nknown; i++) if (t->known[i].pid == p->pid && t->known[i].start == p->start) return true;
+  return false;
+}
+
+/* Scans /proc, sends `sig` to every process of the task outside its group and remembers them in t->known. */
+static void signal_escaped(task_t *t, int sig) {
+  DIR *dir = opendir("/proc");
+  if (!dir) return;
+  pid_t self = getpid();
+  nprocs = 0;
+  for (struct dirent *e; (e = readdir(dir));) {
+    char *end;
+    long pid = strtol(e->d_name, &end, 10);
+    if (*end || pid < 2 || pid == self) continue;
+    if (nprocs == procs_cap) {
+      procs_cap = procs_cap ? procs_cap * 2 : 256;
+      procs = realloc(procs, procs_cap * sizeof *procs);
+      if (!procs) die("out of memory");
+    }
+    if (read_stat((pid_t)pid, &procs[nprocs])) nprocs++;
+  }
+  closedir(dir);
+  for (size_t i = 0; i < nprocs; i++) {
+    proc_t *p = &procs[i];
+    p->member = p->pgid == t->pgid || was_known(t, p) || (t->cookie && has_cookie(p->pid, t->cookie));
+  }
+  for (bool added = true; added;) { /* descendants: a chain is found in as many passes as it is deep */
+    added = false;
+    for (size_t i = 0; i < nprocs; i++) {
+      if (procs[i].member) continue;
+      for (size_t j = 0; j < nprocs; j++) {
+        if (procs[j].member && procs[j].pid == procs[i].ppid) { procs[i].member = added = true; break; }
+      }
+    }
+  }
+  /* The group itself was signalled with kill(-pgid): only the members outside it are signalled here. */
+  size_t members = 0;
+  for (size_t i = 0; i < nprocs; i++) members += procs[i].member = procs[i].member && procs[i].pgid != t->pgid;
+  free(t->known);
+  t->known = members ? malloc(members * sizeof *t->known) : NULL;
+  if (members && !t->known) die("out of memory");
+  t->nknown = 0;
+  for (size_t i = 0; i < nprocs; i++) {
+    if (!procs[i].member) continue;
+    kill(procs[i].pid, sig);
+    t->known[t->nknown++] = (proc_id_t){ .pid = procs[i].pid, .start = procs[i].start };
+  }
+}
+#else
+static void signal_escaped(task_t *t, int sig) { (void)t; (void)sig; } /* no /proc: the group only */
+#endif
+
+/* `sig` to the task: its group and, where /proc allows, its processes that left the group. */
+static void signal_task(task_t *t, int sig) {
+  if (group_exists(t->pgid)) kill(-t->pgid, sig);
+  signal_escaped(t, sig);
+}
+
+/* SIGTERM the task now, SIGKILL it when the grace period is over (checked by on_timers). */
 static void terminate_group(task_t *t) {
   if (t->term_sent) return;
   t->term_sent = true;
-  if (group_exists(t->pgid)) kill(-t->pgid, SIGTERM);
+  t->drain_at = NEVER;
+  signal_task(t, SIGTERM);
   t->kill_at = now_ms() + t->grace_ms;
 }
 
@@ -249,14 +378,18 @@ static void finish(task_t *t) {
     if (*pp == t) { *pp = t->next; break; }
   }
   buf_free(&t->out); buf_free(&t->err); buf_free(&t->line);
+  free(t->cookie);
+  free(t->known);
   free(t);
 }
 
 static bool finished(const task_t *t) { return t->reaped && t->fd[0] < 0 && t->fd[1] < 0; }
 
 static void stop_task(task_t *t, int why) {
-  /* Once the group leader was reaped the task has ended; only its pipes are draining. */
-  if (t->stop || t->reaped) return;
+  if (t->stop) return;
+  /* Once the group leader was reaped the task has ended (its outcome stays the exit): only what is
+     left of it runs, ended now rather than after the escape check. */
+  if (t->reaped) { terminate_group(t); return; }
   t->stop = why;
   t->deadline = NEVER;
   terminate_group(t);
@@ -266,11 +399,12 @@ static void on_reaped(task_t *t, int status) {
   t->reaped = true;
   t->status = status;
   t->deadline = NEVER;
+  if (t->term_sent) return; /* being ended: on_timers finishes it */
   /* The group leader is gone but its group lives on (a background grandchild): the task is over, so
      terminate the rest, or a grandchild holding stdout would keep the run open. */
-  if (!t->term_sent && group_exists(t->pgid)) terminate_group(t);
-  /* A process that left the group (setsid) may still hold a pipe: stop waiting for it at some point. */
-  t->drain_at = now_ms() + (t->term_sent ? t->grace_ms : 0) + DRAIN_MS;
+  if (group_exists(t->pgid)) terminate_group(t);
+  /* A process that left the group (setsid) may hold a pipe: if one is still open shortly, end the task's rest. */
+  else t->drain_at = now_ms() + ESCAPE_CHECK_MS;
 }
 
 /* ---- spawning ---------------------------------------------------------------------------------- */
@@ -503,9 +637,13 @@ static void handle_run(uint32_t id, const char *p, const char *end) {
   int64_t started = now_us();
   int err = spawn_task(&r, t);
   strs[1 + argc] = saved;
+  for (uint32_t i = 0; i < envc; i++) {
+    if (strncmp(adds[i], COOKIE_ENV, strlen(COOKIE_ENV)) == 0 && !(t->cookie = strdup(adds[i]))) die("out of memory");
+  }
   if (r.envp != environ) free(r.envp);
   free(strs);
   if (err) {
+    free(t->cookie);
     free(t);
     reply_done(id, K_SPAWN_FAILED, err, (double)(now_us() - started) / 1000.0, NULL, false, NULL, false, strerror(err));
     return;
@@ -604,10 +742,18 @@ static void on_timers(int64_t now) {
     if (t->deadline <= now) stop_task(t, K_TIMEOUT);
     if (t->kill_at <= now) {
       t->kill_at = NEVER;
-      if (group_exists(t->pgid)) { kill(-t->pgid, SIGKILL); t->kill_sent = true; }
-      if (t->reaped) t->drain_at = now + DRAIN_MS;
+      signal_task(t, SIGKILL); /* found again: also what was started during the grace period */
+      t->drain_at = now + DRAIN_MS;
     }
-    if (t->drain_at <= now && t->reaped) { close_fd(t, 0); close_fd(t, 1); }
+    if (t->drain_at <= now) {
+      t->drain_at = NEVER;
+      if (!t->term_sent) { terminate_group(t); continue; } /* the escape check: pipes still open */
+      /* Killed, and DRAIN_MS later still not finished: a process we could not find holds a pipe, or
+         the leader cannot be reaped (uninterruptible). Stop waiting for either; a late reap is ignored. */
+      close_fd(t, 0);
+      close_fd(t, 1);
+      t->reaped = true;
+    }
   }
 }
 

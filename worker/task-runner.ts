@@ -4,14 +4,15 @@
  * done by a small long-lived child instead: the native helper (native/asexor-spawn.c, posix_spawn,
  * no fork of anything large) when it was built, else the Node spawner (worker/spawner/main.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { ConfigInvalidError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { SpawnerBackend, SpawnerChoice, SpawnerKind } from './spawner/backend.ts';
 import { NativeSpawnerClient, nativeHelperMissing } from './spawner/native-client.ts';
 import { NodeSpawnerClient } from './spawner/node-client.ts';
-import { terminateGroup } from './spawner/process-group.ts';
+import { terminateTask } from './spawner/process-group.ts';
 import {
-  DEFAULT_KILL_GRACE_MS, type RunOutcome, type RunRequest, type SpawnerMessage, type WireRunRequest,
+  DEFAULT_KILL_GRACE_MS, TASK_COOKIE_ENV, type RunOutcome, type RunRequest, type SpawnerMessage, type WireRunRequest,
 } from './spawner/protocol.ts';
 
 export type { RunOutcome, RunRequest } from './spawner/protocol.ts';
@@ -29,6 +30,22 @@ export interface TaskRunnerOptions {
   readonly spawner?: SpawnerChoice;
   /** V8 old-space limit of the Node spawner process. @default 128 */
   readonly spawnerMaxOldSpaceMb?: number;
+  /**
+   * Between SIGTERM and SIGKILL when a task is stopped (timeout, cancel, shutdown), for runs whose
+   * request names none (docs/process-limits.md).
+   * @default Number(process.env.ASEXOR_KILL_GRACE_MS ?? 2000)
+   */
+  readonly killGraceMs?: number;
+}
+
+/** The kill grace from the options or ASEXOR_KILL_GRACE_MS; throws ConfigInvalidError for a value that is not a non-negative integer. */
+export function resolveKillGraceMs(option: number | undefined, env = process.env['ASEXOR_KILL_GRACE_MS']): number {
+  const value = option ?? (env === undefined || env === '' ? DEFAULT_KILL_GRACE_MS : Number(env));
+  if (!(Number.isSafeInteger(value) && value >= 0)) {
+    const shown = option ?? env;
+    throw new ConfigInvalidError(`Expected a non-negative integer of milliseconds, got \`${String(shown)}\` (${typeof shown})`, option === undefined ? 'ASEXOR_KILL_GRACE_MS' : 'killGraceMs');
+  }
+  return value;
 }
 
 /** The spawner choice from the options or ASEXOR_SPAWNER; throws ConfigInvalidError for anything else. */
@@ -54,6 +71,8 @@ interface InFlight {
   readonly client: SpawnerBackend;
   readonly startedAt: number;
   readonly killGraceMs: number;
+  /** The run's TASK_COOKIE_ENV value: finds its processes that left the group (worker/spawner/process-tree.ts). */
+  readonly cookie: string;
   readonly options: RunOptions;
   readonly onAbort: (() => void) | undefined;
   pid: number | undefined;
@@ -62,6 +81,7 @@ interface InFlight {
 export class TaskRunner {
   readonly #logger: Logger;
   readonly #maxOldSpaceMb: number;
+  readonly #killGraceMs: number;
   readonly #inFlight = new Map<number, InFlight>();
   /** Group terminations done by this process after a spawner died. */
   readonly #reaping = new Set<Promise<unknown>>();
@@ -77,6 +97,12 @@ export class TaskRunner {
     this.#logger = options.logger.child({ component: 'task-runner' });
     this.#maxOldSpaceMb = options.spawnerMaxOldSpaceMb ?? 128;
     this.#choice = options.spawner ?? resolveSpawnerChoice(process.env['ASEXOR_SPAWNER']);
+    this.#killGraceMs = resolveKillGraceMs(options.killGraceMs);
+  }
+
+  /** The kill grace of runs whose request names none. */
+  get killGraceMs(): number {
+    return this.#killGraceMs;
   }
 
   /** Starts the spawner and waits until it is ready; rejects if it cannot be started. */
@@ -115,7 +141,7 @@ export class TaskRunner {
 
   async #close(): Promise<void> {
     const client = (await this.#starting) ?? this.#client;
-    let grace = DEFAULT_KILL_GRACE_MS;
+    let grace = this.#killGraceMs;
     for (const entry of this.#inFlight.values()) grace = Math.max(grace, entry.killGraceMs);
     if (client?.alive) await client.shutdown(grace + 3000);
     await Promise.all(this.#reaping);
@@ -124,14 +150,16 @@ export class TaskRunner {
   #dispatch(client: SpawnerBackend, req: RunRequest, options: RunOptions): Promise<RunOutcome> {
     if (options.signal?.aborted) return Promise.resolve(cancelledBeforeStart());
     const id = ++this.#nextId;
+    // Unique per run and set last, so that no request env replaces it; inherited by everything the task starts.
+    const cookie = `${String(process.pid)}-${String(id)}-${randomBytes(6).toString('hex')}`;
     const wire: WireRunRequest = {
       file: req.file,
       args: req.args,
       cwd: req.cwd,
-      env: req.env,
+      env: { ...req.env, [TASK_COOKIE_ENV]: cookie },
       timeoutMs: req.timeoutMs,
       maxOutputBytes: req.maxOutputBytes,
-      killGraceMs: req.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+      killGraceMs: req.killGraceMs ?? this.#killGraceMs,
       streamLines: options.onLine !== undefined && req.streamLines !== false,
     };
     return new Promise<RunOutcome>((resolve) => {
@@ -139,7 +167,7 @@ export class TaskRunner {
       const onAbort = signal ? () => { client.send({ t: 'cancel', id }); } : undefined;
       if (onAbort) signal?.addEventListener('abort', onAbort, { once: true });
       this.#inFlight.set(id, {
-        resolve, client, options, onAbort, startedAt: performance.now(), killGraceMs: wire.killGraceMs, pid: undefined,
+        resolve, client, options, onAbort, startedAt: performance.now(), killGraceMs: wire.killGraceMs, cookie, pid: undefined,
       });
       client.send({ t: 'run', id, req: wire });
     });
@@ -185,7 +213,7 @@ export class TaskRunner {
       if (entry.client !== client) continue;
       failed++;
       if (entry.pid !== undefined) {
-        const reaping = terminateGroup(entry.pid, entry.killGraceMs).finally(() => this.#reaping.delete(reaping));
+        const reaping = terminateTask({ pgid: entry.pid, cookie: entry.cookie }, entry.killGraceMs).finally(() => this.#reaping.delete(reaping));
         this.#reaping.add(reaping);
       }
       this.#settle(id, entry, runnerFailed(reason, performance.now() - entry.startedAt));

@@ -1,8 +1,10 @@
 /**
  * Signalling a task's process group. Every task heads its own process group (spawned with
  * `detached: true`), so its pid is the group id and `kill(-pgid)` reaches its grandchildren too.
+ * terminateTask also reaches the processes that left the group (process-tree.ts).
  * Used by the spawner (timeout, cancel, shutdown) and by the main process (spawner died).
  */
+import { anyAlive, findTaskProcesses, signalProcesses, type TaskIdentity } from './process-tree.ts';
 
 /** Poll interval while waiting for a terminated group to disappear. */
 const POLL_MS = 20;
@@ -27,20 +29,28 @@ export function groupExists(pgid: number): boolean {
 }
 
 /**
- * SIGTERM the group; if any member is still there after `graceMs`, SIGKILL the group. Resolves
- * 'gone' as soon as the group has disappeared, or 'killed' once SIGKILL was sent.
+ * Ends a task: SIGTERM to its group and to every process of it found outside
+ * the group (process-tree.ts); after `graceMs`, SIGKILL to whatever of it is left, found again
+ * (a process started during the grace period is found too). Resolves 'gone' as soon as nothing of
+ * it is left, or 'killed' once SIGKILL was sent.
  */
-export function terminateGroup(pgid: number, graceMs: number): Promise<'gone' | 'killed'> {
-  if (!signalGroup(pgid, 'SIGTERM')) return Promise.resolve('gone');
+export function terminateTask(task: TaskIdentity, graceMs: number): Promise<'gone' | 'killed'> {
+  signalGroup(task.pgid, 'SIGTERM');
+  const found = findTaskProcesses(task);
+  signalProcesses(found, 'SIGTERM');
   const deadline = performance.now() + graceMs;
+  const left = (): boolean => groupExists(task.pgid) || anyAlive(found);
+  if (!left()) return Promise.resolve('gone');
   return new Promise((resolve) => {
     const timer = setInterval(() => {
-      if (!groupExists(pgid)) {
+      if (!left()) {
         clearInterval(timer);
         resolve('gone');
       } else if (performance.now() >= deadline) {
         clearInterval(timer);
-        resolve(signalGroup(pgid, 'SIGKILL') ? 'killed' : 'gone');
+        signalGroup(task.pgid, 'SIGKILL');
+        signalProcesses(findTaskProcesses(task, found), 'SIGKILL');
+        resolve('killed');
       }
     }, Math.max(1, Math.min(POLL_MS, graceMs)));
   });

@@ -22,10 +22,23 @@ export interface RunRequest {
 }
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
+/**
+ * The environment entry that marks every process of a task (TaskRunner sets it, unique per run): the
+ * spawners find the task's processes that left its process group by it (process-tree.ts).
+ */
+export const TASK_COOKIE_ENV = 'ASEXOR_TASK_COOKIE';
+/**
+ * After the task's first process exited on its own and its group is gone, how long its output pipes
+ * may stay open (held by a process that left the group) before that process is terminated.
+ */
+export const ESCAPE_CHECK_MS = 200;
+/** After SIGKILL, how long to wait for end of file on the output pipes before closing them anyway. */
+export const PIPE_DRAIN_MS = 500;
 /** Longest streamed line; the rest of a longer line is dropped (the captured stdout is unaffected). */
 export const MAX_LINE_BYTES = 16 * 1024;
 
-interface Captured {
+/** The output of a run that started. */
+export interface Captured {
   readonly stdout: string;
   readonly stderr: string;
   readonly stdoutTruncated: boolean;
