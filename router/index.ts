@@ -4,6 +4,7 @@
  */
 import type { RealmConfig, TransportAuthConfig } from '../shared/config/types.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { WampRouter } from './router.ts';
 import type { MessageCounts } from './message-counters.ts';
 import type { Peer, TransportKind } from './transports/peer.ts';
@@ -17,6 +18,11 @@ export interface RouterOptions {
   readonly handshakeTimeoutMs?: number;
   /** Validate URIs with the strict rule ([0-9a-z_]+ components) instead of the loose one. @default false */
   readonly strictUris?: boolean;
+  /**
+   * Failed-login throttling per authid and per address (router/auth/login-throttle.ts, defaults
+   * LOGIN_THROTTLE_DEFAULTS there); `false` turns it off. @default {}
+   */
+  readonly loginThrottle?: LoginThrottleOptions | false;
 }
 
 export interface AttachOptions {

@@ -11,6 +11,7 @@ import { isValidUri } from '../shared/wamp/uri-rules.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
 import type { AuthMethod, Authenticator } from './auth/authenticator.ts';
 import { buildAuthenticators } from './auth/index.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { Handshake, type RealmDirectory } from './handshake.ts';
 import type { AttachOptions, Router, RouterOptions } from './index.ts';
 import { InternalSession } from './internal-session.ts';
@@ -42,6 +43,7 @@ export class WampRouter implements Router {
   readonly #sessions = new Map<number, RouterSession>();
   readonly #authenticators = new WeakMap<TransportAuthConfig, Authenticators>();
   #anonymousOnly: Authenticators | undefined;
+  readonly #throttle: LoginThrottle | undefined;
   readonly #counters = new MessageCounters();
   #closing: Promise<void> | undefined;
   readonly #directory: RealmDirectory = {
@@ -57,6 +59,7 @@ export class WampRouter implements Router {
     if (!Number.isInteger(this.#handshakeTimeoutMs) || this.#handshakeTimeoutMs <= 0) {
       throw new ConfigInvalidError(`must be a positive integer, got ${String(options.handshakeTimeoutMs)}`, 'handshakeTimeoutMs');
     }
+    this.#throttle = options.loginThrottle === false ? undefined : new LoginThrottle({ logger: this.#log, ...options.loginThrottle });
     options.realms.forEach((config, i) => {
       if (!isValidUri(config.name, { strict: this.#strictUris, allowEmptyComponents: false })) {
         throw new ConfigInvalidError(`invalid realm name "${config.name}"`, `realms[${i}].name`);
@@ -145,7 +148,7 @@ export class WampRouter implements Router {
   }
 
   #authenticatorsFor(auth: TransportAuthConfig | undefined): Authenticators {
-    const deps = { call: this.call, logger: this.#log };
+    const deps = { call: this.call, logger: this.#log, throttle: this.#throttle };
     if (auth === undefined) return (this.#anonymousOnly ??= buildAuthenticators(undefined, deps));
     let built = this.#authenticators.get(auth);
     if (!built) this.#authenticators.set(auth, (built = buildAuthenticators(auth, deps)));

@@ -18,6 +18,7 @@ import {
 } from './rawsocket-codec.ts';
 import { RAWSOCKET_TUNING_DEFAULTS, RawSocketPeer, type RawSocketTuning, type ResolvedRawSocketTuning } from './rawsocket-peer.ts';
 import { prepareUnixPath, removeUnixPath } from './unix-socket-path.ts';
+import { LogLimiter } from './log-limiter.ts';
 import { socketAddress } from './peer-address.ts';
 
 export { RawSocketPeer, RAWSOCKET_TUNING_DEFAULTS, type RawSocketTuning } from './rawsocket-peer.ts';
@@ -49,9 +50,15 @@ export async function startRawSocketTransport(
   const peers = new Set<RawSocketPeer>();
   const peerSockets = new WeakSet<Socket>();
   let closing = false;
+  // Per-connection client faults are logged at debug (a port scan must not flood the log); refusals at
+  // the connection limit concern the operator: warn, at most once a minute, with a count.
+  const atLimit = new LogLimiter();
 
   function refuse(socket: Socket, error: HandshakeError, reason: string): void {
-    log.info({ peer: peerAddress(socket), error, reason }, 'rawsocket handshake refused');
+    log.debug({ peer: peerAddress(socket), error, reason }, 'rawsocket handshake refused');
+    if (error === HandshakeError.maxConnectionCount) {
+      atLimit.warn(log, { maxConnections: config.options.maxConnections }, 'rawsocket connections refused at the connection limit');
+    }
     socket.end(buildHandshakeError(error));
     socket.resume(); // read and discard whatever else the client sends until it closes
     const timer = setTimeout(() => { socket.destroy(); }, tuning.closeTimeoutMs);
@@ -61,7 +68,7 @@ export async function startRawSocketTransport(
   function handshake(socket: Socket, request: Buffer, rest: Buffer): void {
     const outcome = negotiateHandshake(request, config.serializers);
     if (outcome.kind === 'fail') {
-      log.info({ peer: peerAddress(socket), reason: outcome.reason }, 'not a rawsocket client; connection dropped');
+      log.debug({ peer: peerAddress(socket), reason: outcome.reason }, 'not a rawsocket client; connection dropped');
       socket.destroy();
       return;
     }
@@ -107,7 +114,7 @@ export async function startRawSocketTransport(
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', (err: Error & { code?: string }) => { log.debug({ err: { code: err.code, message: err.message } }, 'socket error'); });
     const timer = setTimeout(() => {
-      log.info({ peer: peerAddress(socket), timeoutMs: tuning.handshakeTimeoutMs }, 'no rawsocket handshake in time; connection dropped');
+      log.debug({ peer: peerAddress(socket), timeoutMs: tuning.handshakeTimeoutMs }, 'no rawsocket handshake in time; connection dropped');
       socket.destroy();
     }, tuning.handshakeTimeoutMs);
     let head: Buffer = Buffer.alloc(0);

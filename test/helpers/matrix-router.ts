@@ -75,7 +75,9 @@ export async function startMatrixRouter(): Promise<MatrixRouter> {
       options: { maxMessageSize: 1024 * 1024, maxConnections: 1_000 },
     },
   ];
-  const router = createRouter({ realms: [REALM] });
+  // One router for every transport: its wrong-login scenarios from 127.0.0.1 would reach the
+  // failed-login throttle (router/auth/login-throttle.ts), which test/integration/login-throttle.test.ts covers.
+  const router = createRouter({ realms: [REALM], loginThrottle: false });
   let listeners: Listener[];
   try {
     listeners = await startTransports(router, transports);
