@@ -70,16 +70,39 @@ export class TransportBindError extends AppError {
 // ─── Task API errors (shared/task.ts, shared/task-params.ts) ───
 // Their URIs come from shared/wamp/app-uris.ts (default prefix; send them through `withPrefix`).
 
-/** CALL args/kwargs that do not fit the task's params schema; the message names each offending field. */
+/** One problem of an InvalidParamsError: the offending field (JSON-path-like, '' = the call) and a message naming it. */
+export interface ParamsIssue { readonly field: string; readonly message: string }
+
+/**
+ * Bounds of every InvalidParamsError (docs/input-limits.md): whatever a client sent, the reply carries
+ * at most `maxIssues` issues plus one "…and K more" entry, each field and message cut to `maxChars`.
+ */
+export const paramsErrorLimits = { maxIssues: 20, maxChars: 200 } as const;
+
+/** `text` cut to `max` characters, the last one an ellipsis when cut. */
+export function cutText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * CALL args/kwargs that do not fit the task's params schema; the message names each offending field.
+ * Bounded whatever the input: at most `paramsErrorLimits.maxIssues` issues and a final
+ * `{ field: '', message: '…and K more' }`, where K counts the issues left out plus `omitted` (issues
+ * the producer stopped collecting); every field and message cut to `paramsErrorLimits.maxChars`.
+ */
 export class InvalidParamsError extends AppError {
   readonly code = 'ERR_INVALID_PARAMS';
   override readonly uri = AppErrorUri.invalidParams;
-  /** Every problem found, e.g. `{ field: 'seconds', message: 'seconds: expected a number …' }`. */
-  readonly issues: readonly { readonly field: string; readonly message: string }[];
-  constructor(issues: readonly { readonly field: string; readonly message: string }[] | string) {
+  /** The problems found (bounded), e.g. `{ field: 'seconds', message: 'seconds: expected a number …' }`. */
+  readonly issues: readonly ParamsIssue[];
+  constructor(issues: readonly ParamsIssue[] | string, omitted = 0) {
+    const { maxIssues, maxChars } = paramsErrorLimits;
     const list = typeof issues === 'string' ? [{ field: '', message: issues }] : issues;
-    super(list.map((issue) => issue.message).join('; '));
-    this.issues = list;
+    const kept: ParamsIssue[] = list.slice(0, maxIssues).map((issue) => ({ field: cutText(issue.field, maxChars), message: cutText(issue.message, maxChars) }));
+    const more = Math.max(0, list.length - maxIssues) + omitted;
+    if (more > 0) kept.push({ field: '', message: `…and ${more} more` });
+    super(kept.map((issue) => issue.message).join('; '));
+    this.issues = kept;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * User-supplied paths inside the configured files folder. Two layers:
  * - lexical, pure (`relativePathProblem`, `resolveInFilesDir`, `filesPathSchema`): a path must be relative,
- *   '/'-separated, without '..' segments, NUL bytes or control characters; used by params schemas and
+ *   '/'-separated, without '..' segments, NUL bytes or control characters, each name at most 255 bytes;
+ *   used by params schemas and
  *   by tasks' `args`;
  * - on disk (`realPathInFilesDir`): the real path (symlinks resolved) must stay inside the folder's real
  *   path; used by tasks' `check` right before the process starts.
@@ -11,9 +12,11 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { FilesPathNotFoundError, PathOutsideFilesDirError } from './errors.ts';
+import { FilesPathNotFoundError, InvalidParamsError, PathOutsideFilesDirError } from './errors.ts';
 
 export const MAX_RELATIVE_PATH_CHARS = 1024;
+/** The longest file or folder name, in UTF-8 bytes: what Linux file systems allow (longer ones fail with ENAMETOOLONG). */
+export const MAX_NAME_BYTES = 255;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const CONTROL = /[\u0000-\u001f\u007f]/u;
 
@@ -25,7 +28,18 @@ export function relativePathProblem(rel: string): string | undefined {
   if (CONTROL.test(rel)) return 'contains a control character';
   if (rel.includes('\\')) return "contains a backslash (separate folders with '/')";
   if (rel.startsWith('/')) return 'is absolute';
-  if (rel.split('/').includes('..')) return "contains a '..' segment";
+  const names = rel.split('/');
+  if (names.includes('..')) return "contains a '..' segment";
+  return nameTooLong(names);
+}
+
+/** A name of more than MAX_NAME_BYTES (a UTF-8 character takes at most 3 bytes per UTF-16 unit), as a phrase. */
+function nameTooLong(names: readonly string[]): string | undefined {
+  for (const name of names) {
+    if (name.length * 3 <= MAX_NAME_BYTES) continue;
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes > MAX_NAME_BYTES) return `has a name of ${bytes} bytes, more than ${MAX_NAME_BYTES}`;
+  }
   return undefined;
 }
 
@@ -95,6 +109,17 @@ export async function realPathInFilesDir(filesDir: string, rel: string, kind: Fi
     throw new FilesPathNotFoundError(rel, kind === 'folder' ? 'is not a folder' : 'is not a file', field);
   }
   return real;
+}
+
+/**
+ * The files folder's path errors (PathOutsideFilesDirError, FilesPathNotFoundError) as an
+ * InvalidParamsError issue of `field`, so a client learns which param was wrong; anything else unchanged.
+ */
+export function asParamsError(error: unknown, field = 'path'): unknown {
+  if (error instanceof PathOutsideFilesDirError || error instanceof FilesPathNotFoundError) {
+    return new InvalidParamsError([{ field, message: error.message.startsWith(`${field}: `) ? error.message : `${field}: ${error.message}` }]);
+  }
+  return error;
 }
 
 async function isSymlink(p: string): Promise<boolean> {

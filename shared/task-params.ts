@@ -5,11 +5,15 @@
  * Every message names the field and what was expected, e.g.
  * `seconds: expected a number between 0 and 3600, got "abc" (string)`. The expectation comes from the
  * schema's own error message when the task sets one, otherwise from the field's JSON Schema.
+ * Bounded work and reply on hostile input (docs/input-limits.md): unknown keys are reported up to the
+ * issue cap and counted beyond it, shared/param-limits.ts refuses oversized params and lists before
+ * zod runs, and at most the issue cap of zod's issues are described.
  */
 import { z } from 'zod';
 import { describeValue, listOf } from './config/issues.ts';
-import { InvalidParamsError } from './errors.ts';
-import type { TaskDefinitionBase } from './task.ts';
+import { InvalidParamsError, paramsErrorLimits } from './errors.ts';
+import { checkParamLimits, paramLimits, withDefaultMaxItems } from './param-limits.ts';
+import type { TaskContext, TaskDefinitionBase } from './task.ts';
 
 type JsonSchema = z.core.JSONSchema.BaseSchema;
 type Path = readonly PropertyKey[];
@@ -25,7 +29,7 @@ const paramNameSets = new WeakMap<object, ReadonlySet<string>>();
 export function paramsJsonSchema(def: Pick<TaskDefinitionBase<unknown>, 'params'>): JsonSchema {
   let schema = jsonSchemas.get(def.params);
   if (schema === undefined) {
-    schema = { ...z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }), additionalProperties: false };
+    schema = { ...withDefaultMaxItems(z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' })), additionalProperties: false };
     jsonSchemas.set(def.params, schema);
   }
   return schema;
@@ -54,27 +58,53 @@ export function parseTaskParams<P>(
   }
   const names = paramNames(def);
   const issues: ParamIssue[] = [];
+  let omitted = 0;
   const input: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(kwargs)) {
-    if (names.has(key)) input[key] = value;
-    else issues.push({ field: key, message: `${key}: unknown param (${def.name} takes ${names.size === 0 ? 'none' : listOf([...names])})` });
+  for (const key of Object.keys(kwargs)) {
+    if (names.has(key)) input[key] = kwargs[key];
+    else if (issues.length < paramsErrorLimits.maxIssues) issues.push({ field: key, message: `${key}: unknown param (${def.name} takes ${names.size === 0 ? 'none' : listOf([...names])})` });
+    else omitted += 1;
   }
   args.forEach((value, i) => {
     const key = positional[i] ?? '';
     if (Object.hasOwn(input, key)) issues.push({ field: key, message: `${key}: given both as positional arg ${i + 1} and as a keyword` });
     else input[key] = value;
   });
+  const properties = paramsJsonSchema(def).properties ?? {};
+  const limits = checkParamLimits(
+    Object.entries(input).map(([key, value]) => [key, value, properties[key] as JsonSchema | undefined] as const),
+    def.maxParamsBytes ?? paramLimits.maxParamsBytes, def.name,
+  );
+  if (limits.issues.length > 0) throw new InvalidParamsError([...issues, ...limits.issues], omitted + limits.omitted);
   const result = def.params.safeParse(input, PARSE_OPTIONS);
-  if (result.success && issues.length === 0) return result.data;
+  if (result.success && issues.length === 0 && omitted === 0) return result.data;
   if (!result.success) {
-    for (const issue of result.error.issues) issues.push(...describeIssue({ name: def.name, params: def.params }, issue, input));
+    for (const issue of result.error.issues) {
+      if (issues.length >= paramsErrorLimits.maxIssues) {
+        omitted += issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+        continue;
+      }
+      const described = describeIssue({ name: def.name, params: def.params }, issue, input, paramsErrorLimits.maxIssues - issues.length);
+      issues.push(...described);
+      omitted += (issue.code === 'unrecognized_keys' ? issue.keys.length : 1) - described.length;
+    }
   }
-  throw new InvalidParamsError(issues);
+  throw new InvalidParamsError(issues, omitted);
 }
 
-function describeIssue(def: Pick<TaskDefinitionBase<unknown>, 'name' | 'params'>, issue: z.core.$ZodIssue, input: unknown): ParamIssue[] {
+/**
+ * Runs the definition's `precheck` (shared/task.ts) on params that parseTaskParams returned, before
+ * the task is queued; rejects with its error (an AppError: the call is refused), resolves when the
+ * task has none.
+ */
+export async function precheckTaskParams<P>(def: Pick<TaskDefinitionBase<P>, 'precheck'>, params: P, ctx: TaskContext): Promise<void> {
+  if (def.precheck !== undefined) await def.precheck(params, ctx);
+}
+
+/** At most `room` issues (an unrecognized_keys issue names several keys). */
+function describeIssue(def: Pick<TaskDefinitionBase<unknown>, 'name' | 'params'>, issue: z.core.$ZodIssue, input: unknown, room: number): ParamIssue[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => {
+    return issue.keys.slice(0, room).map((key) => {
       const field = fieldName([...issue.path, key], def.name);
       return { field, message: `${field}: unknown key` };
     });
@@ -85,9 +115,16 @@ function describeIssue(def: Pick<TaskDefinitionBase<unknown>, 'name' | 'params'>
     : issue.message;
   const found = valueAt(input, issue.path);
   const message = found.present
-    ? `${field}: ${expectation}, got ${describeValue(found.value, issue.path)}`
+    ? `${field}: ${expectation}, got ${describeValue(shortened(found.value), issue.path)}`
     : `${field}: missing, ${expectation}`;
   return [{ field, message }];
+}
+
+/** Enough of a value for describeValue, which shows at most 60 characters of its JSON. */
+function shortened(value: unknown): unknown {
+  if (typeof value === 'string') return value.slice(0, 61);
+  if (Array.isArray(value)) return value.slice(0, 30);
+  return value;
 }
 
 /** `['extensions', 1]` → `extensions[1]`; the root is named after the task. */

@@ -71,6 +71,19 @@ export interface TaskDefinitionBase<P> {
   /** Wall-clock limit from start to end; the process group is killed when it passes. @default 60_000 */
   readonly timeoutMs?: number;
   /**
+   * A cheap check run when the call arrives, before the task is queued (docs/input-limits.md), e.g.
+   * that an input file exists (a few stat calls, no reading): a rejection (an AppError, usually an
+   * InvalidParamsError naming the param) refuses the call and nothing is queued. Run it through
+   * `precheckTaskParams` (shared/task-params.ts). A command task's `check` still runs right before the
+   * spawn, since files may change while the task waits.
+   */
+  readonly precheck?: (params: P, ctx: TaskContext) => Promise<void>;
+  /**
+   * The largest params a call may send, counted about as their JSON (shared/param-limits.ts,
+   * docs/input-limits.md); a list param without `.max()` holds at most 1000 items. @default 65_536
+   */
+  readonly maxParamsBytes?: number;
+  /**
    * Safe to run again from the start when the worker stopped while it ran (crash, kill -9): on restart
    * from the journal it is queued again instead of ending with `error` ERR_WORKER_RESTARTED
    * (docs/durability.md). Only for idempotent tasks. @default false

@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { filesPathSchema, normalizeRelativePath, realPathInFilesDir } from '../shared/files-dir.ts';
+import { asParamsError, filesPathSchema, normalizeRelativePath, realPathInFilesDir } from '../shared/files-dir.ts';
 import { defineMultiTask, type SubtaskSpec } from '../shared/task.ts';
 import convert, { INPUT_EXTENSIONS, TARGETS, sameFormat, type Target } from './convert.ts';
 
@@ -25,9 +25,13 @@ export default defineMultiTask({
   params: z.object({
     folder: filesPathSchema().default('.').describe('folder relative to the files folder; "." is the files folder itself'),
     to: z.enum(TARGETS).describe('target format (txt = plain text)'),
-    extensions: z.array(z.enum(INPUT_EXTENSIONS)).min(1).optional().describe('only files with these extensions; default: all supported'),
+    extensions: z.array(z.enum(INPUT_EXTENSIONS)).min(1).max(INPUT_EXTENSIONS.length).optional().describe('only files with these extensions; default: all supported'),
   }),
   positional: ['folder', 'to'],
+  // Before queueing: a missing folder is refused at once.
+  precheck: async (params, ctx) => {
+    await realPathInFilesDir(ctx.filesDir, params.folder, 'folder', 'folder').catch((error: unknown) => { throw asParamsError(error, 'folder'); });
+  },
   subtasks: async (params, ctx): Promise<SubtaskSpec[]> => {
     const folder = await realPathInFilesDir(ctx.filesDir, params.folder, 'folder', 'folder');
     const entries = await readdir(folder, { withFileTypes: true });

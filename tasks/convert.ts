@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InvalidParamsError } from '../shared/errors.ts';
-import { extensionList, filesPathSchema, normalizeRelativePath, realPathInFilesDir, resolveInFilesDir } from '../shared/files-dir.ts';
+import { asParamsError, extensionList, filesPathSchema, normalizeRelativePath, realPathInFilesDir, relativePathProblem, resolveInFilesDir } from '../shared/files-dir.ts';
 import { defineTask } from '../shared/task.ts';
 
 /** Input extension → pandoc reader. */
@@ -73,6 +73,9 @@ export const convertParams = z.object({
   const ext = OUTPUT_FORMATS[params.to].ext;
   if (params.output !== undefined && extensionOf(params.output) !== ext) {
     ctx.addIssue({ code: 'custom', path: ['output'], message: `expected a file name ending in .${ext} (to is ${params.to})` });
+  } else if (params.output === undefined && relativePathProblem(params.input) === undefined && relativePathProblem(outputPathFor(params)) !== undefined) {
+    const problem = relativePathProblem(outputPathFor(params)) ?? '';
+    ctx.addIssue({ code: 'custom', path: ['output'], message: `expected an output path: the default one (the input's name with .${ext}) ${problem}` });
   } else if (outputPathFor(params) === normalizeRelativePath(params.input)) {
     ctx.addIssue({ code: 'custom', path: ['output'], message: `expected an output path other than the input (converting ${params.to} to ${params.to} would overwrite it)` });
   }
@@ -93,6 +96,11 @@ export default defineTask({
       `--from=${readerFor(params.input)}`, `--to=${writer}`, ...(writer === 'html' ? ['--standalone'] : []),
       `--lua-filter=${GUARD_FILTER}`, `--output=${output}`, '--', input,
     ];
+  },
+  // Before queueing: a missing input or output folder is refused at once, naming the param.
+  precheck: async (params, ctx) => {
+    await realPathInFilesDir(ctx.filesDir, params.input, 'file', 'input').catch((error: unknown) => { throw asParamsError(error, 'input'); });
+    await realPathInFilesDir(ctx.filesDir, outputPathFor(params), 'new-file', 'output').catch((error: unknown) => { throw asParamsError(error, 'output'); });
   },
   check: async (params, ctx) => {
     const input = await realPathInFilesDir(ctx.filesDir, params.input, 'file', 'input');

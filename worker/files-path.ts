@@ -1,15 +1,14 @@
 /**
  * Paths given to the files procedures (worker/files-api.ts): the lexical rules of task file params
  * (shared/files-dir.ts `relativePathProblem`: relative, '/'-separated, no '..', NUL or control
- * characters, at most 1024 characters), plus: each name at most 255 bytes (UTF-8; what Linux file
- * systems allow), no hidden names (a segment starting with '.': the listing skips them and uploads
+ * characters, at most 1024 characters, each name at most 255 bytes of UTF-8), plus: no hidden names (a segment starting with '.': the listing skips them and uploads
  * use them for temporary files), and not the folder itself. Problems become InvalidParamsError
  * issues naming the field, as task params do.
  */
-import { FilesPathNotFoundError, InvalidParamsError, PathOutsideFilesDirError } from '../shared/errors.ts';
+import { InvalidParamsError } from '../shared/errors.ts';
 import { normalizeRelativePath, relativePathProblem } from '../shared/files-dir.ts';
 
-export const MAX_NAME_BYTES = 255;
+export { asParamsError } from '../shared/files-dir.ts';
 
 function issue(field: string, message: string): InvalidParamsError {
   return new InvalidParamsError([{ field, message: `${field}: ${message}` }]);
@@ -23,16 +22,7 @@ export function checkedFilesPath(value: unknown, field = 'path'): string {
   const normal = normalizeRelativePath(value);
   if (normal === '.') throw issue(field, 'expected a file name, got the files folder itself');
   for (const name of normal.split('/')) {
-    if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) throw issue(field, `expected names of at most ${MAX_NAME_BYTES} bytes, got one of ${Buffer.byteLength(name, 'utf8')}`);
     if (name.startsWith('.')) throw issue(field, `expected no hidden names (starting with '.'), got ${JSON.stringify(name)}`);
   }
   return normal;
-}
-
-/** The files folder's path errors (shared/files-dir.ts) as an InvalidParamsError issue of `field`; anything else unchanged. */
-export function asParamsError(error: unknown, field = 'path'): unknown {
-  if (error instanceof PathOutsideFilesDirError || error instanceof FilesPathNotFoundError) {
-    return new InvalidParamsError([{ field, message: error.message.startsWith(`${field}: `) ? error.message : `${field}: ${error.message}` }]);
-  }
-  return error;
 }

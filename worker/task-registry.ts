@@ -88,13 +88,14 @@ export function checkDefinition(value: unknown, index: number): TaskDefinition {
     if (new Set(list).size !== list.length) fail(subject, 'positional', 'expected each param at most once', positional);
   }
   if (def['roles'] !== undefined && stringList(def['roles']) !== undefined) fail(subject, 'roles', 'expected an array of role names', def['roles']);
-  if (def['timeoutMs'] !== undefined) {
-    const problem = positiveInt(MAX_TIMEOUT_MS)(def['timeoutMs']);
-    if (problem !== undefined) fail(subject, 'timeoutMs', problem, def['timeoutMs']);
+  for (const [field, max] of [['timeoutMs', MAX_TIMEOUT_MS], ['maxParamsBytes', Number.MAX_SAFE_INTEGER]] as const) {
+    const problem = def[field] === undefined ? undefined : positiveInt(max)(def[field]);
+    if (problem !== undefined) fail(subject, field, problem, def[field]);
   }
   if (kind === 'command' && (typeof def['command'] !== 'string' || def['command'] === '' || def['command'].includes('\0'))) {
     fail(subject, 'command', 'expected a program name or path (a non-empty string)', def['command']);
   }
+  if (def['precheck'] !== undefined && typeof def['precheck'] !== 'function') fail(subject, 'precheck', 'expected a function', def['precheck']);
   for (const field of REQUIRED_FUNCTIONS[kind]) {
     if (typeof def[field] !== 'function') fail(subject, field, 'expected a function', def[field]);
   }

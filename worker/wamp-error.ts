@@ -5,17 +5,26 @@
  * else is our fault: it is logged and sent as `<prefix>.error.internal` without detail.
  * A task's terminal event that is not a success becomes the ERROR ending a progressive call.
  */
-import { AppError, InvalidParamsError, WorkerInternalError } from '../shared/errors.ts';
+import { AppError, cutText, InvalidParamsError, WorkerInternalError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { withPrefix } from '../shared/wamp/app-uris.ts';
 import { autobahn, isAbError, type AbError, type Dict } from './autobahn.ts';
 import { terminalError } from './task-service.ts';
 
+/**
+ * The longest message (and any other top-level string of kwargs) an ERROR carries; a message may quote
+ * what a client sent (a path, a task name), so every reply stays small (docs/input-limits.md).
+ * InvalidParamsError bounds its own issues (shared/errors.ts).
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 1000;
+
 function wampError(error: AppError & { readonly uri: string }, prefix: string, extra: Dict = {}): AbError {
-  const kwargs: Dict = { code: error.code, message: error.message, ...extra };
+  const message = cutText(error.message, MAX_ERROR_MESSAGE_CHARS);
+  const kwargs: Dict = { code: error.code, message };
+  for (const [key, value] of Object.entries(extra)) kwargs[key] = typeof value === 'string' ? cutText(value, MAX_ERROR_MESSAGE_CHARS) : value;
   if (error instanceof InvalidParamsError) kwargs['issues'] = error.issues;
-  return new autobahn.Error(withPrefix(error.uri, prefix), [error.message], kwargs);
+  return new autobahn.Error(withPrefix(error.uri, prefix), [message], kwargs);
 }
 
 /** Any exception thrown by a procedure → the ERROR to send. Never throws. */
