@@ -13,6 +13,8 @@ import { WEBSOCKET_SUBPROTOCOLS, subprotocolFor } from '../../shared/serializers
 import type { Router, AttachOptions } from '../index.ts';
 import type { TransportDetails } from './peer.ts';
 import { rejectUpgrade } from './http-reply.ts';
+import { LogLimiter } from './log-limiter.ts';
+import { originPolicy } from './origin-policy.ts';
 import { headerRecord, peerAddress } from './peer-address.ts';
 import {
   CloseCode, WEBSOCKET_TUNING_DEFAULTS, WebSocketPeer, type WebSocketTuning,
@@ -60,6 +62,8 @@ export function createWebSocketService(
   const offer = config.serializers.map(subprotocolFor).join(', ');
   const attachOptions: AttachOptions = config.auth ? { auth: config.auth } : {};
   const peers = new Set<WebSocketPeer>();
+  const originAllowed = originPolicy(config.options.allowedOrigins, config.options.allowNullOrigin);
+  const refusedOrigins = new LogLimiter();
   let closing = false;
   let closed: Promise<void> | undefined;
   const wss = new WebSocketServer({
@@ -118,6 +122,16 @@ export function createWebSocketService(
         rejectUpgrade(socket, 503, 'The server is shutting down.\n');
         return;
       }
+      // Crossbar's allowed_origins: a page of another site must not open a session with the browser
+      // user's cookies (cross-site WebSocket hijacking). Checked first: it covers the legacy protocol too.
+      const origin = req.headers.origin;
+      if (!originAllowed(origin)) {
+        const fields = { peer: peerAddress(req), origin: origin?.slice(0, 200) };
+        log.debug(fields, 'websocket upgrade from an origin that is not allowed refused');
+        refusedOrigins.warn(log, fields, 'websocket upgrades from origins that are not allowed refused (allowed_origins)');
+        rejectUpgrade(socket, 403, 'This origin is not allowed to open a WebSocket here (allowed_origins).\n');
+        return;
+      }
       const offered = parseSubprotocols(req.headers['sec-websocket-protocol']);
       if (offered.length === 0 && plain !== undefined) {
         // No subprotocol offered at all: not WAMP, but the legacy protocol sharing this path (README, "Legacy ASEXOR clients").
@@ -127,7 +141,7 @@ export function createWebSocketService(
       // spec: basic/building_blocks.md "WebSocket Transport": WAMP MUST be negotiated as a subprotocol
       // (Crossbar: require_websocket_subprotocol). ws would accept a handshake without one, so refuse here.
       if (pickSubprotocol(offered, config.serializers) === undefined) {
-        log.warn({ peer: peerAddress(req), offered }, 'websocket handshake without a supported WAMP subprotocol refused');
+        log.debug({ peer: peerAddress(req), offered }, 'websocket handshake without a supported WAMP subprotocol refused');
         rejectUpgrade(socket, 400,
           `This is a WAMP WebSocket endpoint: offer one of these subprotocols in Sec-WebSocket-Protocol: ${offer}.\n`);
         return;

@@ -138,6 +138,8 @@ function mapWebSocket(service: Omit<CrossbarWebSocketService, 'type'>, path: str
       maxMessageSize: options.max_message_size ?? configDefaults.maxMessageSize,
       autoPingInterval: options.auto_ping_interval ?? configDefaults.autoPingInterval,
       autoPingTimeout: options.auto_ping_timeout ?? configDefaults.autoPingTimeout,
+      ...(options.allowed_origins === undefined ? {} : { allowedOrigins: [...new Set(options.allowed_origins)] }),
+      ...(options.allow_null_origin === undefined ? {} : { allowNullOrigin: options.allow_null_origin }),
     },
   };
   return service.auth ? { ...mapped, auth: mapAuth(service.auth, child(at, 'auth'), ctx) } : mapped;

@@ -82,7 +82,7 @@ const milliseconds = z.int({ error: MS }).min(0, { error: MS }).max(2 ** 31 - 1,
   .refine((ms) => ms === 0 || ms >= 1000, { error: MS }); // checkconfig.py _check_milliseconds
 
 const UNSUPPORTED_WS_OPTIONS = [
-  'allowed_origins', 'allow_null_origin', 'external_port', 'enable_hybi10', 'enable_rfc6455',
+  'external_port', 'enable_hybi10', 'enable_rfc6455',
   'open_handshake_timeout', 'close_handshake_timeout', 'enable_webstatus', 'validate_utf8',
   'mask_server_frames', 'require_masked_client_frames', 'apply_mask', 'max_frame_size',
   'auto_fragment_size', 'fail_by_drop', 'echo_close_codereason', 'tcp_nodelay', 'enable_flash_policy',
@@ -97,6 +97,10 @@ const webSocketOptionsSchema = z.strictObject({
   auto_ping_size: intRange(4, 125).optional(),
   require_websocket_subprotocol: onlyDefault(true,
     'require_websocket_subprotocol: false is not supported: clients must offer a wamp.2.* subprotocol').optional(),
+  /** Origin patterns with `*` wildcards, e.g. 'https://*.example.com' (router/transports/origin-policy.ts). */
+  allowed_origins: z.array(z.string().trim().min(1, { error: "expected an origin pattern such as 'https://*.example.com'" })
+    .refine((pattern) => !/\s/.test(pattern), { error: 'expected an origin pattern without whitespace' })).optional(),
+  allow_null_origin: z.boolean().optional(),
   ...unsupportedKeys(UNSUPPORTED_WS_OPTIONS, (key) => `WebSocket option '${key}' is not supported`),
 });
 

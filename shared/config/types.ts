@@ -90,6 +90,14 @@ export interface WebSocketOptions {
   readonly autoPingInterval: number;
   /** Close when no pong arrives within this many ms. @default 10_000 (Crossbar: auto_ping_timeout) */
   readonly autoPingTimeout: number;
+  /**
+   * Origin patterns (`*` = any run of characters) a browser page must match to open a connection; an
+   * upgrade whose Origin matches none is refused with HTTP 403, one without an Origin header is allowed
+   * (router/transports/origin-policy.ts). @default undefined: any origin (Crossbar: allowed_origins, default ["*"])
+   */
+  readonly allowedOrigins?: readonly string[];
+  /** With `allowedOrigins`: whether `Origin: null` (sandboxed frames, file: pages) may connect. @default false (Crossbar: allow_null_origin) */
+  readonly allowNullOrigin?: boolean;
 }
 
 /** A WAMP-over-WebSocket service mounted at `path` of an HTTP listener. */

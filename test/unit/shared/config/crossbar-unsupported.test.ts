@@ -30,7 +30,7 @@ const CASES: readonly Case[] = [
   { feature: 'the ubjson serializer', set: [[`${T0}.serializers`, ['json', 'ubjson']]], path: `${T0}.serializers[1]`, message: /serializer 'ubjson' is not supported/ },
   { feature: 'the flatbuffers serializer', set: [[`${T0}.serializers`, ['flatbuffers']]], path: `${T0}.serializers[0]`, message: /serializer 'flatbuffers'/ },
   { feature: 'WebSocket compression', set: [[`${T0}.options`, { compression: { deflate: {} } }]], path: `${T0}.options.compression`, message: /WebSocket option 'compression'/ },
-  { feature: 'allowed_origins', set: [[`${T0}.options`, { allowed_origins: ['https://example.com'] }]], path: `${T0}.options.allowed_origins`, message: /WebSocket option 'allowed_origins'/ },
+  { feature: 'open_handshake_timeout', set: [[`${T0}.options`, { open_handshake_timeout: 5000 }]], path: `${T0}.options.open_handshake_timeout`, message: /WebSocket option 'open_handshake_timeout'/ },
   { feature: 'optional WebSocket subprotocols', set: [[`${T0}.options`, { require_websocket_subprotocol: false }]], path: `${T0}.options.require_websocket_subprotocol`, message: /clients must offer a wamp\.2\.\* subprotocol/ },
   { feature: 'cookie tracking', set: [[`${T0}.cookie`, { store: { type: 'memory' } }]], path: `${T0}.cookie`, message: /cookie tracking/ },
   { feature: 'a fixed long-poll transport id', base: 'web', set: [[`$.workers[0].transports[0].paths.lp`, { type: 'longpoll', options: { debug_transport_id: 'kjmd3sBLOUnb3Fyr' } }]], path: '$.workers[0].transports[0].paths.lp.options.debug_transport_id', message: /transport ids are random/ },
