@@ -1,9 +1,9 @@
 /**
  * `asexor serve [--config FILE]` (`npm start`): the embedded router, the in-process worker with the
  * configured tasks, and the web app. SIGINT/SIGTERM shut the worker down (settings.shutdown: cancel
- * or drain), close the router and the listeners, and exit 0 with no child process left.
+ * or drain), close the router and the listeners, and exit 0 with no child process left; within a
+ * deadline, else (or on a second signal) exit 1 at once (cli/shutdown.ts, docs/process-limits.md).
  */
-import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultRouterConfig } from '../shared/config/defaults.ts';
@@ -13,6 +13,7 @@ import { createLogger } from '../shared/logger.ts';
 import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
 import { startServer } from './server.ts';
+import { closeWithDeadline, DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveShutdownTimeoutMs, stopRequests } from './shutdown.ts';
 
 const usage = `Usage: asexor serve [--config FILE] [--log-level LEVEL]
 
@@ -23,13 +24,23 @@ ws://127.0.0.1:8484/ws, realm "asexor", demo user "demo" with ticket "demo-ticke
 settings (see crossbar-config/README.md and crossbar-config/config-with-worker.json).
 
 Options:
-  -c, --config FILE      Crossbar-format config file (with an optional "asexor" section)
-      --log-level LEVEL  trace|debug|info|warn|error (default: info, or $ASEXOR_LOG_LEVEL)`;
+  -c, --config FILE           Crossbar-format config file (with an optional "asexor" section)
+      --log-level LEVEL       trace|debug|info|warn|error (default: info, or $ASEXOR_LOG_LEVEL)
+      --shutdown-timeout MS   after SIGINT/SIGTERM, exit (code 1) if the shutdown has not finished
+                              within MS milliseconds (default: ${DEFAULT_SHUTDOWN_TIMEOUT_MS}, or $ASEXOR_SHUTDOWN_TIMEOUT_MS);
+                              a second signal exits at once
+      --exit-with-parent      also shut down when the parent process goes away (npm start uses it)`;
 
 async function run(argv: readonly string[]): Promise<number> {
-  let values: { config?: string | undefined; 'log-level'?: string | undefined };
+  let values: { config?: string | undefined; 'log-level'?: string | undefined; 'shutdown-timeout'?: string | undefined; 'exit-with-parent'?: boolean | undefined };
+  let shutdownTimeoutMs: number;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, 'shutdown-timeout': { type: 'string' }, 'exit-with-parent': { type: 'boolean' } },
+      strict: true,
+    }));
+    shutdownTimeoutMs = resolveShutdownTimeoutMs(values['shutdown-timeout']);
   } catch (err) {
     process.stderr.write(`asexor serve: ${(err as Error).message}\n\n${usage}\n`);
     return 2;
@@ -48,10 +59,16 @@ async function run(argv: readonly string[]): Promise<number> {
       logger.info({ websocket: 'ws://127.0.0.1:8484/ws?token=demo-ticket&session_id=S', longpoll: 'http://127.0.0.1:8484/legacy-lp/' }, 'legacy ASEXOR clients (demo token demo-ticket)');
     }
     const idleGc = startIdleGc({ logger });
-    const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    const stops = stopRequests({ exitWithParent: values['exit-with-parent'] === true });
+    const reason = await stops.next();
     idleGc.stop();
-    logger.info({ signal: String(signal[0] ?? '') }, 'shutting down');
-    await server.close();
+    logger.info({ signal: reason }, 'shutting down');
+    const end = await closeWithDeadline(() => server.close(), stops, shutdownTimeoutMs, logger);
+    stops.dispose();
+    if (end !== 'closed') {
+      // Something still holds the event loop: leave now; the spawner sees its channel close and kills every task.
+      process.exit(1);
+    }
     logger.info('stopped');
     return 0;
   } catch (err) {

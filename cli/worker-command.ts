@@ -4,7 +4,6 @@
  * reconnecting with backoff and registers again after a router restart. SIGINT/SIGTERM shut it down
  * like serve does; a refused join (bad credentials, unknown realm or role) exits 1.
  */
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +13,7 @@ import { createLogger } from '../shared/logger.ts';
 import { resolveWorkerSettings, startWorker } from '../worker/index.ts';
 import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
+import { closeWithDeadline, resolveShutdownTimeoutMs, stopRequests } from './shutdown.ts';
 
 const usage = `Usage: asexor worker --url URL --authid ID (--ticket T | --secret S) [--realm R] [--config FILE]
 
@@ -69,6 +69,8 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger({ name: 'asexor-worker', ...(values['log-level'] ? { level: values['log-level'] } : {}) });
   try {
+    // The same deadline as `serve` (cli/shutdown.ts): ASEXOR_SHUTDOWN_TIMEOUT_MS, default 30 s.
+    const shutdownTimeoutMs = resolveShutdownTimeoutMs(undefined);
     const { section, baseDir } = await readSettingsSection(values.config);
     const settings = resolveWorkerSettings(section, { baseDir });
     const worker = await startWorker({
@@ -81,9 +83,12 @@ async function run(argv: readonly string[]): Promise<number> {
     });
     const failed = new Promise<WorkerJoinError>((resolve) => { worker.events.once('failed', resolve); });
     const idleGc = startIdleGc({ logger });
-    const outcome = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), failed]);
+    const stops = stopRequests();
+    const outcome = await Promise.race([stops.next(), failed]);
     idleGc.stop();
-    await worker.close();
+    const end = await closeWithDeadline(() => worker.close(), stops, shutdownTimeoutMs, logger);
+    stops.dispose();
+    if (end !== 'closed') process.exit(1);
     if (outcome instanceof AppError) throw outcome;
     return 0;
   } catch (err) {
