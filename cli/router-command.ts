@@ -34,7 +34,8 @@ async function run(argv: readonly string[]): Promise<number> {
   const logger = createLogger({ name: 'asexor', ...(values['log-level'] ? { level: values['log-level'] } : {}) });
   try {
     const config = values.config ? (await (await import('../shared/config/load.ts')).loadConfigFile(values.config)).router : defaultRouterConfig();
-    const router = createRouter({ realms: config.realms, logger });
+    const { loginThrottle } = config;
+    const router = createRouter({ realms: config.realms, logger, ...(loginThrottle === undefined ? {} : { loginThrottle }) });
     const listeners = await startTransports(router, config.transports, { logger });
     for (const l of listeners) logger.info({ address: l.address }, 'listening');
     const idleGc = startIdleGc({ logger });

@@ -55,7 +55,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const settings = resolveWorkerSettings(options.asexor, { baseDir: options.baseDir });
   // The embedded worker needs no role in the config (cli/embedded-worker-role.ts).
   const { realms, role } = embeddedWorkerRealms(options.router, settings);
-  const router = createRouter({ realms, logger });
+  const { loginThrottle } = options.router;
+  const router = createRouter({ realms, logger, ...(loginThrottle === undefined ? {} : { loginThrottle }) });
   let worker: Worker | undefined;
   try {
     worker = await startWorker({ settings, connect: { router, role }, logger });

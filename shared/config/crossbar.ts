@@ -9,9 +9,9 @@ import { ConfigInvalidError, ConfigUnsupportedError } from '../errors.ts';
 import { configDefaults } from './defaults.ts';
 import { describeValue, expectationMessage, issueToError } from './issues.ts';
 import { child, mapTransport, type MapContext } from './crossbar-transport.ts';
-import { crossbarConfigSchema, type CrossbarPermission, type CrossbarRealm } from './schema.ts';
+import { crossbarConfigSchema, type CrossbarPermission, type CrossbarRealm, type CrossbarRouterWorker } from './schema.ts';
 import { URI_STRICT_EMPTY, URI_STRICT_LAST_EMPTY } from './schema-common.ts';
-import type { TransportConfig, MatchPolicy, PermissionConfig, RealmConfig, RoleConfig, RouterConfig } from './types.ts';
+import type { LoginThrottleConfig, TransportConfig, MatchPolicy, PermissionConfig, RealmConfig, RoleConfig, RouterConfig } from './types.ts';
 
 export interface FromCrossbarOptions {
   /**
@@ -127,6 +127,19 @@ function findProtoKey(value: unknown, at: string): string | undefined {
   return undefined;
 }
 
+type CrossbarLoginThrottle = NonNullable<NonNullable<CrossbarRouterWorker['options']>['login_throttle']>;
+
+/** `options.login_throttle` (seconds) → RouterConfig.loginThrottle (ms); keys left out keep the router's defaults. */
+function mapLoginThrottle(raw: CrossbarLoginThrottle | undefined): LoginThrottleConfig | false | undefined {
+  if (raw === undefined || raw === false) return raw;
+  return {
+    ...(raw.max_failures_per_authid === undefined ? {} : { maxFailuresPerAuthid: raw.max_failures_per_authid }),
+    ...(raw.max_failures_per_address === undefined ? {} : { maxFailuresPerAddress: raw.max_failures_per_address }),
+    ...(raw.window === undefined ? {} : { windowMs: raw.window * 1000 }),
+    ...(raw.backoff === undefined ? {} : { backoffMs: raw.backoff * 1000 }),
+  };
+}
+
 export function fromCrossbarConfig(json: unknown, options: FromCrossbarOptions = {}): CrossbarMapping {
   const proto = findProtoKey(json, '$');
   if (proto !== undefined) throw new ConfigInvalidError("'__proto__' is not allowed as a key", proto);
@@ -153,5 +166,6 @@ export function fromCrossbarConfig(json: unknown, options: FromCrossbarOptions =
   const transports = worker.transports.map((t, i) => mapTransport(t, transportsAt(i), ctx));
   assertDistinctPorts(transports, transportsAt);
   const raw = (json as { asexor?: Record<string, unknown> }).asexor;
-  return { router: { realms, transports }, asexor: raw };
+  const loginThrottle = mapLoginThrottle(worker.options?.login_throttle);
+  return { router: { realms, transports, ...(loginThrottle === undefined ? {} : { loginThrottle }) }, asexor: raw };
 }

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { unsupportedIssue } from './issues.ts';
-import { itemIdSchema, realmNameSchema, unsupportedKey, unsupportedType, uriSchema } from './schema-common.ts';
+import { intRange, itemIdSchema, realmNameSchema, unsupportedKey, unsupportedType, uriSchema } from './schema-common.ts';
 import { transportSchema } from './schema-transport.ts';
 
 const permissionSchema = z.strictObject({
@@ -42,6 +42,16 @@ const workerOptionsSchema = z.strictObject({
   title: z.string().optional(),
   /** Harmless: asexor runs no Python components, so the Python import path has no effect. */
   pythonpath: z.array(z.string()).optional(),
+  /**
+   * asexor extension (a real Crossbar rejects it): failed-login throttling, `false` to turn it off;
+   * `window` and `backoff` in seconds (router/auth/login-throttle.ts, docs/fairness-and-abuse.md).
+   */
+  login_throttle: z.union([z.literal(false), z.strictObject({
+    max_failures_per_authid: intRange(1, 1_000_000).optional(),
+    max_failures_per_address: intRange(1, 1_000_000).optional(),
+    window: intRange(1, 86_400).optional(),
+    backoff: intRange(1, 86_400).optional(),
+  })], { error: 'expected false or an object with max_failures_per_authid, max_failures_per_address, window and backoff (seconds)' }).optional(),
   python: unsupportedKey('a custom Python interpreter is meaningless for asexor'),
   extra: unsupportedKey('worker option "extra" is not supported'),
   cpu_affinity: unsupportedKey('CPU affinity is not supported'),

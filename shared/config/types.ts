@@ -169,7 +169,20 @@ export interface RawSocketOptions {
 
 export type TransportConfig = HttpTransportConfig | RawSocketTransportConfig;
 
+/**
+ * Failed-login throttling of the router (router/auth/login-throttle.ts, whose LOGIN_THROTTLE_DEFAULTS
+ * fill what is left out). From the router worker's `options.login_throttle` (an asexor extension).
+ */
+export interface LoginThrottleConfig {
+  readonly maxFailuresPerAuthid?: number;
+  readonly maxFailuresPerAddress?: number;
+  readonly windowMs?: number;
+  readonly backoffMs?: number;
+}
+
 export interface RouterConfig {
   readonly realms: readonly RealmConfig[];
   readonly transports: readonly TransportConfig[];
+  /** `false` turns throttling off. @default undefined: on, with the defaults */
+  readonly loginThrottle?: LoginThrottleConfig | false;
 }
