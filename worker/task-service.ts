@@ -260,6 +260,11 @@ export class TaskService {
     return this.#history.recent(caller.authid, Number.isInteger(limit) ? limit : this.#history.perUser);
   }
 
+  /** Whether the history has `taskId` (any owner). */
+  knows(taskId: string): boolean {
+    return this.#history.get(taskId) !== undefined;
+  }
+
   /** Every queued and running task (what other workers need to end them if this worker is lost). */
   openTasks(): OpenTask[] {
     return this.#active.open();
@@ -282,8 +287,13 @@ export class TaskService {
     const task = this.#active.lifecycle(taskId);
     if (!(task instanceof TaskLifecycle) || this.#endedElsewhere.has(task)) return false;
     this.#endedElsewhere.set(task, event);
-    if (this.#queue.cancel(taskId) === false) this.#endedElsewhere.delete(task);
-    return this.#endedElsewhere.has(task);
+    if (this.#queue.cancel(taskId) === false) {
+      this.#endedElsewhere.delete(task);
+      return false;
+    }
+    // Status answers the end at once, while a running process is still being stopped.
+    this.#history.update(event);
+    return true;
   }
 
   /**

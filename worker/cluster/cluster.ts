@@ -203,7 +203,8 @@ export class WorkerCluster implements ControlApi {
     const worker = workerOf(taskId);
     if (worker === this.#view.self) return undefined;
     if (this.#view.isLive(worker)) return worker;
-    if (this.#lostTimers.has(worker)) throw new WorkerUnavailableError(worker, `it left the realm; its tasks end in at most ${this.#settings.lostGraceMs} ms unless it comes back`);
+    // A departed worker's task: answered here once ended here (or by another survivor), else not yet known.
+    if (this.#lostTimers.has(worker) && !this.#service.knows(taskId)) throw new WorkerUnavailableError(worker, `it left the realm; its tasks end in at most ${this.#settings.lostGraceMs} ms unless it comes back`);
     return undefined; // ended here, or an id of no known worker: the local history answers
   }
 
@@ -317,7 +318,14 @@ export class WorkerCluster implements ControlApi {
       return;
     }
     const event = kwargs as unknown as TaskStatusEvent;
-    this.#view.observe(workerOf(taskId), owner, event, isTerminal(event.status));
+    const worker = workerOf(taskId);
+    const terminal = isTerminal(event.status);
+    this.#view.observe(worker, owner, event, terminal);
+    if (terminal && worker !== this.#view.self && !this.#view.isLive(worker)) {
+      // Another survivor ended a departed worker's task (maybe before this one's grace ran out): keep it too.
+      this.#service.recordForeign(owner, event);
+      this.#view.recordEnded(worker, owner, event);
+    }
   }
 
   #sessionLeft(args: readonly unknown[]): void {
