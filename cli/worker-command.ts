@@ -18,8 +18,9 @@ import { closeWithDeadline, resolveShutdownTimeoutMs, stopRequests } from './shu
 const usage = `Usage: asexor worker --url URL --authid ID (--ticket T | --secret S) [--realm R] [--config FILE]
 
 Run the task worker against an external WAMP router (e.g. Crossbar.io with crossbar-config/).
-The worker's role needs register on asexor.task., asexor.control. and asexor.auth., and publish
-on asexor.status. (the "worker" role of crossbar-config/config.json).
+The worker's role needs register on asexor.task., asexor.control., asexor.files. and asexor.auth.,
+publish and subscribe on asexor.status., everything on asexor.worker. and subscribe on
+wamp.session.on_leave (the "worker" role of crossbar-config/config.json; docs/many-workers.md).
 
 Options:
       --url URL          router WebSocket URL, e.g. ws://127.0.0.1:8080/ws
