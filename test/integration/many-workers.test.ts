@@ -18,7 +18,7 @@ import type { Dict } from '../../worker/autobahn.ts';
 import { workerOf } from '../../worker/task-ids.ts';
 import { childPids } from '../helpers/cli-fixture.ts';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';
-import { TASKS_MODULE, testRouterConfig, USERS } from '../helpers/start-server.ts';
+import { startTestServer, TASKS_MODULE, testRouterConfig, USERS } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/asexor.ts', import.meta.url));
@@ -55,7 +55,7 @@ describe('several workers on one realm (asexor worker processes)', function () {
   let clients: ClientSession[] = [];
 
   /** `asexor worker --url` with its own config file; a journal file when `journal` is given (else memory). */
-  async function startWorker(name: string, journal?: string): Promise<WorkerProcess> {
+  async function startWorker(name: string, journal?: string, url = router.url): Promise<WorkerProcess> {
     const config = path.join(dir, `${name}.json`);
     await writeFile(config, JSON.stringify({
       asexor: {
@@ -65,7 +65,7 @@ describe('several workers on one realm (asexor worker processes)', function () {
       },
     }));
     const env = journal === undefined ? process.env : Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'ASEXOR_STORE'));
-    const proc = spawn(process.execPath, [BIN, 'worker', '--url', router.url, '--authid', 'worker', '--ticket', USERS.worker.ticket, '--config', config],
+    const proc = spawn(process.execPath, [BIN, 'worker', '--url', url, '--authid', 'worker', '--ticket', USERS.worker.ticket, '--config', config],
       { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(proc, 'exit').then(([code]) => { throw new Error(`worker ${name} exited (${String(code)}) before registering`); });
     const registered = (async () => {
@@ -92,8 +92,8 @@ describe('several workers on one realm (asexor worker processes)', function () {
     await exit;
   }
 
-  async function join(user: 'alice' | 'bob' | 'root'): Promise<ClientSession> {
-    const client = await joinAs(router.url, user);
+  async function join(user: 'alice' | 'bob' | 'root', url = router.url): Promise<ClientSession> {
+    const client = await joinAs(url, user);
     clients.push(client);
     return client;
   }
@@ -255,5 +255,34 @@ describe('several workers on one realm (asexor worker processes)', function () {
     expect(new Set(fresh.map(workerOf))).to.deep.equal(new Set(workers.slice(1).map((w) => w.id)));
     for (const id of fresh) expect((await terminalOf(log, id, 10_000))['status']).to.equal('success');
     for (const id of tasks) expect(terminalsOf(log, id), `one terminal event for ${id}`).to.have.length(1);
+  });
+
+  it('the embedded worker of asexor serve and an external one work as one (the in-process session subscribes and calls too)', async () => {
+    const server = await startTestServer({ asexor: { concurrency: 1, historyPerUser: 1000, cluster: { lostGraceMs: GRACE_MS } } });
+    try {
+      const external = await startWorker('external', undefined, server.url);
+      const root = await join('root', server.url);
+      await untilFormed(root, 2);
+      const alice = await join('alice', server.url);
+      const log = await subscribeStatus(alice);
+      const tasks: string[] = [];
+      for (let i = 0; i < 4; i++) tasks.push(await alice.call('asexor.task.nap', [30_000]) as string);
+      expect(new Set(tasks.map(workerOf)).size).to.equal(2);
+      for (const id of tasks) {
+        for (let landing = 0; landing < 2; landing++) expect((await alice.call('asexor.control.status', [id]) as Dict)['status']).to.be.oneOf(['queued', 'started']);
+      }
+      expect((await alice.call('asexor.control.history') as Dict[]).map((e) => e['task_id'])).to.deep.equal([...tasks].reverse());
+      const lost = tasks.filter((id) => workerOf(id) === external.id);
+      await Promise.all(lost.map((id) => log.waitFor((e) => e['task_id'] === id)));
+      await stopWorker(external, 'SIGKILL');
+      for (const id of lost) expect(((await terminalOf(log, id, 10_000))['error'] as Dict)['code']).to.equal('ERR_WORKER_LOST');
+      for (const id of tasks.filter((t) => !lost.includes(t))) await alice.call('asexor.control.cancel', [id]);
+      await Promise.all(tasks.map((id) => terminalOf(log, id, 10_000)));
+      for (const id of tasks) expect(terminalsOf(log, id), `one terminal event for ${id}`).to.have.length(1);
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      clients = [];
+      await server.close();
+    }
   });
 });
