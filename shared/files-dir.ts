@@ -30,17 +30,18 @@ export function relativePathProblem(rel: string): string | undefined {
   if (rel.startsWith('/')) return 'is absolute';
   const names = rel.split('/');
   if (names.includes('..')) return "contains a '..' segment";
-  return nameTooLong(names);
-}
-
-/** A name of more than MAX_NAME_BYTES (a UTF-8 character takes at most 3 bytes per UTF-16 unit), as a phrase. */
-function nameTooLong(names: readonly string[]): string | undefined {
   for (const name of names) {
-    if (name.length * 3 <= MAX_NAME_BYTES) continue;
-    const bytes = Buffer.byteLength(name, 'utf8');
-    if (bytes > MAX_NAME_BYTES) return `has a name of ${bytes} bytes, more than ${MAX_NAME_BYTES}`;
+    const problem = nameBytesProblem(name);
+    if (problem !== undefined) return problem;
   }
   return undefined;
+}
+
+/** Whether one file or folder name has more than MAX_NAME_BYTES of UTF-8, as a phrase ("has a name of 300 bytes, …"). */
+export function nameBytesProblem(name: string): string | undefined {
+  if (name.length * 3 <= MAX_NAME_BYTES) return undefined; // at most 3 UTF-8 bytes per UTF-16 unit
+  const bytes = Buffer.byteLength(name, 'utf8');
+  return bytes > MAX_NAME_BYTES ? `has a name of ${bytes} bytes, more than ${MAX_NAME_BYTES}` : undefined;
 }
 
 /** `a/./b//c.md` → `a/b/c.md`; `.` and `./` → `.`. Assumes `relativePathProblem(rel)` is undefined. */

@@ -24,8 +24,14 @@ export const paramLimits = {
   maxDepth: 32,
 } as const;
 
-/** Where a value sits and which part of the params' JSON Schema describes it (undefined: none). */
-interface Pending { readonly value: unknown; readonly schema: JsonSchema | undefined; readonly path: string; readonly depth: number }
+/** A value still to walk: its parent and key (its path is built only for a message), and its schema. */
+interface Pending {
+  readonly value: object;
+  readonly schema: JsonSchema | undefined;
+  readonly parent: Pending | undefined;
+  readonly key: string | number;
+  readonly depth: number;
+}
 
 export interface LimitsCheck {
   /** Issues found (at most paramsErrorLimits.maxIssues); the walk stops at the first size or depth problem. */
@@ -33,6 +39,8 @@ export interface LimitsCheck {
   /** Problems found beyond `issues` (lists too long). */
   readonly omitted: number;
 }
+
+const PASSED: LimitsCheck = Object.freeze({ issues: [], omitted: 0 });
 
 function isSchema(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -59,52 +67,68 @@ export function maxItemsOf(node: JsonSchema | undefined): number {
   return node?.maxItems ?? paramLimits.maxItems;
 }
 
-/** `extensions` + 3 → `extensions[3]`; `a` + `b` → `a.b`; the root's name is the key itself. */
-function childPath(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
+/** `extensions[3]`, `nested.tags`: the field name of a pending value, cut to the message bound. */
+function pathOf(item: Pending): string {
+  const keys: (string | number)[] = [];
+  for (let p: Pending | undefined = item; p !== undefined; p = p.parent) keys.push(p.key);
+  let out = '';
+  for (let i = keys.length - 1; i >= 0 && out.length <= paramsErrorLimits.maxChars; i -= 1) {
+    const key = keys[i] ?? '';
+    out += typeof key === 'number' ? `[${key}]` : `${out === '' ? '' : '.'}${key}`;
+  }
+  return cutText(out, paramsErrorLimits.maxChars - 40);
 }
 
-/** What a primitive costs (about its JSON length). */
+/** What a primitive (or binary) value costs: about its JSON length. */
 function primitiveCost(value: unknown): number {
   if (typeof value === 'string') return value.length + 2;
   if (ArrayBuffer.isView(value)) return value.byteLength;
   return 8;
 }
 
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value);
+}
+
 /**
- * Walks `entries` (top-level param values with their schemas) without recursion and checks size,
- * depth and list lengths against `maxBytes`, `paramLimits` and the schemas' maxItems. Stops at the
- * first size or depth problem; long lists are reported (and not walked into) up to the issue cap.
+ * Checks the params `input` (top-level name → value; `properties` are their JSON Schemas) against
+ * `maxBytes`, `paramLimits` and the schemas' maxItems, without recursion. Stops at the first size or
+ * depth problem; lists too long are reported (and not walked into) up to the issue cap.
  */
-export function checkParamLimits(entries: Iterable<readonly [string, unknown, JsonSchema | undefined]>, maxBytes: number, task: string): LimitsCheck {
-  const issues: ParamsIssue[] = [];
-  let omitted = 0;
-  let bytes = 2;
-  const stack: Pending[] = [];
-  for (const [key, value, schema] of entries) {
-    bytes += key.length + 3;
-    stack.push({ value, schema, path: key, depth: 1 });
-  }
+export function checkParamLimits(input: Readonly<Record<string, unknown>>, properties: Readonly<Record<string, unknown>>, maxBytes: number, task: string): LimitsCheck {
   const tooBig = (): LimitsCheck => ({
     issues: [{ field: '', message: `${task}: params too large: more than ${maxBytes} bytes (counted as JSON; the limit of this task)` }], omitted: 0,
   });
-  if (bytes > maxBytes) return tooBig();
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, path, depth } = item;
-    if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) {
+  let bytes = 2;
+  const stack: Pending[] = [];
+  for (const key of Object.keys(input)) {
+    const value = input[key];
+    bytes += key.length + 3;
+    if (isContainer(value)) {
+      const schema = properties[key];
+      stack.push({ value, schema: isSchema(schema) ? schema : undefined, parent: undefined, key, depth: 1 });
+    } else {
       bytes += primitiveCost(value);
-      if (bytes > maxBytes) return tooBig();
-      continue;
     }
+  }
+  if (bytes > maxBytes) return tooBig();
+  if (stack.length === 0) return PASSED;
+  const issues: ParamsIssue[] = [];
+  let omitted = 0;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, depth } = item;
     if (depth > paramLimits.maxDepth) {
-      return { issues: [{ field: cutText(path, paramsErrorLimits.maxChars), message: `${cutText(path, 100)}: nested deeper than ${paramLimits.maxDepth} levels` }], omitted: 0 };
+      const path = pathOf(item);
+      return { issues: [{ field: path, message: `${path}: nested deeper than ${paramLimits.maxDepth} levels` }], omitted: 0 };
     }
-    if (Array.isArray(value)) {
-      const schema = branch(item.schema, true);
+    const list = Array.isArray(value);
+    const schema = branch(item.schema, list);
+    const keys: readonly (string | number)[] = list ? [] : Object.keys(value);
+    if (list) {
       const max = maxItemsOf(schema);
       if (value.length > max) {
         if (issues.length < paramsErrorLimits.maxIssues) {
+          const path = pathOf(item);
           issues.push({ field: path, message: `${path}: expected a list of at most ${max} items, got ${value.length} items` });
         } else {
           omitted += 1;
@@ -112,20 +136,24 @@ export function checkParamLimits(entries: Iterable<readonly [string, unknown, Js
         continue;
       }
       bytes += 1 + value.length;
-      if (bytes > maxBytes) return tooBig();
-      for (let i = 0; i < value.length; i += 1) stack.push({ value: value[i], schema: itemSchema(schema, i), path: childPath(path, i), depth: depth + 1 });
-      continue;
+    } else {
+      bytes += 2;
     }
-    const schema = branch(item.schema, false);
-    bytes += 2;
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
-      bytes += key.length + 3;
+    if (bytes > maxBytes) return tooBig();
+    const count = list ? value.length : keys.length;
+    for (let i = 0; i < count; i += 1) {
+      const key = list ? i : (keys[i] as string);
+      const child: unknown = (value as Record<string | number, unknown>)[key];
+      if (!list) bytes += (key as string).length + 3;
+      if (isContainer(child)) {
+        stack.push({ value: child, schema: list ? itemSchema(schema, i) : propertySchema(schema, key as string), parent: item, key, depth: depth + 1 });
+      } else {
+        bytes += primitiveCost(child);
+      }
       if (bytes > maxBytes) return tooBig();
-      stack.push({ value: (value as Record<string, unknown>)[key], schema: propertySchema(schema, key), path: childPath(path, key), depth: depth + 1 });
     }
   }
-  return { issues, omitted };
+  return issues.length === 0 ? PASSED : { issues, omitted };
 }
 
 /**

@@ -70,11 +70,7 @@ export function parseTaskParams<P>(
     if (Object.hasOwn(input, key)) issues.push({ field: key, message: `${key}: given both as positional arg ${i + 1} and as a keyword` });
     else input[key] = value;
   });
-  const properties = paramsJsonSchema(def).properties ?? {};
-  const limits = checkParamLimits(
-    Object.entries(input).map(([key, value]) => [key, value, properties[key] as JsonSchema | undefined] as const),
-    def.maxParamsBytes ?? paramLimits.maxParamsBytes, def.name,
-  );
+  const limits = checkParamLimits(input, paramsJsonSchema(def).properties ?? {}, def.maxParamsBytes ?? paramLimits.maxParamsBytes, def.name);
   if (limits.issues.length > 0) throw new InvalidParamsError([...issues, ...limits.issues], omitted + limits.omitted);
   const result = def.params.safeParse(input, PARSE_OPTIONS);
   if (result.success && issues.length === 0 && omitted === 0) return result.data;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InvalidParamsError } from '../shared/errors.ts';
-import { asParamsError, extensionList, filesPathSchema, normalizeRelativePath, realPathInFilesDir, relativePathProblem, resolveInFilesDir } from '../shared/files-dir.ts';
+import { asParamsError, extensionList, filesPathSchema, normalizeRelativePath, nameBytesProblem, realPathInFilesDir, relativePathProblem, resolveInFilesDir } from '../shared/files-dir.ts';
 import { defineTask } from '../shared/task.ts';
 
 /** Input extension → pandoc reader. */
@@ -73,10 +73,14 @@ export const convertParams = z.object({
   const ext = OUTPUT_FORMATS[params.to].ext;
   if (params.output !== undefined && extensionOf(params.output) !== ext) {
     ctx.addIssue({ code: 'custom', path: ['output'], message: `expected a file name ending in .${ext} (to is ${params.to})` });
-  } else if (params.output === undefined && relativePathProblem(params.input) === undefined && relativePathProblem(outputPathFor(params)) !== undefined) {
-    const problem = relativePathProblem(outputPathFor(params)) ?? '';
-    ctx.addIssue({ code: 'custom', path: ['output'], message: `expected an output path: the default one (the input's name with .${ext}) ${problem}` });
-  } else if (outputPathFor(params) === normalizeRelativePath(params.input)) {
+    return;
+  }
+  const output = outputPathFor(params);
+  // The default output differs from the input only by its extension: its name may be the one too long.
+  const tooLong = params.output === undefined ? nameBytesProblem(path.posix.basename(output)) : undefined;
+  if (tooLong !== undefined && relativePathProblem(params.input) === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['output'], message: `expected an output path: the default one (the input's name with .${ext}) ${tooLong}` });
+  } else if (output === normalizeRelativePath(params.input)) {
     ctx.addIssue({ code: 'custom', path: ['output'], message: `expected an output path other than the input (converting ${params.to} to ${params.to} would overwrite it)` });
   }
 });

@@ -125,7 +125,7 @@ describe('input limits (docs/input-limits.md)', () => {
       let deep: unknown = 'bottom';
       for (let i = 0; i < 100_000; i += 1) deep = [deep];
       const error = invalid(lists, [], { nested: { deep } });
-      expect(error.message).to.match(/^nested\.deep\[0\]\[0\][[\]0]*…: nested deeper than 32 levels$/u);
+      expect(error.message).to.match(/^nested\.deep(\[0\]){31}: nested deeper than 32 levels$/u);
     });
 
     it('describes at most 20 of zod\'s issues', () => {
