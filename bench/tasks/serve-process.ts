@@ -51,7 +51,7 @@ export interface Serve {
 }
 
 function config(dir: string, o: ServeOptions): object {
-  const allow = (uri: string, what: string): object => ({ uri, match: 'prefix', allow: { [what]: true } });
+  const allow = (uri: string, ...what: string[]): object => ({ uri, match: 'prefix', allow: Object.fromEntries(what.map((w) => [w, true])) });
   return {
     version: 2,
     workers: [{
@@ -60,7 +60,9 @@ function config(dir: string, o: ServeOptions): object {
         { name: 'user', authorizer: 'asexor.auth.authorize' },
         { name: 'worker', permissions: [
           allow('asexor.task.', 'register'), allow('asexor.control.', 'register'),
-          allow('asexor.auth.', 'register'), allow('asexor.status.', 'publish'),
+          allow('asexor.auth.', 'register'), allow('asexor.status.', 'publish', 'subscribe'),
+          // As the built-in defaults: what several workers on one realm need (docs/many-workers.md).
+          allow('asexor.worker.', 'call', 'register', 'publish', 'subscribe'), { ...allow('wamp.session.on_leave', 'subscribe'), match: 'exact' },
         ] },
       ] }],
       transports: [{
