@@ -12,7 +12,7 @@
  * Only tasks submitted here carry a listener: other tasks cost nothing. Their first event is delivered
  * a macrotask after the submit returned (worker/task-service.ts), so the RESULT goes out first.
  */
-import { CallerNotDisclosedError, NoSuchTaskError } from '../shared/errors.ts';
+import { CallerNotDisclosedError, cutText, NoSuchTaskError } from '../shared/errors.ts';
 import { legacyErrorText } from '../shared/legacy/error-text.ts';
 import type { LegacyWampApiSettings } from '../shared/legacy/settings.ts';
 import { legacyUpdateFields } from '../shared/legacy/update.ts';
@@ -98,6 +98,7 @@ export class LegacyWampApi {
   #legacyError(error: unknown, task: string): AbError {
     const ours = toWampError(error, this.#prefix, this.#log);
     const message = typeof ours.args[0] === 'string' ? ours.args[0] : undefined;
-    return new autobahn.Error(WampErrorUri.runtimeError, [legacyErrorText(task, ours.error, message)], { ...ours.kwargs, uri: ours.error });
+    // The task name is the client's own: quoted with at most 200 characters (docs/input-limits.md).
+    return new autobahn.Error(WampErrorUri.runtimeError, [legacyErrorText(cutText(task, 200), ours.error, message)], { ...ours.kwargs, uri: ours.error });
   }
 }

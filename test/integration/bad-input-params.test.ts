@@ -6,7 +6,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { expect } from 'chai';
 import type { ClientSession } from '../../cli/client.ts';
+import { legacyDefaults } from '../../shared/legacy/settings.ts';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { AbError } from '../../worker/autobahn.ts';
 import { startTestServer, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError } from '../helpers/worker-clients.ts';
@@ -103,5 +105,31 @@ describe('bad input: task params (docs/input-limits.md)', function () {
     const error = await wampError(alice.call('asexor.control.tasks', [], kwargs));
     expect(error.error).to.equal(AppErrorUri.invalidParams);
     expect(replyBytes(error)).to.be.below(2 * 1024);
+  });
+
+  describe('through the legacy run_task (docs/legacy-wamp-api.md)', () => {
+    let legacy: TestServer;
+    let legacyAlice: ClientSession;
+    before(async () => {
+      legacy = await startTestServer({ asexor: { legacy: { wampApi: { enabled: true } } } });
+      legacyAlice = await joinAs(legacy.url, 'alice');
+    });
+    after(async () => {
+      await legacyAlice.close();
+      await legacy.close();
+    });
+
+    it('bounds the reply to an unknown task name of 1 MB', async () => {
+      const error = await wampError(legacyAlice.call(legacyDefaults.wampApi.procedure, ['t'.repeat(1_000_000)]));
+      expect(error.error).to.equal(WampErrorUri.runtimeError);
+      expect(String(error.args[0])).to.match(/^No task with name t+…$/u);
+      expect(replyBytes(error)).to.be.below(4 * 1024);
+    });
+
+    it('bounds the reply to a 500,000-item list', async () => {
+      const error = await wampError(legacyAlice.call(legacyDefaults.wampApi.procedure, ['convert_folder', '.', 'txt'], { extensions: Array<string>(500_000).fill('exe') }));
+      expect(error.kwargs['uri']).to.equal(AppErrorUri.invalidParams);
+      expect(replyBytes(error)).to.be.below(2 * 1024);
+    });
   });
 });
