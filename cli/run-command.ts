@@ -1,6 +1,7 @@
 /**
  * `asexor run [connection options] TASK [--param value ...] [positional ...]`: submits a task with
- * progressive results, shows its progress on stderr, prints the result as JSON on stdout. Exit code
+ * progressive results, shows its id and progress on stderr (cli/progress-view.ts), prints the result
+ * as JSON on stdout (on a terminal, nothing for a task without a result). Exit code
  * 0 only on success; 1 when the task or the call failed, 2 for usage errors, 130 when Ctrl-C
  * cancelled the task. Param values are typed by the task's schema from `asexor.control.list`.
  */
@@ -76,7 +77,10 @@ async function runTask(client: ClientSession, name: string, words: readonly stri
       if (typeof event.status === 'string' && !isTerminal(event.status as 'queued')) view.show(event);
     });
     view.finish();
-    process.stdout.write(`${JSON.stringify(resultKwargs(final)['result'] ?? null, null, 2)}\n`);
+    const result = resultKwargs(final)['result'] ?? null;
+    // A task without a result (sleep) prints nothing on a terminal; piped, stdout is always one JSON value.
+    if (result === null && process.stdout.isTTY) process.stderr.write(`${name}: done (no result)\n`);
+    else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (error) {
     view.finish();
