@@ -37,11 +37,11 @@ export function relativePathProblem(rel: string): string | undefined {
   return undefined;
 }
 
-/** Whether one file or folder name has more than MAX_NAME_BYTES of UTF-8, as a phrase ("has a name of 300 bytes, …"). */
+/** Whether one file or folder name has more than MAX_NAME_BYTES of UTF-8, as a phrase ("has a name of 300 bytes, where at most 255 bytes are allowed"). */
 export function nameBytesProblem(name: string): string | undefined {
   if (name.length * 3 <= MAX_NAME_BYTES) return undefined; // at most 3 UTF-8 bytes per UTF-16 unit
   const bytes = Buffer.byteLength(name, 'utf8');
-  return bytes > MAX_NAME_BYTES ? `has a name of ${bytes} bytes, more than ${MAX_NAME_BYTES}` : undefined;
+  return bytes > MAX_NAME_BYTES ? `has a name of ${bytes} bytes, where at most ${MAX_NAME_BYTES} bytes are allowed` : undefined;
 }
 
 /** `a/./b//c.md` → `a/b/c.md`; `.` and `./` → `.`. Assumes `relativePathProblem(rel)` is undefined. */

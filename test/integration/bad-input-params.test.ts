@@ -96,7 +96,7 @@ describe('bad input: task params (docs/input-limits.md)', function () {
     expect(error.error).to.equal(AppErrorUri.invalidParams);
     expect(issuesOf(error)).to.have.length(1);
     expect(issuesOf(error)[0]?.field).to.equal('input');
-    expect(error.kwargs['message']).to.match(/^input: expected a relative path inside the files folder \(this one has a name of 303 bytes, more than 255\)/u);
+    expect(error.kwargs['message']).to.match(/^input: expected a relative path inside the files folder \(this one has a name of 303 bytes, where at most 255 bytes are allowed\)/u);
   });
 
   it('bounds the error of a control procedure given 100,000 unknown kwargs', async () => {

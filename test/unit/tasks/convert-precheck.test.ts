@@ -38,27 +38,27 @@ async function rejection(promise: Promise<unknown>): Promise<InvalidParamsError>
 describe('file names over 255 bytes (shared/files-dir.ts)', () => {
   it('are a path problem, counted in UTF-8 bytes', () => {
     expect(relativePathProblem(`${'a'.repeat(MAX_NAME_BYTES)}/b`)).to.equal(undefined);
-    expect(relativePathProblem(`d/${'a'.repeat(256)}`)).to.equal('has a name of 256 bytes, more than 255');
+    expect(relativePathProblem(`d/${'a'.repeat(256)}`)).to.equal('has a name of 256 bytes, where at most 255 bytes are allowed');
     expect(relativePathProblem('é'.repeat(127))).to.equal(undefined);
-    expect(relativePathProblem('é'.repeat(128))).to.equal('has a name of 256 bytes, more than 255');
+    expect(relativePathProblem('é'.repeat(128))).to.equal('has a name of 256 bytes, where at most 255 bytes are allowed');
   });
 
   it('make convert\'s input an invalid param', () => {
     const error = invalid(() => parseTaskParams(convert, [`${'a'.repeat(300)}.md`, 'txt']));
     expect(error.issues).to.have.length(1);
     expect(error.issues[0]?.field).to.equal('input');
-    expect(error.issues[0]?.message).to.match(/^input: expected a relative path inside the files folder \(this one has a name of 303 bytes, more than 255\)/u);
+    expect(error.issues[0]?.message).to.match(/^input: expected a relative path inside the files folder \(this one has a name of 303 bytes, where at most 255 bytes are allowed\)/u);
   });
 
   it('make convert\'s default output an invalid param when the new extension makes the name too long', () => {
     const error = invalid(() => parseTaskParams(convert, [`${'a'.repeat(252)}.md`, 'epub']));
-    expect(error.issues).to.deep.equal([{ field: 'output', message: "output: missing, expected an output path: the default one (the input's name with .epub) has a name of 257 bytes, more than 255" }]);
+    expect(error.issues).to.deep.equal([{ field: 'output', message: "output: missing, expected an output path: the default one (the input's name with .epub) has a name of 257 bytes, where at most 255 bytes are allowed" }]);
     expect(parseTaskParams(convert, [`${'a'.repeat(252)}.md`, 'epub', 'short.epub'])).to.include({ output: 'short.epub' });
   });
 
   it('make a files procedure path an invalid param (worker/files-path.ts)', () => {
     expect(invalid(() => checkedFilesPath(`x/${'n'.repeat(300)}`)).message)
-      .to.equal('path: expected a relative path inside the files folder (this one has a name of 300 bytes, more than 255)');
+      .to.equal('path: expected a relative path inside the files folder (this one has a name of 300 bytes, where at most 255 bytes are allowed)');
   });
 });
 
