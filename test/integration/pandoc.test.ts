@@ -12,6 +12,7 @@ import type { TaskContext } from '../../shared/task.ts';
 import { parseTaskParams } from '../../shared/task-params.ts';
 import { processError } from '../../shared/task-status.ts';
 import convert from '../../tasks/convert.ts';
+import { describeWithTool } from '../helpers/external-tool.ts';
 
 const PANDOC = '/usr/bin/pandoc';
 const missing = !existsSync(PANDOC);
@@ -37,7 +38,7 @@ async function plainText(file: string, from: string): Promise<string> {
   return (await execa(PANDOC, [`--from=${from}`, '--to=plain', '--', file])).stdout;
 }
 
-(missing ? describe.skip : describe)(`convert task with the real pandoc${missing ? ` (SKIPPED: ${PANDOC} is not installed; apt-get install pandoc)` : ''}`, function () {
+describeWithTool(!missing, PANDOC, 'apt-get install pandoc')(`convert task with the real pandoc${missing ? ` (SKIPPED: ${PANDOC} is not installed; apt-get install pandoc)` : ''}`, function () {
   this.timeout(60_000);
   let root: string;
   let ctx: TaskContext;

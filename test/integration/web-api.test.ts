@@ -22,6 +22,7 @@ import type { ClientSession } from '../../cli/client.ts';
 import type { Dict } from '../../worker/autobahn.ts';
 import { startTestServer, TASKS_MODULE, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
+import { itWithTool } from '../helpers/external-tool.ts';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u;
 
@@ -295,7 +296,7 @@ describe('web API: asexor.files.* and the download route', function () {
     expect(swapped.body.toString()).not.to.include('outside the files folder');
   });
 
-  (existsSync(PANDOC) ? it : it.skip)('converts an uploaded Markdown file, then links and downloads the output', async () => {
+  itWithTool(existsSync(PANDOC), PANDOC, 'apt-get install pandoc')('converts an uploaded Markdown file, then links and downloads the output', async () => {
     const log = await subscribeStatus(alice);
     await alice.call('asexor.files.upload', ['book/story.md', b64('# First chapter\n\nSome *emphasis*.\n')]);
     const taskId = await alice.call('asexor.task.convert', ['book/story.md', 'html']);

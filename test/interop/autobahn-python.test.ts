@@ -10,6 +10,7 @@ import { join, type OpenSession } from './autobahn-js-client.ts';
 import { registerAuthenticator } from './dynamic-authenticator.ts';
 import { CRA, DYNAMIC, DYNAMIC_AUTH, DYNAMIC_PATH, REALM, REALMS, SERIALIZERS, STATIC_AUTH, TICKETS } from './fixture.ts';
 import { autobahnPythonAvailable, observed, runPythonScript, type ScriptRun } from './python-runner.ts';
+import { useTool } from '../helpers/external-tool.ts';
 
 const AVAILABLE = autobahnPythonAvailable();
 
@@ -33,7 +34,7 @@ SERIALIZERS.forEach((serializer, index) => {
     let pubsub: ScriptRun;
 
     before(async function () {
-      if (!AVAILABLE) this.skip();
+      if (!useTool(AVAILABLE, 'python3-autobahn', 'apt-get install python3-autobahn python3-msgpack python3-cbor2')) this.skip();
       this.timeout(60_000); // three Python processes; each also bounds itself (--deadline)
       router = await startTestRouter({ realms: REALMS, auth: STATIC_AUTH, services: [{ path: DYNAMIC_PATH, auth: DYNAMIC_AUTH }] });
       const jsSerializer = SERIALIZERS[(index + 1) % SERIALIZERS.length] ?? 'json';

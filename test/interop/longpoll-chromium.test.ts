@@ -18,6 +18,7 @@ import { startHttpTransport, type Listener } from '../../router/transports/http-
 import type { HttpTransportConfig, WebServiceConfig } from '../../shared/config/types.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 import { join, type OpenSession } from './autobahn-js-client.ts';
+import { describeWithTool } from '../helpers/external-tool.ts';
 
 const BUNDLE = fileURLToPath(new URL('../../web/vendor/autobahn.min.js', import.meta.url));
 
@@ -73,7 +74,7 @@ function http(services: readonly WebServiceConfig[]): HttpTransportConfig {
 }
 
 const available = existsSync(CHROMIUM);
-(available ? describe : describe.skip)(`autobahn-js long-poll client in headless Chromium${available ? '' : ` (skipped: ${CHROMIUM} not found; apt-get install chromium)`}`, function () {
+describeWithTool(available, CHROMIUM, 'apt-get install chromium')(`autobahn-js long-poll client in headless Chromium${available ? '' : ` (skipped: ${CHROMIUM} not found; apt-get install chromium)`}`, function () {
   this.timeout(60_000);
   let dir: string;
   let router: Router;

@@ -10,6 +10,7 @@ import { startRawSocketRouter, type RawSocketTestRouter } from '../helpers/start
 import { join, type AbSession, type OpenSession } from './autobahn-js-client.ts';
 import { REALM, REALMS, STATIC_AUTH, TICKETS } from './fixture.ts';
 import { autobahnPythonAvailable, observed, runPythonScript, type ScriptRun } from './python-runner.ts';
+import { useTool } from '../helpers/external-tool.ts';
 
 const AVAILABLE = autobahnPythonAvailable();
 
@@ -41,7 +42,7 @@ for (const endpoint of ['tcp', 'unix'] as const) {
       let run: ScriptRun;
 
       before(async function () {
-        if (!AVAILABLE) this.skip();
+        if (!useTool(AVAILABLE, 'python3-autobahn', 'apt-get install python3-autobahn python3-msgpack python3-cbor2')) this.skip();
         this.timeout(30_000);
         router = await startRawSocketRouter({ realms: REALMS, auth: STATIC_AUTH });
         js = await join({ url: router.url, realm: REALM, serializer: 'cbor', authmethods: ['ticket'], authid: 'backend', onchallenge: () => TICKETS.backend });

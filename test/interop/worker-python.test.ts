@@ -10,6 +10,7 @@ import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import { startTestServer, USERS, type TestServer } from '../helpers/start-server.ts';
 import { autobahnPythonAvailable, observed, runPythonScript, type ScriptRun } from './python-runner.ts';
+import { useTool } from '../helpers/external-tool.ts';
 
 const AVAILABLE = autobahnPythonAvailable();
 
@@ -19,7 +20,7 @@ for (const serializer of ['json', 'cbor'] as const) {
     let run: ScriptRun;
 
     before(async function () {
-      if (!AVAILABLE) this.skip();
+      if (!useTool(AVAILABLE, 'python3-autobahn', 'apt-get install python3-autobahn python3-msgpack python3-cbor2')) this.skip();
       this.timeout(60_000);
       server = await startTestServer();
       await writeFile(path.join(server.filesDir, 'doc.md'), '# Hello from asexor\n\nConverted by *pandoc*.\n');
