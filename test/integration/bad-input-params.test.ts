@@ -62,6 +62,12 @@ describe('bad input: task params (docs/input-limits.md)', function () {
     await stillServes(bob);
   });
 
+  it('shows the list caps in asexor.control.list: a task\'s own .max() and the default for lists without one', async () => {
+    const list = await alice.call('asexor.control.list') as { name: string; params: { properties: Record<string, { maxItems?: number }> } }[];
+    expect(list.find((t) => t.name === 'convert_folder')?.params.properties['extensions']?.maxItems).to.equal(5);
+    expect(list.find((t) => t.name === 'multi')?.params.properties['subtasks']?.maxItems).to.equal(1000);
+  });
+
   it('answers 100,000 unknown kwargs with 20 issues and "…and 99980 more"', async () => {
     const kwargs: Record<string, number> = {};
     for (let i = 0; i < 100_000; i += 1) kwargs[`k${i}`] = i;

@@ -116,6 +116,11 @@ describe('input limits (docs/input-limits.md)', () => {
       expect(invalid(lists, [], { capped: ['x'.repeat(40_000), 'y'.repeat(40_000)] }).message).to.match(/params too large/u);
     });
 
+    it('counts binary values (MessagePack, CBOR) by their bytes', () => {
+      const bytes = invalid(lists, [], { nested: { deep: new Uint8Array(70_000) } });
+      expect(bytes.message).to.match(/params too large/u);
+    });
+
     it('lets a task raise its own size limit with maxParamsBytes', () => {
       const roomy = { ...lists, name: 'roomy', maxParamsBytes: 1024 * 1024 };
       expect(parseTaskParams(roomy, [], { text: 'x'.repeat(500_000) })).to.have.property('text');
