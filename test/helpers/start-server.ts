@@ -21,6 +21,8 @@ export const USERS = {
   bob: { ticket: 'bob-ticket', role: 'user' },
   root: { ticket: 'root-ticket', role: 'admin' },
   worker: { ticket: 'worker-ticket', role: 'worker' },
+  /** A role with no permissions at all (checks of what a role may not do). */
+  guest: { ticket: 'guest-ticket', role: 'guest' },
 } as const;
 export type UserName = keyof typeof USERS;
 /** A WAMP-CRA user (role user). */
@@ -49,6 +51,7 @@ export function testRouterConfig(port = 0): RouterConfig {
           allow('eu.zderadicka.asexor.run_task', { register: true }), allow('eu.zderadicka.asexor.task_update', { publish: true }),
         ] },
         { name: 'admin', permissions: [allow('', { call: true, register: true, publish: true, subscribe: true })] },
+        { name: 'guest', permissions: [] },
       ],
     }],
     transports: [{

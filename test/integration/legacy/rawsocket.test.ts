@@ -92,7 +92,7 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
 
       it('answers 02 (configuration) and closes for a valid token whose role may not receive its updates', async () => {
         const client = await connect(address);
-        expect(await client.handshake('worker-ticket')).to.equal(2); // the worker role may not subscribe to a status topic
+        expect(await client.handshake('guest-ticket')).to.equal(2); // the guest role may not subscribe to a status topic
         await client.closedByServer();
       });
 
