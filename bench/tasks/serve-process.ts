@@ -35,6 +35,10 @@ export interface ServeOptions {
   readonly legacy: boolean;
   /** The task journal (`asexor.store`, docs/durability.md): undefined = npm start's default (SQLite, asexor.db in the folder). */
   readonly store?: 'memory' | 'sqlite' | undefined;
+  /** More ticket principals of role `user` (the soak's users). */
+  readonly users?: readonly { readonly authid: string; readonly ticket: string }[];
+  /** `perUser.maxQueued`; @default maxQueued */
+  readonly perUserMaxQueued?: number;
 }
 
 /** A running `asexor serve`; `spawner` is the path its worker logged ('native' | 'node'). */
@@ -76,13 +80,14 @@ function config(dir: string, o: ServeOptions): object {
             auth: { ticket: { type: 'static', principals: {
               [BENCH_USER.authid]: { ticket: BENCH_USER.ticket, role: 'user' },
               ...(o.legacy ? Object.fromEntries(Object.values(BENCH_LEGACY_USERS).map((u) => [u.authid, { ticket: u.ticket, role: 'user' }])) : {}),
+              ...Object.fromEntries((o.users ?? []).map((u) => [u.authid, { ticket: u.ticket, role: 'user' }])),
             } } },
           },
         },
       }],
     }],
     asexor: {
-      concurrency: o.concurrency, maxQueued: o.maxQueued, perUser: { maxQueued: o.maxQueued },
+      concurrency: o.concurrency, maxQueued: o.maxQueued, perUser: { maxQueued: o.perUserMaxQueued ?? o.maxQueued },
       filesDir: path.join(dir, 'files'), shutdown: 'cancel',
       ...(o.store === undefined ? {} : { store: o.store === 'memory' ? { type: 'memory' } : { type: 'sqlite', path: 'asexor.db' } }),
       ...(o.legacy ? { legacy: {
