@@ -12,7 +12,7 @@
  */
 import { AdminRoleRequiredError, ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError, TaskNotAllowedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { parseTaskParams } from '../shared/task-params.ts';
+import { parseTaskParams, precheckTaskParams } from '../shared/task-params.ts';
 import { isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
 import { CommitGate } from './journal/commit-gate.ts';
 import { journalInput, journalOp } from './journal/journal-ops.ts';
@@ -193,6 +193,20 @@ export class TaskService {
     });
     this.#gate.hold([lifecycle, queued]);
     return new SubmittedTask(lifecycle, committed);
+  }
+
+  /**
+   * `submit`, after the definition's `precheck` (shared/task.ts: e.g. the input file exists) when it
+   * has one: then the result is a promise, which rejects with the precheck's error (nothing queued).
+   * Without a precheck it is `submit` itself, synchronous.
+   */
+  submitChecked(caller: Caller, task: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: SubmitOptions = {}): Submitted | Promise<Submitted> {
+    const def = this.#registry.require(task);
+    if (def.precheck === undefined) return this.submit(caller, task, args, kwargs, options);
+    if (this.#closing) throw new ShuttingDownError();
+    if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
+    const params: unknown = parseTaskParams(def, args, kwargs);
+    return precheckTaskParams(def, params, { filesDir: this.#env.deps.filesDir }).then(() => this.submit(caller, task, args, kwargs, options));
   }
 
   /**

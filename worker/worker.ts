@@ -23,7 +23,7 @@ import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
 import type { ControlApi, WorkerCluster } from './cluster/cluster.ts';
 import type { FilesApi } from './files-api.ts';
 import type { LegacyWampApi } from './legacy-wamp-api.ts';
-import type { Caller, TaskService } from './task-service.ts';
+import type { Caller, Submitted, TaskService } from './task-service.ts';
 import type { TaskRegistry } from './task-registry.ts';
 import { terminalWampError, toWampError } from './wamp-error.ts';
 import type { WorkerSession } from './worker-session.ts';
@@ -102,6 +102,11 @@ function allArgument(args: readonly unknown[], kwargs: Dict): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value !== 'boolean') throw new InvalidParamsError([{ field: 'all', message: 'all: expected a boolean (true: every user\'s tasks, admin roles only)' }]);
   return value;
+}
+
+/** The id a non-progressive task call returns: with a journal, once the task is on disk (Submitted.committed, worker/task-service.ts). */
+function returnedId(submitted: Submitted): string | Promise<string> {
+  return submitted.committed === undefined ? submitted.taskId : submitted.committed.then(() => submitted.taskId);
 }
 
 export class WorkerComponent {
@@ -197,22 +202,26 @@ export class WorkerComponent {
       const caller = callerOf(details);
       const progress = details.progress;
       if (progress === null) {
-        const submitted = service.submit(caller, task, args, kwargs);
-        // With a journal the id goes out once the task is on disk (Submitted.committed, worker/task-service.ts).
-        return submitted.committed === undefined ? submitted.taskId : submitted.committed.then(() => submitted.taskId);
+        // A task with a precheck (an input file exists) is refused before queueing: a promise then.
+        const submitted = service.submitChecked(caller, task, args, kwargs);
+        return submitted instanceof Promise ? submitted.then(returnedId) : returnedId(submitted);
       }
       // spec: advanced/rpc_progressive_call_results.md: events as progressive results, then the final one.
-      const { taskId, done } = service.submit(caller, task, args, kwargs, {
+      const submitted = service.submitChecked(caller, task, args, kwargs, {
         onEvent: (event) => {
           if (!isTerminal(event.status) && session.isOpen) progress([], event as unknown as Dict);
         },
       });
-      // INTERRUPT (CANCEL kill/killnowait, call timeout, the caller left) cancels the task (docs/task-semantics.md).
-      details.signal?.addEventListener('abort', () => { this.#interrupted(caller, taskId); }, { once: true });
-      return done.then((final) => {
-        if (final.status === 'success') return new autobahn.Result([], final as unknown as Dict);
-        throw terminalWampError(final, prefix); // eslint-disable-line @typescript-eslint/only-throw-error -- autobahn's Error, see #guarded
-      });
+      const follow = ({ taskId, done }: Submitted): Promise<unknown> => {
+        // INTERRUPT (CANCEL kill/killnowait, call timeout, the caller left) cancels the task (docs/task-semantics.md).
+        details.signal?.addEventListener('abort', () => { this.#interrupted(caller, taskId); }, { once: true });
+        if (details.signal?.aborted === true) this.#interrupted(caller, taskId);
+        return done.then((final) => {
+          if (final.status === 'success') return new autobahn.Result([], final as unknown as Dict);
+          throw terminalWampError(final, prefix); // eslint-disable-line @typescript-eslint/only-throw-error -- autobahn's Error, see #guarded
+        });
+      };
+      return submitted instanceof Promise ? submitted.then(follow) : follow(submitted);
     });
   }
 }

@@ -105,6 +105,18 @@ describe('bad input: task params (docs/input-limits.md)', function () {
     expect(error.kwargs['message']).to.match(/^input: expected a relative path inside the files folder \(this one has a name of 303 bytes, where at most 255 bytes are allowed\)/u);
   });
 
+  it('refuses convert of a missing file before queueing (progressive or not), naming the param; nothing is queued', async () => {
+    const log = await subscribeStatus(alice);
+    for (const options of [{}, { receive_progress: true }]) {
+      const error = await wampError(alice.call('asexor.task.convert', ['missing.md', 'html'], {}, options));
+      expect(error.error).to.equal(AppErrorUri.invalidParams);
+      expect(issuesOf(error)[0]?.field).to.equal('input');
+    }
+    expect(await alice.call('asexor.control.tasks')).to.deep.equal([]);
+    await stillServes(alice);
+    expect(log.events.filter((e) => e['task'] === 'convert'), 'no event of a convert task').to.deep.equal([]);
+  });
+
   it('bounds the error of a control procedure given 100,000 unknown kwargs', async () => {
     const kwargs: Record<string, boolean> = {};
     for (let i = 0; i < 100_000; i += 1) kwargs[`key${i}`] = true;
