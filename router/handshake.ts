@@ -1,6 +1,6 @@
 /**
  * The opening handshake of one session: HELLO → [CHALLENGE → AUTHENTICATE] → WELCOME or ABORT
- * (spec: basic/session_lifecycle.md, advanced/authentication.md). It decides; RouterSession sends
+ * (spec: basic/sessions.md, advanced/authentication.md). It decides; RouterSession sends
  * and keeps the state machine and the timeout.
  */
 import { MessageType } from '../shared/wamp/message-type.ts';
@@ -70,7 +70,7 @@ export class Handshake {
   }
 
   async hello(msg: Hello): Promise<HandshakeStep> {
-    // spec: basic/uris.md "Incorrect URIs" (realm is a URI)
+    // spec: basic/uri_reference.md "Incorrect URIs" (realm is a URI)
     if (!isValidUri(msg.realm, { strict: this.#deps.strictUris, allowEmptyComponents: false })) {
       return abort(WampErrorUri.invalidUri, `invalid realm URI "${msg.realm}"`);
     }
@@ -79,7 +79,7 @@ export class Handshake {
     if (!this.#deps.realms.hasRealm(msg.realm)) {
       return abort(WampErrorUri.noSuchRealm, `no realm "${msg.realm}" exists on this router`);
     }
-    // spec: basic/session_lifecycle.md "HELLO": a client MUST announce the roles it supports
+    // spec: basic/sessions.md "HELLO": a client MUST announce the roles it supports
     if (!announcesRole(msg.details['roles'])) {
       return abort(WampErrorUri.protocolViolation, `HELLO.Details.roles must announce at least one of ${CLIENT_ROLES.join(', ')}`);
     }

@@ -15,7 +15,7 @@ import { WampCallError } from './wamp-call-error.ts';
 
 /**
  * Every internal call (dynamic authenticator/authorizer) is bounded, so a callee that never answers
- * cannot stall a session's ordered inbox: the dealer answers wamp.error.timeout (spec: rpc_call_timeout.md).
+ * cannot stall a session's ordered inbox: the dealer answers wamp.error.timeout (spec: advanced/rpc_call_timeout.md).
  */
 export const INTERNAL_CALL_TIMEOUT_MS = 10_000;
 

@@ -3,7 +3,7 @@
  * CALL.Request and by the INVOCATION.Request the dealer issued to the callee.
  *
  * INVOCATION.Request is a sequential ID in the callee's session scope, incremented by the dealer
- * (spec: basic/bp_rpc_calling_and_invocation.md "INVOCATION"); the table keeps one counter per
+ * (spec: basic/remote_procedure_call.md "INVOCATION"); the table keeps one counter per
  * callee session and remembers the last ID issued, so an answer to an ID never issued is told
  * apart from a late answer to a finished (timed out, cancelled) invocation.
  */

@@ -136,7 +136,7 @@ class WildcardTrie<T> {
   /**
    * Matching entries, best first. Trying the literal edge before the wildcard edge at every
    * position orders patterns by "longest literal portion before each wildcard, portion by portion"
-   * (spec: rpc_pattern_based_registration.md, selection step 3).
+   * (spec: advanced/rpc_pattern_based_registration.md, selection step 3).
    */
   *matches(uri: string): Generator<T> {
     yield* this.#walk(this.#root, uri.split('.'), 0);
@@ -208,7 +208,7 @@ export class UriIndex<T> {
   }
 
   /**
-   * The single best match (spec: rpc_pattern_based_registration.md "Calls matching multiple
+   * The single best match (spec: advanced/rpc_pattern_based_registration.md "Calls matching multiple
    * registrations"): exact, else the longest prefix, else the wildcard with the longest literal
    * portions before each wildcard, compared portion by portion.
    */

@@ -124,7 +124,7 @@ export class WorkerConnection extends EventEmitter<{ failed: [WorkerJoinError] }
       return true;
     }
     if (!wasJoined && reason !== null) {
-      // ABORT before WELCOME: the router refused us (spec: basic/session_lifecycle.md "ABORT").
+      // ABORT before WELCOME: the router refused us (spec: basic/sessions.md "ABORT").
       this.#fail(new WorkerJoinError(reason, message ?? undefined));
       return true;
     }

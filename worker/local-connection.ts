@@ -111,7 +111,7 @@ export class LocalWorkerConnection extends EventEmitter<{ failed: [WorkerJoinErr
     const session = this.#session;
     if (session !== undefined) {
       if (msg.type === MessageType.GOODBYE) {
-        // spec: basic/session_lifecycle.md "Session Closing": answer the router's GOODBYE, then the pair closes.
+        // spec: basic/sessions.md "Session Closing": answer the router's GOODBYE, then the pair closes.
         this.#reason = msg.reason;
         if (!this.#closing) client.send({ type: MessageType.GOODBYE, details: {}, reason: WampCloseUri.goodbyeAndOut });
         client.close();
@@ -133,7 +133,7 @@ export class LocalWorkerConnection extends EventEmitter<{ failed: [WorkerJoinErr
         this.#joined(new LocalWorkerSession(msg.session, client, this.#log));
         return;
       case MessageType.ABORT: {
-        // spec: basic/session_lifecycle.md "ABORT": the router refused the join; final.
+        // spec: basic/sessions.md "ABORT": the router refused the join; final.
         const text = msg.details['message'];
         this.#fail(new WorkerJoinError(msg.reason, typeof text === 'string' ? text : undefined));
         client.close();

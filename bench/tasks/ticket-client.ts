@@ -22,7 +22,7 @@ export interface TicketConnectOptions {
   readonly timeoutMs?: number;
 }
 
-// spec: basic/session_lifecycle.md (HELLO.Details.roles is required and non-empty)
+// spec: basic/sessions.md (HELLO.Details.roles is required and non-empty)
 const ROLES = { caller: {}, subscriber: {} } as const;
 
 function decodeFrame(serializer: Serializer, data: Buffer, isBinary: boolean): WampMessage {

@@ -24,7 +24,7 @@ const encodeOptions = {
   ignoreUndefinedProperties: true,
   typeEncoders: {
     undefined: (): Token[] => [new Token(Type.null, null)],
-    // cborg writes ±2^53 (not "safe" integers) as floats; IDs must be integers (spec: building_blocks.md "IDs").
+    // cborg writes ±2^53 (not "safe" integers) as floats; IDs must be integers (spec: basic/building_blocks.md "IDs").
     number: (value: number): Token[] | null => {
       if (value === MAX_ID) return [new Token(Type.uint, MAX_ID_BIGINT)];
       if (value === -MAX_ID) return [new Token(Type.negint, -MAX_ID_BIGINT)];

@@ -1,5 +1,5 @@
 /**
- * WAMP IDs (spec: rfc/text/basic/building_blocks.md "IDs"): integers in [1, 2^53].
+ * WAMP IDs (spec: basic/building_blocks.md "IDs"): integers in [1, 2^53].
  * Global scope (sessions, publications): drawn uniformly at random over the whole range.
  * Router and session scope: sequential 1, 2, … wrapping back to 1 after 2^53.
  */

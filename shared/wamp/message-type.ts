@@ -1,5 +1,5 @@
 /**
- * WAMP message codes (spec: rfc/text/basic/messages.md, rfc/text/advanced/messages.md).
+ * WAMP message codes (spec: basic/messages.md, rfc/text/advanced/messages.md).
  *
  * Direction (Client → Router → Client):
  *   HELLO C→R, WELCOME R→C, ABORT both, CHALLENGE R→C, AUTHENTICATE C→R, GOODBYE both, ERROR both,

@@ -5,7 +5,7 @@
  */
 import type { MessageType } from './message-type.ts';
 
-/** An ID: integer in [1, 2^53] (spec: building_blocks.md "Identifiers"). */
+/** An ID: integer in [1, 2^53] (spec: basic/building_blocks.md "Identifiers"). */
 export type WampId = number;
 /** A URI string (validated by uri-rules.ts where the spec requires it). */
 export type Uri = string;

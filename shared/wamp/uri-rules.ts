@@ -1,5 +1,5 @@
 /**
- * URI syntax rules (spec: rfc/text/basic/building_blocks.md "URIs"; pattern-based subscription and
+ * URI syntax rules (spec: basic/building_blocks.md "URIs"; pattern-based subscription and
  * registration: advanced/pubsub_pattern_based_subscription.md, rpc_pattern_based_registration.md).
  *
  * - loose (MUST): components are non-empty and contain no whitespace, '.' or '#';

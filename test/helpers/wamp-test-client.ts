@@ -140,7 +140,7 @@ export class WampTestClient {
     return await this.#request(request, message) as Published;
   }
 
-  /** GOODBYE and the router's GOODBYE reply (spec: basic/session_lifecycle.md), then close the connection. */
+  /** GOODBYE and the router's GOODBYE reply (spec: basic/sessions.md), then close the connection. */
   async goodbye(reason: string = WampCloseUri.closeRealm): Promise<Goodbye> {
     const reply = new Promise<Goodbye>((resolve, reject) => {
       this.#goodbye = resolve;

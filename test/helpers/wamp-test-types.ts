@@ -22,7 +22,7 @@ export class WampError extends Error {
 /** The router answered HELLO/AUTHENTICATE with ABORT. */
 export class WampAbort extends Error {
   readonly reason: string;
-  /** Whether the router closed the transport after its ABORT (spec: basic/session_lifecycle.md). */
+  /** Whether the router closed the transport after its ABORT (spec: basic/sessions.md). */
   readonly routerClosed: boolean;
   constructor(reason: string, args: Args = [], routerClosed = false) {
     super(`ABORT ${reason} ${JSON.stringify(args)}`);

@@ -37,7 +37,7 @@ describe('worker over WebSocket (autobahn-js)', function () {
     expect(mine.every((e) => typeof e['at'] === 'string')).to.equal(true);
   });
 
-  it('sends every event as a progressive result and ends the call with the success event (spec: rpc_progressive_call_results.md)', async () => {
+  it('sends every event as a progressive result and ends the call with the success event (spec: advanced/rpc_progressive_call_results.md)', async () => {
     const progress: Dict[] = [];
     const final = await alice.call('asexor.task.progress', [], { steps: 3, delay: 20 }, { receive_progress: true }, (r) => {
       progress.push((r as AbResult).kwargs);

@@ -57,7 +57,7 @@ for (const serializer of SERIALIZERS) {
       await router.close();
     });
 
-    it('delivers progressive results as notify callbacks before the final result (spec: rpc_progressive_call_results.md)', async () => {
+    it('delivers progressive results as notify callbacks before the final result (spec: advanced/rpc_progressive_call_results.md)', async () => {
       const progress: unknown[] = [];
       const result = await new Promise((resolve, reject) => {
         alice.session.call('com.example.progress', [3], {}, { receive_progress: true }).then(resolve, reject, (p) => progress.push(p));
@@ -66,13 +66,13 @@ for (const serializer of SERIALIZERS) {
       expect(result).to.equal('done');
     });
 
-    it('alternates a roundrobin registration between two callees in registration order (spec: rpc_shared_registration.md)', async () => {
+    it('alternates a roundrobin registration between two callees in registration order (spec: advanced/rpc_shared_registration.md)', async () => {
       const results: unknown[] = [];
       for (let i = 0; i < 4; i++) results.push(await alice.session.call('com.example.rr'));
       expect(results).to.deep.equal(['A', 'B', 'A', 'B']);
     });
 
-    it('discloses caller, caller_authid and caller_authrole to the callee when the role forces it (spec: rpc_caller_identification.md)', async () => {
+    it('discloses caller, caller_authid and caller_authrole to the callee when the role forces it (spec: advanced/rpc_caller_identification.md)', async () => {
       invocations.length = 0;
       await alice.session.call('com.example.whoami');
       expect(invocations).to.have.length(1);
@@ -100,7 +100,7 @@ for (const serializer of SERIALIZERS) {
       }
     });
 
-    it('fails a call with wamp.error.timeout when CALL.Options.timeout (ms) expires first (spec: rpc_call_timeout.md)', async () => {
+    it('fails a call with wamp.error.timeout when CALL.Options.timeout (ms) expires first (spec: advanced/rpc_call_timeout.md)', async () => {
       const started = Date.now();
       const outcome = await settle(alice.session.call('com.example.slow', [], {}, { timeout: 200 }));
       expect(outcome).to.deep.equal({ ok: false, uri: WampErrorUri.timeout });
@@ -109,7 +109,7 @@ for (const serializer of SERIALIZERS) {
       expect(await alice.session.call('com.example.rr')).to.be.oneOf(['A', 'B']);
     });
 
-    it('fails a cancelled call with wamp.error.canceled; autobahn-js needs mode "kill" to wait for it (spec: rpc_call_canceling.md)', async () => {
+    it('fails a cancelled call with wamp.error.canceled; autobahn-js needs mode "kill" to wait for it (spec: advanced/rpc_call_canceling.md)', async () => {
       const started = Date.now();
       const call = alice.session.call('com.example.slow');
       await later(100, null);

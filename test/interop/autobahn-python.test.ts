@@ -81,27 +81,27 @@ SERIALIZERS.forEach((serializer, index) => {
       expect(observed(auth, 'attempt', 'dynamic-ticket-wrong')).to.include({ joined: false, reason: DYNAMIC.deniedUri });
     });
 
-    it('delivers progressive results to CallOptions.on_progress (spec: rpc_progressive_call_results.md)', () => {
+    it('delivers progressive results to CallOptions.on_progress (spec: advanced/rpc_progressive_call_results.md)', () => {
       expect(observed(rpc, 'scenario', 'progressive')).to.deep.include({ progress: [0, 1, 2], result: 'done' });
     });
 
-    it('alternates a roundrobin registration between two callees (spec: rpc_shared_registration.md)', () => {
+    it('alternates a roundrobin registration between two callees (spec: advanced/rpc_shared_registration.md)', () => {
       expect(observed(rpc, 'scenario', 'roundrobin')).to.deep.include({ results: ['A', 'B', 'A', 'B'] });
     });
 
-    it('discloses the caller to the callee when the role forces it (spec: rpc_caller_identification.md)', () => {
+    it('discloses the caller to the callee when the role forces it (spec: advanced/rpc_caller_identification.md)', () => {
       const seen = observed(rpc, 'scenario', 'disclosure');
       expect(seen).to.include({ caller_authid: 'alice', caller_authrole: 'user' });
       expect(seen['caller']).to.equal(seen['caller_session']);
     });
 
-    it('fails a call with wamp.error.timeout after CALL.Options.timeout ms and interrupts the callee (spec: rpc_call_timeout.md)', () => {
+    it('fails a call with wamp.error.timeout after CALL.Options.timeout ms and interrupts the callee (spec: advanced/rpc_call_timeout.md)', () => {
       const seen = observed(rpc, 'scenario', 'timeout');
       expect(seen).to.include({ error: WampErrorUri.timeout, callee_interrupted: true });
       expect(seen['elapsed']).to.be.below(1.0);
     });
 
-    it('sends CANCEL when the call future is cancelled; the callee gets INTERRUPT and the session survives (spec: rpc_call_canceling.md)', () => {
+    it('sends CANCEL when the call future is cancelled; the callee gets INTERRUPT and the session survives (spec: advanced/rpc_call_canceling.md)', () => {
       expect(observed(rpc, 'scenario', 'cancel')).to.include({ caller: 'cancelled', callee_interrupted: true, session_alive: true });
     });
 

@@ -2,7 +2,7 @@
  * One task process inside the spawner: execa with an argv array in its own process group, bounded
  * output capture, optional stdout line streaming, timeout and cancel that terminate the whole task
  * (its group and the processes that left it: process-tree.ts).
- * spec: docs/task-semantics.md (SIGTERM, grace, SIGKILL; duration from spawn to completion), with
+ * docs/task-semantics.md (SIGTERM, grace, SIGKILL; duration from spawn to completion), with
  * deliberate differences: stdin is not inherited ('ignore'), output is capped, grandchildren are killed.
  * A run never waits for its pipes longer than the kill grace plus PIPE_DRAIN_MS after its termination
  * began (docs/process-limits.md): a process that escaped and holds stdout open cannot keep it going.

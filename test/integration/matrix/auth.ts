@@ -44,7 +44,7 @@ export const SESSION_SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    title: 'answers GOODBYE with GOODBYE wamp.close.goodbye_and_out and the session ends (spec: basic/session_lifecycle.md)',
+    title: 'answers GOODBYE with GOODBYE wamp.close.goodbye_and_out and the session ends (spec: basic/sessions.md)',
     async run(p) {
       const alice = await p.first('alice');
       const reply = await alice.goodbye();

@@ -9,7 +9,7 @@ import { eventsUntil, type Scenario } from './parties.ts';
 
 export const PUBSUB_SCENARIOS: readonly Scenario[] = [
   {
-    title: 'delivers EVENT to every subscriber and PUBLISHED with the same publication id to an acknowledging publisher (spec: basic/pubsub.md)',
+    title: 'delivers EVENT to every subscriber and PUBLISHED with the same publication id to an acknowledging publisher (spec: basic/publish_subscribe.md)',
     async run(p) {
       const topic = p.uri('news');
       const subscribers = [await p.second('bob'), await p.second('carol')];

@@ -37,7 +37,7 @@ describe('Broker', () => {
     carol = new RecordingSession({ id: 3, authid: 'carol', authrole: 'admin' });
   });
 
-  it('gives every subscriber of the same topic and match the same subscription id (spec: basic/pubsub.md)', () => {
+  it('gives every subscriber of the same topic and match the same subscription id (spec: basic/publish_subscribe.md)', () => {
     const a = subscribe(broker, alice, 'com.example.t');
     const b = subscribe(broker, bob, 'com.example.t');
     const prefix = subscribe(broker, carol, 'com.example.t', { match: 'prefix' });

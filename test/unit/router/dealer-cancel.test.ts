@@ -24,7 +24,7 @@ describe('Dealer: cancel, timeout and sessions leaving', () => {
     return [callee, only(callee, MessageType.INVOCATION).request];
   }
 
-  describe('CANCEL (spec: rpc_call_canceling.md)', () => {
+  describe('CANCEL (spec: advanced/rpc_call_canceling.md)', () => {
     it('skip: ERROR canceled to the caller at once, no INTERRUPT, the late YIELD discarded', () => {
       const [callee, invocation] = start(['call_canceling']);
       dealer.cancel(caller, cancel(21, { mode: 'skip' }));
@@ -93,7 +93,7 @@ describe('Dealer: cancel, timeout and sessions leaving', () => {
     });
   });
 
-  describe('call timeout (spec: rpc_call_timeout.md, milliseconds)', () => {
+  describe('call timeout (spec: advanced/rpc_call_timeout.md, milliseconds)', () => {
     it('fails the call with wamp.error.timeout and INTERRUPTs a canceling callee with killnowait', async () => {
       const [callee, invocation] = start(['call_canceling'], { timeout: 30 });
       await sleep(60);
@@ -112,7 +112,7 @@ describe('Dealer: cancel, timeout and sessions leaving', () => {
       expect(dealer.stats.pendingCalls).to.equal(0);
     });
 
-    it('restarts the timeout on each progressive YIELD (spec: rpc_progressive_call_results.md "Timeouts")', async () => {
+    it('restarts the timeout on each progressive YIELD (spec: advanced/rpc_progressive_call_results.md "Timeouts")', async () => {
       const [callee, invocation] = start(['progressive_call_results', 'call_canceling'], { timeout: 150, receive_progress: true });
       await sleep(90);
       dealer.yield(callee, yieldMsg(invocation, { progress: true }));

@@ -22,7 +22,7 @@ describe('Dealer', () => {
       ]);
     });
 
-    it('fails a second REGISTER of a single registration with procedure_already_exists (spec: rpc_shared_registration.md)', () => {
+    it('fails a second REGISTER of a single registration with procedure_already_exists (spec: advanced/rpc_shared_registration.md)', () => {
       registerOk(dealer, session(), 'com.app.proc');
       const b = session();
       dealer.register(b, register(7, 'com.app.proc', { invoke: 'single' }));
@@ -94,7 +94,7 @@ describe('Dealer', () => {
     });
   });
 
-  describe('invocation policies (spec: rpc_shared_registration.md)', () => {
+  describe('invocation policies (spec: advanced/rpc_shared_registration.md)', () => {
     function servedBy(policy: string, count: number, calls: number, random?: () => number): number[] {
       dealer = makeDealer(random);
       const callees = Array.from({ length: count }, () => session());
@@ -172,7 +172,7 @@ describe('Dealer', () => {
       expect(error.args).to.deep.equal(['no callee registered for procedure "com.app.missing"']);
     });
 
-    it('answers a negative, fractional or non-number timeout with invalid_argument (spec: rpc_call_timeout.md)', () => {
+    it('answers a negative, fractional or non-number timeout with invalid_argument (spec: advanced/rpc_call_timeout.md)', () => {
       registerOk(dealer, session(), 'com.app.proc');
       const caller = session();
       for (const timeout of [-1, 1.5, '100']) dealer.call(caller, call(1, 'com.app.proc', { timeout }), ALLOW);
@@ -181,7 +181,7 @@ describe('Dealer', () => {
     });
   });
 
-  describe('pattern-based registrations (spec: rpc_pattern_based_registration.md)', () => {
+  describe('pattern-based registrations (spec: advanced/rpc_pattern_based_registration.md)', () => {
     it('routes to exact, then longest prefix, then wildcard, with Details.procedure for patterns', () => {
       const exact = session();
       const prefix = session();
@@ -204,7 +204,7 @@ describe('Dealer', () => {
     });
   });
 
-  describe('progressive call results (spec: rpc_progressive_call_results.md)', () => {
+  describe('progressive call results (spec: advanced/rpc_progressive_call_results.md)', () => {
     it('forwards receive_progress to a callee that announced the feature and relays progressive YIELDs', () => {
       const callee = session(['progressive_call_results', 'call_canceling']);
       registerOk(dealer, callee, 'com.app.stream');
@@ -243,7 +243,7 @@ describe('Dealer', () => {
     });
   });
 
-  describe('caller identification (spec: rpc_caller_identification.md)', () => {
+  describe('caller identification (spec: advanced/rpc_caller_identification.md)', () => {
     const disclosed = (caller: { id: number; authid: string; authrole: string }): Record<string, unknown> =>
       ({ caller: caller.id, caller_authid: caller.authid, caller_authrole: caller.authrole });
 

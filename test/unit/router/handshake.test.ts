@@ -11,7 +11,7 @@ import { openRealm } from '../../helpers/router-fixtures.ts';
 const TICKET: TransportAuthConfig = { ticket: { type: 'static', principals: { alice: { ticket: 'open-sesame', role: 'user' } } } };
 const WAMPCRA: TransportAuthConfig = { wampcra: { type: 'static', users: { carol: { secret: 's3cr3t', role: 'user' } } } };
 
-describe('Handshake (spec: basic/session_lifecycle.md, advanced/authentication.md)', () => {
+describe('Handshake (spec: basic/sessions.md, advanced/authentication.md)', () => {
   let router: Router;
   const clients: LocalTestClient[] = [];
   function attach(auth?: TransportAuthConfig): LocalTestClient {

@@ -8,7 +8,7 @@ function indexOf(entries: readonly (readonly [string, MatchPolicy])[]): UriIndex
 }
 
 describe('UriIndex', () => {
-  describe('best() (spec: rpc_pattern_based_registration.md worked examples)', () => {
+  describe('best() (spec: advanced/rpc_pattern_based_registration.md worked examples)', () => {
     const index = indexOf([
       ['a1.b2.c3.d4.e55', 'exact'],
       ['a1.b2.c3', 'prefix'],
@@ -47,7 +47,7 @@ describe('UriIndex', () => {
   });
 
   describe('prefix matching', () => {
-    it('is string-prefix based (spec: rpc_pattern_based_registration.md "Prefix Matching")', () => {
+    it('is string-prefix based (spec: advanced/rpc_pattern_based_registration.md "Prefix Matching")', () => {
       const index = indexOf([['com.myapp.myobject1', 'prefix']]);
       for (const uri of [
         'com.myapp.myobject1.myprocedure1',

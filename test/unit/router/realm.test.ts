@@ -82,7 +82,7 @@ describe('Realm request checks', () => {
     ]);
   });
 
-  it('denies a PUBLISH without acknowledge silently, and with acknowledge by ERROR (spec: basic/pubsub.md)', async () => {
+  it('denies a PUBLISH without acknowledge silently, and with acknowledge by ERROR (spec: basic/publish_subscribe.md)', async () => {
     const realm = joined(realmWith(() => Promise.resolve({ allow: false, disclose: false })));
     await realm.handle(carol, publish('com.example.t'));
     await realm.handle(carol, publish('com.example t'));

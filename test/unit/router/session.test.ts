@@ -17,7 +17,7 @@ async function expectViolation(client: LocalTestClient, message: RegExp, reason:
   await client.closed;
 }
 
-describe('RouterSession state machine (spec: basic/session_lifecycle.md)', () => {
+describe('RouterSession state machine (spec: basic/sessions.md)', () => {
   let router: Router;
   const clients: LocalTestClient[] = [];
   async function join(realm = 'realm1'): Promise<LocalTestClient> {
@@ -119,7 +119,7 @@ describe('RouterSession state machine (spec: basic/session_lifecycle.md)', () =>
     const client = await join();
     const closing = router.close();
     expect(await client.expect(MessageType.GOODBYE)).to.have.property('reason', WampCloseUri.systemShutdown);
-    client.send(CALL); // ignored: the router said GOODBYE (spec: basic/session_lifecycle.md "Session Closing")
+    client.send(CALL); // ignored: the router said GOODBYE (spec: basic/sessions.md "Session Closing")
     client.send({ type: MessageType.GOODBYE, details: {}, reason: WampCloseUri.goodbyeAndOut });
     await closing;
     await client.closed;
