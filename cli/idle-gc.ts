@@ -8,7 +8,7 @@
  * flavour: compacts, shrinks the young generation to its minimum; it regrows under load). That is
  * one pause of a few tens of ms, only while idle, and at most one per busy period; nothing runs
  * while the server works. Measured on `npm start`: idle RSS 89 -> 79 MB; 15 s after a burst of
- * 4000 tasks 84 MB instead of 117 (README, "Memory"). ASEXOR_IDLE_GC=0 turns it off.
+ * 4000 tasks 84 MB instead of 117 (docs/worker.md, "Memory"). ASEXOR_IDLE_GC=0 turns it off.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';

@@ -4,7 +4,7 @@
  * - `spawn-ceiling`: the C `posix_spawn` loop that `npm run bench:tasks` measures as its ceiling.
  * Each is one C file compiled with the machine's C compiler (`$CC`, else `cc`) into native/build/.
  * A failed build never fails the install: it prints one line, and the worker then uses its Node
- * spawner (README, "Runner"). `ASEXOR_SKIP_NATIVE=1` skips the build (to try the fallback).
+ * spawner (docs/worker.md, "Runner"). `ASEXOR_SKIP_NATIVE=1` skips the build (to try the fallback).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';

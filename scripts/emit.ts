@@ -1,7 +1,7 @@
 /**
  * Emits the runtime sources as plain JavaScript into dist/, one .js file per .ts file, same tree
  * (bin/asexor.mjs runs it; `npm ci` builds it, `npm run build` rebuilds it). Running JS spares the
- * server Node's type stripper (amaro/swc wasm), about 20 MB of RSS (README, "Memory").
+ * server Node's type stripper (amaro/swc wasm), about 20 MB of RSS (docs/worker.md, "Memory").
  * - esbuild strips the types file by file; nothing is bundled or minified, so every module, class
  *   name and npm package is the same as when running the sources;
  * - relative `./x.ts` imports become `./x.js`;

@@ -1,6 +1,6 @@
 /**
  * The error registry: every error this project raises is a class here, with a stable `code`
- * (`ERR_<AREA>_<REASON>`) and, when it crosses the wire, a WAMP `uri`. README "Error codes" lists
+ * (`ERR_<AREA>_<REASON>`) and, when it crosses the wire, a WAMP `uri`. docs/errors.md "Error codes" lists
  * them all; test/unit/shared/errors.test.ts keeps the two in sync.
  * Code branches on `code` or `instanceof`, never on `message`.
  */

@@ -1,5 +1,5 @@
 /**
- * Task status events (README, "The worker: serve, CLI, WAMP API"). Published as the kwargs of an EVENT on
+ * Task status events (docs/worker.md, "The worker: serve, CLI, WAMP API"). Published as the kwargs of an EVENT on
  * the owner's status topic and sent as progressive call results; wire names are snake_case. Every
  * accepted task ends with exactly one terminal event: success, error, cancelled or timeout.
  * `duration` is in seconds (float), like the original's (docs/task-semantics.md), from start to end of

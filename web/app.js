@@ -237,7 +237,7 @@
     async link(path) {
       return await this.#call("files.link", [path]);
     }
-    /** Subscribes to the caller's status topic (only the owner may, README "The worker: serve, CLI, WAMP API"). */
+    /** Subscribes to the caller's status topic (only the owner may, docs/worker.md "The worker: serve, CLI, WAMP API"). */
     async subscribeStatus(authid, onEvent2) {
       await this.#session.subscribe(statusTopic(this.#prefix, authid), (_args, kwargs) => {
         const event = toStatusEvent(kwargs);

@@ -5,7 +5,7 @@
  * autobahn-js WorkerConnection (worker/connection.ts) used for remote routers: `onJoin` after every
  * join, `onLeave` after it ends, a new join with backoff after any loss (a GOODBYE from the router,
  * e.g. wamp.session.kill), and a refused join (ABORT before WELCOME) or a refused registration is final:
- * 'failed' is emitted and retrying stops. Why not autobahn-js here: see README "Architecture".
+ * 'failed' is emitted and retrying stops. Why not autobahn-js here: see docs/architecture.md "Architecture".
  */
 import { EventEmitter } from 'node:events';
 import type { Router } from '../router/index.ts';

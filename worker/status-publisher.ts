@@ -1,7 +1,7 @@
 /**
  * The WAMP side of the task service's StatusSink: every status event goes to its owner's topic
- * `<prefix>.status.<escaped authid>` as kwargs, to every subscriber of it (README, "The worker: serve,
- * CLI, WAMP API"). Who may subscribe is the authorization's job: the dynamic authorizer
+ * `<prefix>.status.<escaped authid>` as kwargs, to every subscriber of it (docs/worker.md, "The worker:
+ * serve, CLI, WAMP API"). Who may subscribe is the authorization's job: the dynamic authorizer
  * (worker/authorize.ts) allows a user exactly their own topic, and admin roles any status topic by any
  * match policy, so that admins can watch. No eligible list: `eligible_authid: [owner]` kept admins out,
  * and the spec's black/white lists intersect (advanced/pubsub_subscriber_blackwhite_listing.md), so

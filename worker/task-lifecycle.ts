@@ -146,7 +146,7 @@ export class TaskLifecycle implements QueueJob {
 
 /**
  * The error a WAMP call ends with when its task ended otherwise than with success: a progressive
- * call ends with the terminal event, an ERROR for failure, cancel or timeout (README, "The worker:
+ * call ends with the terminal event, an ERROR for failure, cancel or timeout (docs/worker.md, "The worker:
  * serve, CLI, WAMP API").
  */
 export function terminalError(event: TaskStatusEvent): AppError | undefined {

@@ -18,7 +18,7 @@ import { DEFAULT_TASK_MODULE } from './task-registry.ts';
 
 export type ShutdownMode = 'drain' | 'cancel';
 
-/** The defaults of every setting (README, "The worker: serve, CLI, WAMP API", lists them; test/unit/worker/worker-settings.test.ts checks them). */
+/** The defaults of every setting (docs/worker.md, "The worker: serve, CLI, WAMP API", lists them; test/unit/worker/worker-settings.test.ts checks them). */
 export const workerSettingsDefaults = {
   /** Realm the embedded worker joins. */
   realm: 'asexor',

@@ -1,5 +1,5 @@
 /**
- * The worker's WAMP surface: what it registers on each joined session (README, "The worker: serve, CLI, WAMP API").
+ * The worker's WAMP surface: what it registers on each joined session (docs/worker.md, "The worker: serve, CLI, WAMP API").
  * - `<prefix>.task.NAME` per task: returns the task id; a caller asking for progressive results gets
  *   every status event as a progressive result (kwargs) and the terminal event as the result
  *   (success) or an ERROR (failure, timeout, cancel). An INTERRUPT of that call (CANCEL kill/killnowait,

@@ -1,6 +1,6 @@
 /**
  * Starts the legacy ASEXOR protocols that `asexor.legacy` enables (shared/legacy/settings.ts;
- * README, "Legacy ASEXOR clients"): the WebSocket shares the WAMP WebSocket path, the long poll is a
+ * docs/legacy-clients.md, "Legacy ASEXOR clients"): the WebSocket shares the WAMP WebSocket path, the long poll is a
  * path on the same HTTP listener (or its own listener), raw sockets listen on their own endpoints.
  * Every bridged connection authenticates through the auth block of that WAMP WebSocket service, so
  * a legacy token is a WAMP ticket of the same users (docs/legacy-protocols.md, "Tokens").

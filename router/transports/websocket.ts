@@ -134,7 +134,7 @@ export function createWebSocketService(
       }
       const offered = parseSubprotocols(req.headers['sec-websocket-protocol']);
       if (offered.length === 0 && plain !== undefined) {
-        // No subprotocol offered at all: not WAMP, but the legacy protocol sharing this path (README, "Legacy ASEXOR clients").
+        // No subprotocol offered at all: not WAMP, but the legacy protocol sharing this path (docs/legacy-clients.md, "Legacy ASEXOR clients").
         plain.handleUpgrade(req, socket, head);
         return;
       }

@@ -1,6 +1,6 @@
 /**
  * The `asexor.legacy` settings: which of the original ASEXOR's protocols are served, where, and
- * their timeouts (README, "Legacy ASEXOR clients"; docs/legacy-protocols.md). Everything is off by
+ * their timeouts (docs/legacy-clients.md, "Legacy ASEXOR clients"; docs/legacy-protocols.md). Everything is off by
  * default in a config file; `asexor serve` without a config file turns on the WebSocket and the
  * long poll with the demo user's token. Durations are milliseconds; 0 turns a timer off.
  */
@@ -12,7 +12,7 @@ const MiB = 1024 * 1024;
 /** The raw socket's 24-bit length field: the largest payload a frame can carry. */
 export const LEGACY_RAW_MAX_PAYLOAD = 2 ** 24 - 1;
 
-/** The defaults of every legacy setting (README, "Legacy ASEXOR clients", lists them). */
+/** The defaults of every legacy setting (docs/legacy-clients.md, "Legacy ASEXOR clients", lists them). */
 export const legacyDefaults = {
   websocket: {
     path: '/ws',

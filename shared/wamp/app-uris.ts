@@ -1,5 +1,5 @@
 /**
- * asexor's own URIs (README, "The worker: serve, CLI, WAMP API"), all under a configurable prefix (default `asexor`):
+ * asexor's own URIs (docs/worker.md, "The worker: serve, CLI, WAMP API"), all under a configurable prefix (default `asexor`):
  * task procedures `<prefix>.task.<name>`, control procedures `<prefix>.control.<name>`, per-user status
  * topics `<prefix>.status.<escaped authid>`, Crossbar hooks `<prefix>.auth.*` and application errors
  * `<prefix>.error.<reason>`. Spec URIs (`wamp.*`) live in uris.ts.
@@ -7,7 +7,7 @@
 
 export const DEFAULT_URI_PREFIX = 'asexor';
 
-/** The `<reason>` of `<prefix>.error.<reason>` (README "Error codes" lists when each is raised). */
+/** The `<reason>` of `<prefix>.error.<reason>` (docs/errors.md "Error codes" lists when each is raised). */
 export const AppErrorReason = {
   invalidParams: 'invalid_params',
   queueFull: 'queue_full',
@@ -56,7 +56,7 @@ export function taskProcedure(prefix: string, task: string): string {
   return `${prefix}.task.${task}`;
 }
 
-/** The control procedures (README, "The worker: serve, CLI, WAMP API"). */
+/** The control procedures (docs/worker.md, "The worker: serve, CLI, WAMP API"). */
 export const ControlProcedure = {
   list: 'list',
   status: 'status',

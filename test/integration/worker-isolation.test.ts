@@ -1,5 +1,5 @@
 /**
- * Users never see each other's tasks (README, "The worker: serve, CLI, WAMP API"): the dynamic
+ * Users never see each other's tasks (docs/worker.md, "The worker: serve, CLI, WAMP API"): the dynamic
  * authorizer confines subscriptions to the user's own status topic (admins may watch any: they receive
  * every user's events, exact, prefix or wildcard), control procedures hide other users' task ids. And on the wire, no status event of a task reaches
  * its caller before the RESULT carrying its id.

@@ -1,6 +1,6 @@
 /**
  * The worker's WAMP API over a real WebSocket, with autobahn-js clients against the real serve stack
- * (README, "The worker: serve, CLI, WAMP API"): submit, status events in order, progressive results, parameter and
+ * (docs/worker.md, "The worker: serve, CLI, WAMP API"): submit, status events in order, progressive results, parameter and
  * role errors, the control procedures.
  */
 import { expect } from 'chai';

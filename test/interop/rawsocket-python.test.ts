@@ -2,7 +2,7 @@
  * Debian's python3-autobahn 22.7.1 (asyncio Component, `type: 'rawsocket'`) against our RawSocket
  * transport over TCP and a Unix socket, with CBOR, MessagePack and JSON (spec:
  * advanced/transport_rawsocket.md). The script applies the one-line workaround for the asyncio
- * RawSocket bug of that version (README, "RawSocket transport"). Its peer is an autobahn-js session on the
+ * RawSocket bug of that version (docs/router.md, "RawSocket transport"). Its peer is an autobahn-js session on the
  * router's WebSocket side: a call, a registration and pub/sub each way.
  */
 import { expect } from 'chai';

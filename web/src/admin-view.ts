@@ -1,5 +1,5 @@
 /**
- * The admin view (README, "The worker: serve, CLI, WAMP API": admin roles see and cancel every
+ * The admin view (docs/worker.md, "The worker: serve, CLI, WAMP API": admin roles see and cancel every
  * task): queue stats by priority from `control.stats` and every user's queued and running tasks
  * from `control.tasks {all: true}`, polled while connected. Rows are keyed by task id and updated
  * in place, so a focused Cancel button survives a refresh.

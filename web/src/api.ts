@@ -1,5 +1,5 @@
 /**
- * asexor's WAMP API as the app calls it (README, "The worker: serve, CLI, WAMP API"): task
+ * asexor's WAMP API as the app calls it (docs/worker.md, "The worker: serve, CLI, WAMP API"): task
  * procedures, `control.*`, `files.*` and the caller's status topic.
  */
 import { statusTopic } from '../../shared/wamp/app-uris.ts';
@@ -118,7 +118,7 @@ export class Api {
     return (await this.#call('files.link', [path])) as { url: string; expires_at?: string };
   }
 
-  /** Subscribes to the caller's status topic (only the owner may, README "The worker: serve, CLI, WAMP API"). */
+  /** Subscribes to the caller's status topic (only the owner may, docs/worker.md "The worker: serve, CLI, WAMP API"). */
   async subscribeStatus(authid: string, onEvent: (event: StatusEvent) => void): Promise<void> {
     await this.#session.subscribe(statusTopic(this.#prefix, authid), (_args, kwargs) => {
       const event = toStatusEvent(kwargs);

@@ -18,7 +18,7 @@ import { taskForm } from './task-form.ts';
 const REALM = 'asexor';
 const SAVED_KEY = 'asexor.login';
 const HISTORY_LIMIT = 100;
-/** A base64 upload must fit the router's 16 MiB message limit (README, "Configuration"). */
+/** A base64 upload must fit the router's 16 MiB message limit (docs/configuration.md, "Configuration"). */
 const MAX_UPLOAD_BYTES = 11 * 1024 * 1024;
 const TRANSPORT_NAMES: Readonly<Record<TransportKind, string>> = { websocket: 'WebSocket', longpoll: 'long poll' };
 

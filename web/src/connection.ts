@@ -34,7 +34,7 @@ function onchallenge(credentials: Credentials): (session: autobahn.Session, meth
   return (_session, method, extra) => {
     if (method === 'ticket') return credentials.secret;
     if (method === 'wampcra') {
-      // Salted users (README, "Salted WAMP-CRA secrets"): the key is derived from the password and the challenge's salt.
+      // Salted users (docs/authentication.md, "Salted WAMP-CRA secrets"): the key is derived from the password and the challenge's salt.
       const key = extra.salt !== undefined ? autobahn.auth_cra.derive_key(credentials.secret, extra.salt, extra.iterations, extra.keylen) : credentials.secret;
       return autobahn.auth_cra.sign(key, extra.challenge ?? '');
     }

@@ -1,7 +1,7 @@
 /**
  * Connection policy, pure: the transports to try and in which order, the delay before the next
  * round (exponential backoff with jitter), and what a closed connection means for the user (the
- * ABORT reasons of README, "Authentication and authorization"). web/src/connection.ts applies it.
+ * ABORT reasons of docs/authentication.md, "Authentication and authorization"). web/src/connection.ts applies it.
  */
 
 export type TransportKind = 'websocket' | 'longpoll';

@@ -1,7 +1,7 @@
 /**
  * Task forms from the JSON Schema of `asexor.control.list` (zod's `toJSONSchema`, see
  * shared/task-params.ts): which fields, which widget, and the client-side checks that mirror the
- * server's (README, "Tasks": types, enums, ranges, lengths, patterns, required, defaults). Pure: no
+ * server's (docs/tasks.md, "Tasks": types, enums, ranges, lengths, patterns, required, defaults). Pure: no
  * DOM, so test/unit/web/app-schema.test.ts runs it in Node.
  */
 
@@ -260,7 +260,7 @@ export function validateForm(specs: readonly FieldSpec[], raws: Readonly<Record<
 }
 
 /**
- * The server's `invalid_params` issues by field (README, "The worker: serve, CLI, WAMP API": kwargs
+ * The server's `invalid_params` issues by field (docs/worker.md, "The worker: serve, CLI, WAMP API": kwargs
  * `issues: [{field, message}]`). Its messages start with "field: "; that prefix is dropped because
  * the message is shown next to the field. Issues of no known field go under ''.
  */

@@ -1,5 +1,5 @@
 /**
- * The tasks the page knows, built from status events (README, "The worker: serve, CLI, WAMP API":
+ * The tasks the page knows, built from status events (docs/worker.md, "The worker: serve, CLI, WAMP API":
  * `{task_id, task, status, at, progress?, message?, result?, duration?, error?}`), whichever way they
  * arrive: the status topic, `control.history`, `control.status` or `control.tasks`. Applying an event
  * twice or out of order never moves a task back: statuses only go forward (queued → started →

@@ -10,7 +10,7 @@ import { ConfigInvalidError } from '../../shared/errors.ts';
 
 export type SynchronousMode = 'normal' | 'full';
 
-/** The defaults (README, "The worker: serve, CLI, WAMP API"; test/unit/worker/journal/store-settings.test.ts). */
+/** The defaults (docs/worker.md, "The worker: serve, CLI, WAMP API"; test/unit/worker/journal/store-settings.test.ts). */
 export const storeDefaults = {
   type: 'sqlite' as 'memory' | 'sqlite',
   /** Relative to the config file's directory (the working directory without one): `npm start` → ./asexor.db. */

@@ -11,7 +11,7 @@ Scenarios (one JSON line each): run (date: the id, then started and success), se
 date/sleep tasks one after another, as the original's dummy_client), errors (the original's texts).
 
 autobahn-python 22.7.1's asyncio RawSocket crashes on WELCOME (autobahn-python#1592); the one-line
-workaround below restores `transport_details` (README, "RawSocket transport").
+workaround below restores `transport_details` (docs/router.md, "RawSocket transport").
 """
 import argparse
 import asyncio

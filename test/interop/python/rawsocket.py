@@ -18,7 +18,7 @@ from autobahn.wamp.types import PublishOptions
 
 from common import JoinFailed, Opened, emit, run, run_scenario
 
-# README, "RawSocket transport": the asyncio RawSocket bug in python3-autobahn 22.7.1 and its workaround.
+# docs/router.md, "RawSocket transport": the asyncio RawSocket bug in python3-autobahn 22.7.1 and its workaround.
 PrefixProtocol.transport_details = property(lambda self: self._transport_details)
 
 

@@ -16,7 +16,7 @@ function registryInstances(): errors.AppError[] {
 
 describe('error registry (shared/errors.ts)', () => {
   const instances = registryInstances();
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 
   it('exports at least the protocol and config errors', () => {
     expect(instances.map((e) => e.code)).to.include.members(['ERR_PROTOCOL_VIOLATION', 'ERR_CONFIG_INVALID']);
@@ -32,10 +32,10 @@ describe('error registry (shared/errors.ts)', () => {
     for (const e of instances) expect(e.name).to.equal(e.constructor.name);
   });
 
-  it('documents every code and every wire URI in the README error table', () => {
+  it('documents every code and every wire URI in the error table of docs/errors.md', () => {
     for (const e of instances) {
-      expect(readme, `README lacks ${e.code}`).to.include(`\`${e.code}\``);
-      if (e.uri !== undefined) expect(readme, `README lacks ${e.uri}`).to.include(`\`${e.uri}\``);
+      expect(readme, `docs/errors.md lacks ${e.code}`).to.include(`\`${e.code}\``);
+      if (e.uri !== undefined) expect(readme, `docs/errors.md lacks ${e.uri}`).to.include(`\`${e.uri}\``);
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The web app's connection policy and login helpers (web/src/reconnect.ts, web/src/login.ts) and its
  * display formats (web/src/format.ts): backoff, transport order (long poll after a failed
- * WebSocket), what each ABORT reason tells the user (README, "Authentication and authorization").
+ * WebSocket), what each ABORT reason tells the user (docs/authentication.md, "Authentication and authorization").
  */
 import { expect } from 'chai';
 import { DEFAULT_BACKOFF, retryDelay, transportOrder, unreachableMessage, verdict } from '../../../web/src/reconnect.ts';

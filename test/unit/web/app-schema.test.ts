@@ -1,6 +1,6 @@
 /**
  * web/src/schema.ts: forms from the JSON Schema of `asexor.control.list` (shared/task-params.ts
- * `paramsJsonSchema`, README "Tasks") and client-side checks that agree with the server's
+ * `paramsJsonSchema`, docs/tasks.md "Tasks") and client-side checks that agree with the server's
  * (`parseTaskParams`) on the shipped tasks and the test fixtures.
  */
 import { expect } from 'chai';

@@ -1,5 +1,5 @@
 /**
- * web/src/store.ts: task views from status events (README, "The worker: serve, CLI, WAMP API"),
+ * web/src/store.ts: task views from status events (docs/worker.md, "The worker: serve, CLI, WAMP API"),
  * whatever their order or repetition (topic, history and status after a reconnect), the history
  * filters and the files a result names.
  */

@@ -7,7 +7,7 @@ import { isValidUri } from '../../../../shared/wamp/uri-rules.ts';
 
 const LOOSE = { strict: false, allowEmptyComponents: false } as const;
 
-describe('app-uris (README, "The worker: serve, CLI, WAMP API")', () => {
+describe('app-uris (docs/worker.md, "The worker: serve, CLI, WAMP API")', () => {
   describe('error URIs', () => {
     it('builds <prefix>.error.<reason>', () => {
       expect(appErrorUri('asexor', 'invalid_params')).to.equal('asexor.error.invalid_params');
