@@ -1,6 +1,6 @@
 /**
  * RouterSession: one client connection's WAMP session, from HELLO to close
- * (spec: basic/session_lifecycle.md). Which message types are legal in which state is the LEGAL
+ * (spec: basic/sessions.md). Which message types are legal in which state is the LEGAL
  * table below; an illegal one ends the session with ABORT wamp.error.protocol_violation.
  * Accepted messages go through a FIFO inbox handled one at a time, so async steps (authentication,
  * authorization) never reorder a session's messages.
@@ -23,7 +23,7 @@ const M = MessageType;
 /**
  * Client → router message types legal in each state. ABORT from the client is accepted in every
  * open state (it closes the session without a reply). In 'shutting-down' (we sent GOODBYE) all but
- * the GOODBYE reply are ignored (spec: basic/session_lifecycle.md "Session Closing"); in every other
+ * the GOODBYE reply are ignored (spec: basic/sessions.md "Session Closing"); in every other
  * state anything not listed (including router-only types such as WELCOME or RESULT) is a violation.
  */
 const LEGAL: Readonly<Record<SessionState, ReadonlySet<number>>> = {
@@ -58,30 +58,42 @@ export interface RouterSessionDeps {
 
 /** Where the messages of a session built without counters are counted (never read). */
 const UNCOUNTED = new MessageCounters();
+const EMPTY: Dict = Object.freeze({});
 
+/**
+ * Memory (docs/router-memory.md): a joined session is mostly idle, so it keeps only what an
+ * established session needs. The handshake, the router's dependencies for it and HELLO.Details are
+ * dropped at WELCOME (the handle keeps the parsed roles); the child logger and the `closed` promise
+ * are made on first use; the handshake timer is released once cleared; the inbox array exists only
+ * while messages wait in it.
+ */
 export class RouterSession {
   readonly id: number;
-  readonly #deps: RouterSessionDeps;
+  /** Until WELCOME or close: what only the handshake needs. */
+  #deps: RouterSessionDeps | undefined;
+  readonly #onClose: (session: RouterSession) => void;
+  readonly #logger: Logger;
   readonly #peer: Peer;
-  readonly #log: Logger;
+  #log: Logger | undefined;
   #state: SessionState = 'awaiting-hello';
-  #hello: Dict = {};
+  #hello: Dict = EMPTY;
   #joined: { readonly realm: Realm; readonly handle: SessionHandle } | undefined;
-  readonly #inbox: WampMessage[] = [];
+  #inbox: WampMessage[] | undefined;
   #busy = false;
   #timer: NodeJS.Timeout | undefined;
   #finished = false;
-  readonly #closed = Promise.withResolvers<undefined>();
+  #closed: PromiseWithResolvers<undefined> | undefined;
   readonly #received: Float64Array;
   readonly #sent: Float64Array;
 
   constructor(deps: RouterSessionDeps) {
     this.id = deps.id;
     this.#deps = deps;
+    this.#onClose = deps.onClose;
+    this.#logger = deps.logger;
     this.#peer = deps.peer;
     this.#received = (deps.counters ?? UNCOUNTED).received;
     this.#sent = (deps.counters ?? UNCOUNTED).sent;
-    this.#log = deps.logger.child({ session: deps.id });
     this.#timer = setTimeout(() => {
       this.#abort(WampErrorUri.timeout, `handshake not completed within ${deps.handshakeTimeoutMs} ms`);
     }, deps.handshakeTimeoutMs);
@@ -103,7 +115,21 @@ export class RouterSession {
   }
   /** Settles when the session is closed. */
   get closed(): Promise<void> {
+    return this.#closedPromise();
+  }
+
+  #closedPromise(): Promise<undefined> {
+    if (this.#closed === undefined) {
+      this.#closed = Promise.withResolvers<undefined>();
+      if (this.#finished) this.#closed.resolve(undefined);
+    }
     return this.#closed.promise;
+  }
+
+  /** The session's child logger, made on first use (most sessions never log). */
+  get #logged(): Logger {
+    this.#log ??= this.#logger.child({ session: this.id });
+    return this.#log;
   }
 
   /** Router shutdown: GOODBYE wamp.close.system_shutdown (ABORT before WELCOME); the reply closes. */
@@ -114,7 +140,7 @@ export class RouterSession {
     } else if (this.#state !== 'shutting-down') {
       this.#abort(WampCloseUri.systemShutdown, 'the router is shutting down');
     }
-    return this.#closed.promise;
+    return this.#closedPromise();
   }
 
   /** Close the transport now (shutdown grace period over). */
@@ -129,7 +155,7 @@ export class RouterSession {
     this.#peer.send(message);
   }
 
-  /** What the broker and dealer send: nothing more after our GOODBYE (spec: basic/session_lifecycle.md). */
+  /** What the broker and dealer send: nothing more after our GOODBYE (spec: basic/sessions.md). */
   readonly #sendToClient = (message: WampMessage): void => {
     if (this.#state === 'established') this.#send(message);
   };
@@ -140,7 +166,7 @@ export class RouterSession {
     const state = this.#state;
     if (state === 'closed') return;
     if (msg.type === M.ABORT) {
-      this.#log.debug({ reason: msg.reason }, 'client aborted');
+      this.#logged.debug({ reason: msg.reason }, 'client aborted');
       this.#close();
       return;
     }
@@ -155,7 +181,7 @@ export class RouterSession {
     }
     // The client must wait for our answer to HELLO/AUTHENTICATE: anything it sends meanwhile is illegal.
     if (msg.type === M.HELLO || msg.type === M.AUTHENTICATE) this.#state = 'authenticating';
-    this.#inbox.push(msg);
+    (this.#inbox ??= []).push(msg);
     this.#pump();
   }
 
@@ -163,8 +189,9 @@ export class RouterSession {
   #pump(): void {
     if (this.#busy) return;
     this.#busy = true;
-    while (this.#inbox.length > 0) {
-      const msg = this.#inbox.shift() as WampMessage;
+    let inbox: WampMessage[] | undefined;
+    while ((inbox = this.#inbox) !== undefined && inbox.length > 0) {
+      const msg = inbox.shift() as WampMessage;
       let pending: Promise<void> | undefined;
       try {
         pending = this.#process(msg);
@@ -181,6 +208,7 @@ export class RouterSession {
       }
     }
     this.#busy = false;
+    if (this.#inbox?.length === 0) this.#inbox = undefined;
   }
 
   #process(msg: WampMessage): Promise<void> | undefined {
@@ -202,19 +230,23 @@ export class RouterSession {
   }
 
   async #onHello(msg: Hello): Promise<void> {
+    const deps = this.#deps;
+    if (deps === undefined) return; // closed before its HELLO was handled
     this.#hello = msg.details;
-    this.#apply(await this.#deps.handshake.hello(msg));
+    this.#apply(await deps.handshake.hello(msg));
   }
 
   async #onAuthenticate(msg: Authenticate): Promise<void> {
-    this.#apply(await this.#deps.handshake.authenticate(msg));
+    const deps = this.#deps;
+    if (deps === undefined) return;
+    this.#apply(await deps.handshake.authenticate(msg));
   }
 
   #apply(step: HandshakeStep): void {
     if (this.#state === 'closed') return; // closed (timeout, transport gone) while authenticating
     switch (step.kind) {
       case 'abort':
-        this.#log.debug({ reason: step.message.reason }, 'handshake aborted');
+        this.#logged.debug({ reason: step.message.reason }, 'handshake aborted');
         this.#send(step.message);
         this.#close();
         return;
@@ -223,11 +255,13 @@ export class RouterSession {
         this.#send(step.message);
         return;
       case 'welcome': {
-        const realm = this.#deps.realm(step.realm);
+        const realm = this.#deps?.realm(step.realm);
         if (!realm) throw new Error(`unreachable: handshake welcomed into unknown realm "${step.realm}"`);
         const handle = createSessionHandle(this.id, realm.name, step.principal, this.#hello, this.#peer.details, this.#sendToClient);
         this.#state = 'established';
-        clearTimeout(this.#timer);
+        this.#clearTimer();
+        this.#deps = undefined;
+        this.#hello = EMPTY;
         this.#send(step.message);
         this.#joined = { realm, handle };
         realm.join(handle, (reason, message) => { this.#expel(reason, message); });
@@ -239,30 +273,30 @@ export class RouterSession {
   /**
    * Killed through the meta API (spec: advanced/meta_api_sessions.md "wamp.session.kill"): GOODBYE
    * with `reason` and Details.message; the realm drops the session at once, and the transport closes on
-   * the client's GOODBYE reply (spec: basic/session_lifecycle.md "Session Closing") or after KILL_GRACE_MS.
+   * the client's GOODBYE reply (spec: basic/sessions.md "Session Closing") or after KILL_GRACE_MS.
    */
   #expel(reason: string, message: string | undefined): void {
     if (this.#state !== 'established') return;
     this.#state = 'shutting-down';
-    this.#log.debug({ reason }, 'session killed');
+    this.#logged.debug({ reason }, 'session killed');
     this.#send({ type: M.GOODBYE, details: message === undefined ? {} : { message }, reason });
-    this.#timer = setTimeout(() => { this.#close(); }, KILL_GRACE_MS);
+    this.#timer = setTimeout(() => { this.#timer = undefined; this.#close(); }, KILL_GRACE_MS);
   }
 
-  /** spec: basic/session_lifecycle.md "Session Closing": reply GOODBYE wamp.close.goodbye_and_out */
+  /** spec: basic/sessions.md "Session Closing": reply GOODBYE wamp.close.goodbye_and_out */
   #onGoodbye(msg: Goodbye): void {
-    this.#log.debug({ reason: msg.reason }, 'client said goodbye');
+    this.#logged.debug({ reason: msg.reason }, 'client said goodbye');
     this.#send({ type: M.GOODBYE, details: {}, reason: WampCloseUri.goodbyeAndOut });
     this.#close();
   }
 
   #fail(error: unknown): void {
     if (error instanceof AppError && error.uri !== undefined) {
-      this.#log.debug({ err: error }, 'protocol violation');
+      this.#logged.debug({ err: error }, 'protocol violation');
       this.#abort(error.uri, error.message);
       return;
     }
-    this.#log.error({ err: error }, 'unexpected error handling a message');
+    this.#logged.error({ err: error }, 'unexpected error handling a message');
     this.#abort(WampErrorUri.runtimeError, 'internal router error');
   }
 
@@ -283,10 +317,17 @@ export class RouterSession {
     this.#state = 'closed';
     if (this.#finished) return;
     this.#finished = true;
-    clearTimeout(this.#timer);
-    this.#inbox.length = 0;
+    this.#clearTimer();
+    this.#inbox = undefined;
+    this.#deps = undefined;
+    this.#hello = EMPTY;
     if (this.#joined) this.#joined.realm.leave(this.#joined.handle);
-    this.#deps.onClose(this);
-    this.#closed.resolve(undefined);
+    this.#onClose(this);
+    this.#closed?.resolve(undefined);
+  }
+
+  #clearTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }

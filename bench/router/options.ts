@@ -4,7 +4,7 @@ import type { SerializerId } from '../../shared/serializers/serializer.ts';
 
 export const usage = `Usage: npm run bench:router -- [options]   (node bench/router/index.ts [options])
 
-  --quick              short smoke run (1 run, short windows, 500 idle sessions)
+  --quick              short smoke run (1 run, short windows, 500 + 200 idle sessions, 2 s recovery wait)
   --runs N             repeat each measurement N times, report the median (default 3)
   --sessions N         idle sessions for the memory figure (default 5000)
   --serializers LIST   comma-separated: json,msgpack,cbor (default json,msgpack)
@@ -12,6 +12,14 @@ export const usage = `Usage: npm run bench:router -- [options]   (node bench/rou
   --callers N          caller processes for RPC throughput (default 2)
   --inflight K         calls in flight per caller process (default 32)
   --subscribers S      subscriber sessions for the fan-out (default 100, in 4 processes)
+  --idle-sessions N    idle WebSocket sessions for the RSS-per-idle-session figure (default 2000)
+  --load-duration MS   saturated RPC load before the RSS-recovery samples (default 10000)
+  --load-inflight K    calls in flight per caller process during that load (default 256)
+  --recovery-wait MS   how long RSS is sampled (every second) after the load ends (default 60000)
+  --recovery-runs N    after-load runs per serializer, median reported (default 1)
+  --settle MS          idle time before each RSS reading, so the idle GC has run (default 12000)
+  --no-idle-gc         run the router without the idle GC of asexor router (cli/idle-gc.ts)
+  --memory-only        only the memory figures (skip latency, throughput and fan-out)
   --url URL            benchmark an external router that is already running (e.g. Crossbar:
                        ws://127.0.0.1:8080/ws); skips the memory figure unless --router-pid is given
   --realm NAME         realm to join (default realm1)
@@ -33,6 +41,17 @@ export interface BenchOptions {
   readonly url: string | undefined;
   readonly realm: string;
   readonly routerPid: number | undefined;
+  /** RSS figures (memory-scenarios.ts). */
+  readonly idleSessions: number;
+  readonly loadMs: number;
+  readonly loadInflight: number;
+  readonly recoveryWaitMs: number;
+  readonly recoveryRuns: number;
+  readonly settleMs: number;
+  readonly idleGc: boolean;
+  /** The idle GC's check interval in the router process; undefined = its default (5 s). */
+  readonly idleGcCheckMs: number | undefined;
+  readonly memoryOnly: boolean;
   readonly quick: boolean;
   readonly help: boolean;
 }
@@ -46,6 +65,13 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
+function nonNegativeInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${raw}`);
+  return n;
+}
+
 /** Parse argv; throws an Error with a readable message on bad input. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -55,6 +81,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       serializers: { type: 'string' }, duration: { type: 'string' }, callers: { type: 'string' },
       inflight: { type: 'string' }, subscribers: { type: 'string' }, url: { type: 'string' },
       realm: { type: 'string' }, 'router-pid': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      'idle-sessions': { type: 'string' }, 'load-duration': { type: 'string' }, 'load-inflight': { type: 'string' },
+      'recovery-wait': { type: 'string' }, 'recovery-runs': { type: 'string' }, settle: { type: 'string' },
+      'no-idle-gc': { type: 'boolean', default: false }, 'memory-only': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -85,5 +114,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     url: values.url,
     realm: values.realm ?? 'realm1',
     routerPid: values['router-pid'] === undefined ? undefined : positiveInt('router-pid', values['router-pid'], 0),
+    idleSessions: positiveInt('idle-sessions', values['idle-sessions'], quick ? 200 : 2000),
+    loadMs: positiveInt('load-duration', values['load-duration'], quick ? 1000 : 10_000),
+    loadInflight: positiveInt('load-inflight', values['load-inflight'], quick ? 32 : 256),
+    recoveryWaitMs: nonNegativeInt('recovery-wait', values['recovery-wait'], quick ? 2000 : 60_000),
+    recoveryRuns: positiveInt('recovery-runs', values['recovery-runs'], 1),
+    settleMs: nonNegativeInt('settle', values.settle, quick ? 1500 : 12_000),
+    idleGc: !values['no-idle-gc'],
+    // A quick run cannot wait for the production interval (5 s) before each reading.
+    idleGcCheckMs: quick ? 500 : undefined,
+    memoryOnly: values['memory-only'],
   };
 }

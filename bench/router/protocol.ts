@@ -16,8 +16,8 @@ export type Command =
   }
   /** idle: close every open session. */
   | { readonly cmd: 'closeAll' }
-  /** router: force GC and report memory. */
-  | { readonly cmd: 'memory' }
+  /** router: report memory; `gc` (default true) forces full GCs first (needs --expose-gc). */
+  | { readonly cmd: 'memory'; readonly gc?: boolean }
   | { readonly cmd: 'stop' };
 
 export type Report =
@@ -35,7 +35,11 @@ export type Report =
   | { readonly evt: 'latency'; readonly calls: number; readonly p50Us: number; readonly p99Us: number }
   | { readonly evt: 'opened'; readonly sessions: number }
   | { readonly evt: 'closed' }
-  | { readonly evt: 'memory'; readonly rss: number; readonly heapUsed: number; readonly sessions: number }
+  | {
+    readonly evt: 'memory'; readonly rss: number; readonly heapUsed: number; readonly sessions: number;
+    /** process.memoryUsage() and V8's committed young generation, for the breakdown (bytes). */
+    readonly heapTotal: number; readonly external: number; readonly arrayBuffers: number; readonly newSpace: number;
+  }
   | { readonly evt: 'error'; readonly message: string };
 
 export type ReportOf<E extends Report['evt']> = Extract<Report, { evt: E }>;

@@ -7,6 +7,8 @@ export interface Figure {
   readonly value: number;
   readonly unit: string;
   readonly runs: readonly number[];
+  /** Extra series printed in the BENCH line, e.g. the RSS samples (MB) after the load of each run. */
+  readonly samples?: readonly (readonly number[])[];
 }
 
 export const FIGURES = {
@@ -24,6 +26,12 @@ export const FIGURES = {
   pubsub_fanout: { label: 'pub/sub fan-out, delivered', unit: 'events/s' },
   memory_per_session_heap: { label: 'router heapUsed per idle session', unit: 'bytes' },
   memory_per_session_rss: { label: 'router RSS per idle session', unit: 'bytes' },
+  rss_per_idle_session: { label: 'router RSS per idle WebSocket session (as the OS sees it, no forced GC)', unit: 'bytes' },
+  rss_idle_baseline: { label: 'router RSS idle, before the saturated RPC load', unit: 'MB' },
+  rss_load_peak: { label: 'router RSS peak during the saturated RPC load', unit: 'MB' },
+  rss_after_load: { label: 'router RSS at the end of the wait after the load', unit: 'MB' },
+  rss_after_load_ratio: { label: 'RSS after the load / idle baseline (target <= 1.2)', unit: 'x' },
+  rss_recovery_time: { label: 'time after the load until RSS <= 1.2 x baseline (null: not within the wait)', unit: 's' },
 } as const;
 export type FigureName = keyof typeof FIGURES;
 
@@ -39,13 +47,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+const DECIMALS: Readonly<Record<string, number>> = { us: 1, MB: 1, x: 2, s: 0 };
+
 function round(value: number, unit: string): number {
-  return unit === 'us' ? Math.round(value * 10) / 10 : Math.round(value);
+  const scale = 10 ** (DECIMALS[unit] ?? 0);
+  return Math.round(value * scale) / scale;
 }
 
-export function figure(name: FigureName, serializer: SerializerId, runs: readonly number[]): Figure {
+/** NaN in `runs` (e.g. never recovered) is kept; the median is NaN (JSON null) if more than half are. */
+export function figure(name: FigureName, serializer: SerializerId, runs: readonly number[], samples?: readonly (readonly number[])[]): Figure {
   const { unit } = FIGURES[name];
-  return { name, serializer, unit, value: round(median(runs), unit), runs: runs.map((r) => round(r, unit)) };
+  const known = runs.filter((r) => !Number.isNaN(r));
+  const value = known.length * 2 > runs.length ? round(median(known), unit) : Number.NaN;
+  return { name, serializer, unit, value, runs: runs.map((r) => round(r, unit)), ...(samples ? { samples } : {}) };
 }
 
 /** One row per figure, one column per serializer. */
@@ -54,7 +68,8 @@ export function table(figures: readonly Figure[], serializers: readonly Serializ
   const rows = (Object.keys(FIGURES) as FigureName[]).flatMap((name) => {
     const cells = serializers.map((s) => figures.find((f) => f.name === name && f.serializer === s));
     if (cells.every((c) => c === undefined)) return [];
-    return [[FIGURES[name].label, ...cells.map((c) => (c ? c.value.toLocaleString('en-US') : '-')), FIGURES[name].unit]];
+    const cell = (c: Figure | undefined): string => (c === undefined ? '-' : Number.isNaN(c.value) ? 'n/a' : c.value.toLocaleString('en-US'));
+    return [[FIGURES[name].label, ...cells.map(cell), FIGURES[name].unit]];
   });
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string =>
@@ -62,6 +77,8 @@ export function table(figures: readonly Figure[], serializers: readonly Serializ
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** NaN is printed as null. */
 export function benchLine(f: Figure): string {
-  return `BENCH ${JSON.stringify({ name: f.name, serializer: f.serializer, value: f.value, unit: f.unit, runs: f.runs })}`;
+  const samples = f.samples ? { samples: f.samples } : {};
+  return `BENCH ${JSON.stringify({ name: f.name, serializer: f.serializer, value: f.value, unit: f.unit, runs: f.runs, ...samples })}`;
 }

@@ -3,21 +3,31 @@
  * WebSocket transport (startTransports) on 127.0.0.1, an ephemeral port, path /ws, with WAMP
  * long-poll at /lp on the same port, and RawSocket on TCP (127.0.0.1, ephemeral port) and on a
  * Unix socket in a temporary directory. Reports every URL,
- * and on `memory` forces GC (needs --expose-gc) and reports RSS / heapUsed / joined sessions.
- * Usage (forked by index.ts): router-process.ts [--realm realm1]
+ * and on `memory` forces GC (needs --expose-gc; not with `gc: false`) and reports RSS, heap and
+ * joined sessions. With --idle-gc it runs the idle GC of `asexor router` (cli/idle-gc.ts), so that
+ * its RSS is what an operator would see.
+ * Usage (forked by index.ts): router-process.ts [--realm realm1] [--idle-gc [--idle-gc-check-ms MS]]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createRouter } from '../../router/index.ts';
 import { startTransports } from '../../router/transports/index.ts';
 import { silentLogger } from '../../shared/logger.ts';
+import { startIdleGc } from '../../cli/idle-gc.ts';
 import type { Endpoint, HttpTransportConfig, RawSocketTransportConfig, RealmConfig } from '../../shared/config/types.ts';
 import { serveParent, sleep } from './protocol.ts';
 import type { Report } from './protocol.ts';
 
-const { values } = parseArgs({ options: { realm: { type: 'string', default: 'realm1' } }, strict: true });
+const { values } = parseArgs({
+  options: {
+    realm: { type: 'string', default: 'realm1' }, 'idle-gc': { type: 'boolean', default: false },
+    'idle-gc-check-ms': { type: 'string' },
+  },
+  strict: true,
+});
 
 const ALLOW_ALL = { call: true, register: true, publish: true, subscribe: true } as const;
 const realm: RealmConfig = {
@@ -56,17 +66,28 @@ const listeners = await startTransports(router, [
   rawsocket({ type: 'tcp', interface: '127.0.0.1', port: 0 }),
   rawsocket({ type: 'unix', path: join(socketDir, 'router.sock') }),
 ], { logger });
+// As `asexor router` runs it (cli/router-command.ts); a quick bench run checks more often.
+const checkMs = values['idle-gc-check-ms'] === undefined ? undefined : Number(values['idle-gc-check-ms']);
+const idleGc = values['idle-gc']
+  ? startIdleGc({ logger, enabled: true, ...(checkMs === undefined ? {} : { checkMs, firstCheckMs: checkMs }) })
+  : undefined;
 
-async function memory(): Promise<Report> {
-  const gc = globalThis.gc;
-  if (!gc) throw new Error('router-process needs --expose-gc for the memory figure');
-  // Several full collections with turns of the loop between them, so finalizers and weak callbacks run.
-  for (let i = 0; i < 4; i += 1) {
-    gc();
-    await sleep(20);
+async function memory(forceGc: boolean): Promise<Report> {
+  if (forceGc) {
+    const gc = globalThis.gc;
+    if (!gc) throw new Error('router-process needs --expose-gc for the memory figure');
+    // Several full collections with turns of the loop between them, so finalizers and weak callbacks run.
+    for (let i = 0; i < 4; i += 1) {
+      gc();
+      await sleep(20);
+    }
   }
   const usage = process.memoryUsage();
-  return { evt: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, sessions: router.sessionCount };
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+  return {
+    evt: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external,
+    arrayBuffers: usage.arrayBuffers, newSpace, sessions: router.sessionCount,
+  };
 }
 
 serveParent(
@@ -79,10 +100,11 @@ serveParent(
     });
   },
   (command) => {
-    if (command.cmd === 'memory') return memory();
+    if (command.cmd === 'memory') return memory(command.gc ?? true);
     throw new Error(`router: unsupported command ${command.cmd}`);
   },
   async () => {
+    idleGc?.stop();
     await router.close();
     await Promise.all(listeners.map((l) => l.close()));
     rmSync(socketDir, { recursive: true, force: true });

@@ -81,12 +81,15 @@ export class WebSocketPeer extends BasePeer {
     this.#tuning = options.tuning;
     this.#keepAlive = options.keepAlive;
     this.#ws.binaryType = 'nodebuffer';
-    this.ended = new Promise((resolve) => this.#ws.once('close', () => { resolve(); }));
+    // Resolved by the one 'close' listener below: no once() wrapper per connection (docs/router-memory.md).
+    let ended!: () => void;
+    this.ended = new Promise((resolve) => { ended = resolve; });
     this.#ws.on('message', (data, isBinary) => { this.#receive(data, isBinary); });
     this.#ws.on('pong', () => { this.#clearPongTimer(); });
     this.#ws.on('error', (err) => { this.#onSocketError(err); });
     this.#ws.on('close', (code, reason) => {
       clearTimeout(this.#terminateTimer);
+      ended();
       this.markClosed({ code, reason: reason.toString('utf8') });
     });
     if (this.#keepAlive.intervalMs > 0) {
