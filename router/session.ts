@@ -94,9 +94,11 @@ export class RouterSession {
     this.#peer = deps.peer;
     this.#received = (deps.counters ?? UNCOUNTED).received;
     this.#sent = (deps.counters ?? UNCOUNTED).sent;
+    // Closures made here outlive the handshake (the peer listeners): none may capture `deps`.
+    const timeoutMs = deps.handshakeTimeoutMs;
     this.#timer = setTimeout(() => {
-      this.#abort(WampErrorUri.timeout, `handshake not completed within ${deps.handshakeTimeoutMs} ms`);
-    }, deps.handshakeTimeoutMs);
+      this.#abort(WampErrorUri.timeout, `handshake not completed within ${timeoutMs} ms`);
+    }, timeoutMs);
     this.#peer.on('message', (msg) => { this.#onMessage(msg); });
     this.#peer.on('error', (error) => {
       // Bad bytes from the transport: its AppError carries the URI (protocol_violation, payload_size_exceeded).

@@ -101,13 +101,16 @@ export class RawSocketPeer extends BasePeer {
     this.#tuning = options.tuning;
     this.#clientMaxLength = options.clientMaxLength;
     this.#decoder = new FrameDecoder(options.maxLength);
-    this.ended = new Promise((resolve) => this.#socket.once('close', () => { resolve(); }));
+    // Resolved by the one 'close' listener below: no once() wrapper per connection (docs/router-memory.md).
+    let ended!: () => void;
+    this.ended = new Promise((resolve) => { ended = resolve; });
     this.#socket.on('data', (chunk: Buffer) => { this.#receive(chunk); });
     this.#socket.on('error', (err: Error & { code?: string }) => {
       this.#log.debug({ err: { code: err.code, message: err.message } }, 'rawsocket socket error');
     });
     this.#socket.on('close', (hadError) => {
       clearTimeout(this.#destroyTimer);
+      ended();
       this.markClosed(hadError ? { reason: 'connection lost' } : {});
     });
     if (this.#tuning.pingIntervalMs > 0) {

@@ -40,7 +40,13 @@ export interface WebSocketPeerOptions {
   readonly socket?: Duplex;
   readonly serializer: Serializer;
   readonly details: TransportDetails;
+  /** The peer's logger, or its parent when `logBindings` is given. */
   readonly logger: Logger;
+  /**
+   * Bindings of the peer's child logger, made from `logger` on first use: most connections never
+   * log, and a pino child costs about 300 bytes per connection (docs/router-memory.md).
+   */
+  readonly logBindings?: Readonly<Record<string, unknown>>;
   /** ms between pings, 0 = off; ms to wait for the pong, 0 = no deadline. */
   readonly keepAlive: { readonly intervalMs: number; readonly timeoutMs: number };
   readonly tuning: ResolvedWebSocketTuning;
@@ -60,7 +66,8 @@ export const CloseCode = {
 export class WebSocketPeer extends BasePeer {
   readonly #ws: WebSocket;
   readonly #serializer: Serializer;
-  readonly #log: Logger;
+  #logger: Logger;
+  #logBindings: Readonly<Record<string, unknown>> | undefined;
   readonly #tuning: ResolvedWebSocketTuning;
   readonly #keepAlive: WebSocketPeerOptions['keepAlive'];
   #pingTimer: NodeJS.Timeout | undefined;
@@ -77,7 +84,8 @@ export class WebSocketPeer extends BasePeer {
     this.#ws = options.ws;
     this.#socket = options.socket;
     this.#serializer = options.serializer;
-    this.#log = options.logger;
+    this.#logger = options.logger;
+    this.#logBindings = options.logBindings;
     this.#tuning = options.tuning;
     this.#keepAlive = options.keepAlive;
     this.#ws.binaryType = 'nodebuffer';
@@ -97,6 +105,14 @@ export class WebSocketPeer extends BasePeer {
     }
   }
 
+  #log(): Logger {
+    if (this.#logBindings !== undefined) {
+      this.#logger = this.#logger.child(this.#logBindings);
+      this.#logBindings = undefined;
+    }
+    return this.#logger;
+  }
+
   /** Whether reading is paused because the remote side is not consuming what we send. */
   get readPaused(): boolean {
     return this.#readPaused;
@@ -107,7 +123,7 @@ export class WebSocketPeer extends BasePeer {
     try {
       data = encodeMessage(this.#serializer, message);
     } catch (err) {
-      this.#log.error({ err, messageType: message.type }, 'cannot serialize outgoing message');
+      this.#log().error({ err, messageType: message.type }, 'cannot serialize outgoing message');
       this.close({ code: CloseCode.internalError, reason: 'internal error' });
       return;
     }
@@ -175,7 +191,7 @@ export class WebSocketPeer extends BasePeer {
 
   /** Listener failures are router bugs: log them and drop this connection, never throw into ws. */
   #emitSafely(event: PeerInput): void {
-    emitSafely(this, this.#log, event, (reason) => {
+    emitSafely(this, this.#log(), event, (reason) => {
       this.close({ code: reason === 'internal error' ? CloseCode.internalError : CloseCode.protocolError, reason });
     });
   }
@@ -185,7 +201,7 @@ export class WebSocketPeer extends BasePeer {
     // session up now instead of after the closing handshake.
     const code = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? CloseCode.messageTooBig
       : err.code === 'WS_ERR_INVALID_UTF8' ? CloseCode.invalidPayload : CloseCode.protocolError;
-    this.#log.warn({ err: { code: err.code, message: err.message }, closeCode: code }, 'websocket protocol error');
+    this.#log().warn({ err: { code: err.code, message: err.message }, closeCode: code }, 'websocket protocol error');
     this.#terminateTimer ??= setTimeout(() => { this.#ws.terminate(); }, this.#tuning.closeTimeoutMs);
     this.markClosed({ code, reason: code === CloseCode.messageTooBig ? 'message too big' : err.message });
   }
@@ -194,7 +210,7 @@ export class WebSocketPeer extends BasePeer {
     if (this.#readPaused && this.#ws.bufferedAmount <= this.#tuning.sendLowWaterMark) {
       this.#readPaused = false;
       this.#ws.resume();
-      this.#log.debug({ buffered: this.#ws.bufferedAmount }, 'send buffer drained; reading resumed');
+      this.#log().debug({ buffered: this.#ws.bufferedAmount }, 'send buffer drained; reading resumed');
     }
   };
 
@@ -202,12 +218,12 @@ export class WebSocketPeer extends BasePeer {
     const buffered = this.#ws.bufferedAmount;
     if (buffered > this.#tuning.sendBufferLimit) {
       // Bounded memory beats delivering everything to a consumer that stopped reading.
-      this.#log.warn({ buffered, limit: this.#tuning.sendBufferLimit }, 'send buffer overflow; closing');
+      this.#log().warn({ buffered, limit: this.#tuning.sendBufferLimit }, 'send buffer overflow; closing');
       this.close({ code: CloseCode.policyViolation, reason: 'send buffer overflow' });
     } else if (buffered > this.#tuning.sendHighWaterMark && !this.#readPaused) {
       this.#readPaused = true;
       this.#ws.pause();
-      this.#log.debug({ buffered }, 'send buffer above high-water mark; reading paused');
+      this.#log().debug({ buffered }, 'send buffer above high-water mark; reading paused');
     }
   }
 
@@ -217,7 +233,7 @@ export class WebSocketPeer extends BasePeer {
     if (this.#keepAlive.timeoutMs > 0) {
       this.#pongTimer = setTimeout(() => {
         this.#pongTimer = undefined;
-        this.#log.warn({ timeoutMs: this.#keepAlive.timeoutMs }, 'no pong in time; dropping connection');
+        this.#log().warn({ timeoutMs: this.#keepAlive.timeoutMs }, 'no pong in time; dropping connection');
         this.markClosed({ code: 1006, reason: 'ping timeout' });
         this.#ws.terminate();
       }, this.#keepAlive.timeoutMs);

@@ -93,7 +93,8 @@ export function createWebSocketService(
       socket,
       serializer,
       details,
-      logger: log.child({ peer: details.peer, protocol: ws.protocol }),
+      logger: log,
+      logBindings: { peer: details.peer, protocol: ws.protocol }, // the child logger is made on first use
       keepAlive: { intervalMs: config.options.autoPingInterval, timeoutMs: config.options.autoPingTimeout },
       tuning: resolved,
     });
