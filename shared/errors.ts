@@ -396,3 +396,17 @@ export class ClientConnectError extends AppError {
   }
 }
 // ─────────────────────────── end of WAMP worker errors ───────────────────────────
+
+/**
+ * The caller's waiting tasks already hold `asexor.perUser.maxQueuedBytes` of params (counted as JSON,
+ * docs/input-limits.md), or all waiting tasks `asexor.maxQueuedBytes`: rejected at once, like queue_full.
+ */
+export class QueueBytesLimitError extends AppError {
+  readonly code = 'ERR_QUEUE_BYTES_LIMIT';
+  override readonly uri = AppErrorUri.queueFull;
+  constructor(scope: 'user' | 'all', limit: number) {
+    super(scope === 'user'
+      ? `Per-user queue limit reached: your waiting tasks already hold ${String(limit)} bytes of params; wait for some to start`
+      : `Queue full: waiting tasks already hold ${String(limit)} bytes of params`);
+  }
+}

@@ -38,9 +38,14 @@ export interface LimitsCheck {
   readonly issues: ParamsIssue[];
   /** Problems found beyond `issues` (lists too long). */
   readonly omitted: number;
+  /** The counted size of the params when they passed (0 otherwise). */
+  readonly bytes: number;
 }
 
-const PASSED: LimitsCheck = Object.freeze({ issues: [], omitted: 0 });
+const NO_ISSUES: readonly ParamsIssue[] = Object.freeze([]);
+function passed(bytes: number): LimitsCheck {
+  return { issues: NO_ISSUES as ParamsIssue[], omitted: 0, bytes };
+}
 
 function isSchema(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -97,7 +102,7 @@ function isContainer(value: unknown): value is object {
  */
 export function checkParamLimits(input: Readonly<Record<string, unknown>>, properties: Readonly<Record<string, unknown>>, maxBytes: number, task: string): LimitsCheck {
   const tooBig = (): LimitsCheck => ({
-    issues: [{ field: '', message: `${task}: params too large: more than ${maxBytes} bytes (counted as JSON; the limit of this task)` }], omitted: 0,
+    issues: [{ field: '', message: `${task}: params too large: more than ${maxBytes} bytes (counted as JSON; the limit of this task)` }], omitted: 0, bytes: 0,
   });
   let bytes = 2;
   const stack: Pending[] = [];
@@ -112,14 +117,14 @@ export function checkParamLimits(input: Readonly<Record<string, unknown>>, prope
     }
   }
   if (bytes > maxBytes) return tooBig();
-  if (stack.length === 0) return PASSED;
+  if (stack.length === 0) return passed(bytes);
   const issues: ParamsIssue[] = [];
   let omitted = 0;
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value, depth } = item;
     if (depth > paramLimits.maxDepth) {
       const path = pathOf(item);
-      return { issues: [{ field: path, message: `${path}: nested deeper than ${paramLimits.maxDepth} levels` }], omitted: 0 };
+      return { issues: [{ field: path, message: `${path}: nested deeper than ${paramLimits.maxDepth} levels` }], omitted: 0, bytes: 0 };
     }
     const list = Array.isArray(value);
     const schema = branch(item.schema, list);
@@ -153,7 +158,7 @@ export function checkParamLimits(input: Readonly<Record<string, unknown>>, prope
       if (bytes > maxBytes) return tooBig();
     }
   }
-  return issues.length === 0 ? PASSED : { issues, omitted };
+  return issues.length === 0 ? passed(bytes) : { issues, omitted, bytes: 0 };
 }
 
 /**

@@ -45,11 +45,15 @@ export function paramNames(def: Pick<TaskDefinitionBase<unknown>, 'params'>): Re
   return names;
 }
 
-/** Validates a CALL's `args`/`kwargs` against `def`; throws InvalidParamsError listing every problem. */
+/**
+ * Validates a CALL's `args`/`kwargs` against `def`; throws InvalidParamsError listing every problem.
+ * `measured.bytes` receives the params' counted size (shared/param-limits.ts), e.g. for a queue's byte limits.
+ */
 export function parseTaskParams<P>(
   def: TaskDefinitionBase<P>,
   args: readonly unknown[] = [],
   kwargs: Readonly<Record<string, unknown>> = {},
+  measured?: { bytes: number },
 ): P {
   const positional: readonly string[] = def.positional ?? [];
   if (args.length > positional.length) {
@@ -72,6 +76,7 @@ export function parseTaskParams<P>(
   });
   const limits = checkParamLimits(input, paramsJsonSchema(def).properties ?? {}, def.maxParamsBytes ?? paramLimits.maxParamsBytes, def.name);
   if (limits.issues.length > 0) throw new InvalidParamsError([...issues, ...limits.issues], omitted + limits.omitted);
+  if (measured !== undefined) measured.bytes = limits.bytes;
   const result = def.params.safeParse(input, PARSE_OPTIONS);
   if (result.success && issues.length === 0 && omitted === 0) return result.data;
   if (!result.success) {

@@ -10,7 +10,7 @@
  * the batch of its event-loop turn; the reply (`Submitted.committed`) and every event of that turn
  * wait for the batch's commit, and the events still go out a macrotask after the replies.
  */
-import { AdminRoleRequiredError, ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError, TaskNotAllowedError } from '../shared/errors.ts';
+import { AdminRoleRequiredError, QueueBytesLimitError, ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError, TaskNotAllowedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseTaskParams, precheckTaskParams } from '../shared/task-params.ts';
 import { isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
@@ -56,7 +56,20 @@ export interface TaskServiceOptions {
   readonly journal?: TaskJournal | undefined;
   /** The worker id every task id starts with (worker/task-ids.ts). @default the journal's, else a random one */
   readonly workerId?: string;
+  /** Params bytes (counted as JSON) one user's waiting tasks may hold. @default queueBytesDefaults.perUser */
+  readonly perUserQueuedBytes?: number;
+  /** Params bytes all waiting tasks may hold. @default queueBytesDefaults.all */
+  readonly maxQueuedBytes?: number;
 }
+
+/**
+ * Byte limits of waiting tasks' params (docs/input-limits.md). Params of at most `small` bytes are not
+ * counted: the task count limits bound them, and the fast path (a `date`) pays nothing.
+ */
+export const queueBytesDefaults = { perUser: 4 * 1024 * 1024, all: 64 * 1024 * 1024, small: 256 } as const;
+
+/** Reused by every submit (synchronous): the counted size of the params being parsed. */
+const measured = { bytes: 0 };
 
 /** A queued or running task, as other workers of the realm keep it (worker/cluster/). */
 export interface OpenTask {
@@ -135,6 +148,12 @@ export class TaskService {
    */
   readonly #endedElsewhere = new Map<TaskLifecycle, TaskStatusEvent>();
   readonly #workerId: string;
+  /** Waiting tasks with params over queueBytesDefaults.small: their bytes, per user and in all. */
+  readonly #heavy = new Map<TaskLifecycle, number>();
+  readonly #heavyByUser = new Map<string, number>();
+  #heavyBytes = 0;
+  readonly #perUserQueuedBytes: number;
+  readonly #maxQueuedBytes: number;
   /** With a journal: events wait for the commit of their batch. */
   readonly #gate = new CommitGate<Held>(([task, event]) => { this.#deliver(task, event); });
 
@@ -156,6 +175,8 @@ export class TaskService {
     this.#queue.on('cancelled', (job) => { if (job instanceof TaskLifecycle) job.drop(); });
     this.#journal = options.journal;
     this.#workerId = options.workerId ?? options.journal?.workerId ?? randomWorkerId();
+    this.#perUserQueuedBytes = options.perUserQueuedBytes ?? queueBytesDefaults.perUser;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? queueBytesDefaults.all;
     if (this.#journal !== undefined) this.#journal.onCommitted = (ops, error) => { this.#committed(ops, error); };
   }
 
@@ -173,10 +194,14 @@ export class TaskService {
     if (this.#closing) throw new ShuttingDownError();
     const def = this.#registry.require(task);
     if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
-    const params: unknown = parseTaskParams(def, args, kwargs);
+    measured.bytes = 0;
+    const params: unknown = parseTaskParams(def, args, kwargs, measured);
+    const bytes = measured.bytes;
+    if (bytes > queueBytesDefaults.small) this.#checkQueuedBytes(caller.authid, bytes);
     const input = this.#journal === undefined ? undefined : journalInput(args, kwargs);
     const lifecycle = new TaskLifecycle(newTaskId(this.#workerId), caller, this.#queue.priorityFor(caller.authrole), def, params, this.#env);
     this.#queue.submit(lifecycle);
+    if (bytes > queueBytesDefaults.small) this.#holdBytes(lifecycle, bytes);
     this.#open += 1;
     if (options.onEvent !== undefined) this.#listeners.set(lifecycle, options.onEvent);
     const queued = lifecycle.queuedEvent();
@@ -347,7 +372,30 @@ export class TaskService {
     return this.#adminRoles.has(caller.authrole);
   }
 
+  #checkQueuedBytes(owner: string, bytes: number): void {
+    if ((this.#heavyByUser.get(owner) ?? 0) + bytes > this.#perUserQueuedBytes) throw new QueueBytesLimitError('user', this.#perUserQueuedBytes);
+    if (this.#heavyBytes + bytes > this.#maxQueuedBytes) throw new QueueBytesLimitError('all', this.#maxQueuedBytes);
+  }
+
+  #holdBytes(task: TaskLifecycle, bytes: number): void {
+    this.#heavy.set(task, bytes);
+    this.#heavyByUser.set(task.owner, (this.#heavyByUser.get(task.owner) ?? 0) + bytes);
+    this.#heavyBytes += bytes;
+  }
+
+  /** The task left the queue (started or ended): its params no longer count against the byte limits. */
+  #releaseBytes(task: TaskLifecycle): void {
+    const bytes = this.#heavy.get(task);
+    if (bytes === undefined) return;
+    this.#heavy.delete(task);
+    const left = (this.#heavyByUser.get(task.owner) ?? 0) - bytes;
+    if (left > 0) this.#heavyByUser.set(task.owner, left);
+    else this.#heavyByUser.delete(task.owner);
+    this.#heavyBytes -= bytes;
+  }
+
   #emit(task: TaskLifecycle, emitted: TaskStatusEvent): void {
+    if (this.#heavy.size > 0 && emitted.status !== 'queued') this.#releaseBytes(task);
     const event = isTerminal(emitted.status) ? this.#endedElsewhere.get(task) ?? emitted : emitted;
     this.#history.update(event);
     this.#active.track(task, event);
