@@ -10,8 +10,9 @@
  * - wildcard: same number of components, and each non-empty pattern component equals the URI's
  *   component at that position (an empty component matches exactly one component).
  */
+import type { MatchPolicy } from '../shared/wamp/uri-rules.ts';
 
-export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+export type { MatchPolicy } from '../shared/wamp/uri-rules.ts';
 
 export const MATCH_POLICIES: readonly MatchPolicy[] = ['exact', 'prefix', 'wildcard'];
 

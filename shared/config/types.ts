@@ -4,8 +4,9 @@
  * Names follow Crossbar's where a Crossbar key exists (snake_case keys map to camelCase here).
  */
 import type { SerializerId } from '../serializers/serializer.ts';
+import type { MatchPolicy } from '../wamp/uri-rules.ts';
 
-export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+export type { MatchPolicy } from '../wamp/uri-rules.ts';
 
 export interface PermissionConfig {
   readonly uri: string;

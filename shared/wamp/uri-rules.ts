@@ -19,6 +19,7 @@ export interface UriRuleOptions {
   readonly allowLastEmpty?: boolean;
 }
 
+/** How a pattern URI matches (pattern-based subscriptions and registrations, permissions): declared once, here. */
 export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
 
 // spec: basic/building_blocks.md "URIs" (the four regexes given there)

@@ -68,7 +68,7 @@ export interface Harness {
 export interface HarnessOptions {
   readonly queue?: TaskQueueOptions;
   readonly tasks?: readonly TaskDefinition[];
-  readonly service?: Partial<Pick<TaskServiceOptions, 'historyPerUser' | 'historyMax' | 'adminRoles'>>;
+  readonly service?: Partial<Pick<TaskServiceOptions, 'historyPerUser' | 'historyMax' | 'adminRoles' | 'perUserQueuedBytes' | 'maxQueuedBytes'>>;
   /** Another runner than the file's shared one (e.g. a closed one). */
   readonly runner?: TaskRunner;
 }
