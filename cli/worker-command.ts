@@ -13,7 +13,7 @@ import { createLogger } from '../shared/logger.ts';
 import { resolveWorkerSettings, startWorker } from '../worker/index.ts';
 import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
-import { closeWithDeadline, resolveShutdownTimeoutMs, stopRequests } from './shutdown.ts';
+import { closeWithDeadline, DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveShutdownTimeoutMs, stopRequests } from './shutdown.ts';
 
 const usage = `Usage: asexor worker --url URL --authid ID (--ticket T | --secret S) [--realm R] [--config FILE]
 
@@ -30,7 +30,10 @@ Options:
       --realm REALM      (default: the config's asexor.realm, else asexor)
   -c, --config FILE      JSON file whose top-level "asexor" section holds the worker settings
                          (the same file as serve's --config; the rest of it is not read)
-      --log-level LEVEL  trace|debug|info|warn|error (default: info, or $ASEXOR_LOG_LEVEL)`;
+      --log-level LEVEL  trace|debug|info|warn|error (default: info, or $ASEXOR_LOG_LEVEL)
+      --shutdown-timeout MS
+                         after SIGINT/SIGTERM, exit (code 1) if the shutdown has not finished within
+                         MS milliseconds (default: ${DEFAULT_SHUTDOWN_TIMEOUT_MS}, or $ASEXOR_SHUTDOWN_TIMEOUT_MS)`;
 
 async function readSettingsSection(file: string | undefined): Promise<{ section: unknown; baseDir: string }> {
   if (file === undefined) return { section: undefined, baseDir: process.cwd() };
@@ -54,6 +57,7 @@ async function run(argv: readonly string[]): Promise<number> {
       options: {
         url: { type: 'string' }, authid: { type: 'string' }, ticket: { type: 'string' }, secret: { type: 'string' },
         realm: { type: 'string' }, config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
       },
       strict: true,
     }));
@@ -70,8 +74,8 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger({ name: 'asexor-worker', ...(values['log-level'] ? { level: values['log-level'] } : {}) });
   try {
-    // The same deadline as `serve` (cli/shutdown.ts): ASEXOR_SHUTDOWN_TIMEOUT_MS, default 30 s.
-    const shutdownTimeoutMs = resolveShutdownTimeoutMs(undefined);
+    // The same deadline as `serve` (cli/shutdown.ts): --shutdown-timeout, else ASEXOR_SHUTDOWN_TIMEOUT_MS, else 30 s.
+    const shutdownTimeoutMs = resolveShutdownTimeoutMs(values['shutdown-timeout']);
     const { section, baseDir } = await readSettingsSection(values.config);
     const settings = resolveWorkerSettings(section, { baseDir });
     const worker = await startWorker({
