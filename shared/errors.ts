@@ -410,3 +410,12 @@ export class QueueBytesLimitError extends AppError {
       : `Queue full: waiting tasks already hold ${String(limit)} bytes of params`);
   }
 }
+
+/**
+ * A user's files folder would hold more than `asexor.files.quotaBytes` (docs/files.md "Quota"): an
+ * upload is refused, a task's output is removed and the task ends with this error.
+ */
+export class FilesQuotaExceededError extends AppError {
+  readonly code = 'ERR_FILES_QUOTA_EXCEEDED';
+  override readonly uri = AppErrorUri.invalidParams;
+}

@@ -11,8 +11,24 @@ import type { z } from 'zod';
 
 /** What every task callback may know besides its params. */
 export interface TaskContext {
-  /** The configured files folder, absolute (the worker resolves it at start-up). */
+  /**
+   * The submitter's files folder, absolute (docs/files.md): `<files folder>/<the authid, escaped>`, created
+   * on first use, or the top files folder itself for a role of `asexor.files.sharedRoles`.
+   */
   readonly filesDir: string;
+  /**
+   * `user` (the submitter's own folder) or `shared` (the top folder); absent when the context was made
+   * without knowing the submitter, and `filesDir` is then the top folder (a check against it says
+   * nothing about a user's files: skip it).
+   */
+  readonly filesScope?: 'user' | 'shared';
+  /**
+   * Where a running task's program writes the output file `rel` (relative to `filesDir`, checked like a
+   * path param): a hidden temporary name in the same folder, renamed to `rel` when the task succeeds
+   * and removed when it fails, times out, is cancelled or goes over the user's quota (worker/files-outputs.ts).
+   * Same `rel`, same name within one run. Absent outside a run (precheck): use `rel` itself.
+   */
+  readonly outputFile?: (rel: string) => string;
 }
 
 /** What the process of a command task (or a `ctx.exec` call) came to; the runner's RunOutcome fits it. */

@@ -28,8 +28,9 @@ export default defineMultiTask({
     extensions: z.array(z.enum(INPUT_EXTENSIONS)).min(1).max(INPUT_EXTENSIONS.length).optional().describe('only files with these extensions; default: all supported'),
   }),
   positional: ['folder', 'to'],
-  // Before queueing: a missing folder is refused at once.
+  // Before queueing: a missing folder is refused at once (in a context made for the submitter, as convert's).
   precheck: async (params, ctx) => {
+    if (ctx.filesScope === undefined) return;
     await realPathInFilesDir(ctx.filesDir, params.folder, 'folder', 'folder').catch((error: unknown) => { throw asParamsError(error, 'folder'); });
   },
   subtasks: async (params, ctx): Promise<SubtaskSpec[]> => {

@@ -1,8 +1,11 @@
 -- Pandoc Lua filter used by tasks/convert.ts: keeps a conversion from reading anything outside the
 -- files folder or fetching from the network. (pandoc 2.17's --sandbox cannot write EPUB or DOCX.)
--- * Images: only relative paths without '..' (resolved from the input's folder) and data: URIs are
---   kept; for HTML output remote http(s) images stay as links (HTML output embeds nothing). Any other
---   image becomes its alt text, with a warning on stderr.
+-- * Images: only data: URIs, images the input carries itself (a DOCX's media) and relative paths
+--   without '..' (resolved from the input's folder) whose real path, symlinks resolved (realpath -e),
+--   is inside the files folder named by the metadata field asexor-files-root (tasks/convert.ts sets
+--   it on the command line, which overrides the document's) are kept; for HTML output remote http(s)
+--   images stay as links (HTML output embeds nothing). Any other image becomes its alt text, with a
+--   warning on stderr. Without that field no local image is kept.
 -- * Raw HTML is dropped from EPUB output (the EPUB writer embeds the media it references).
 -- * Metadata is limited to descriptive fields (no cover-image, stylesheet, css, ...: they name files).
 
@@ -25,19 +28,50 @@ local function local_path_ok(src)
   return true
 end
 
+local root -- real path of the files folder, set by read_root
+local real_cache = {}
+
+-- The real path of an existing file (argv, no shell), or false.
+local function real_path(p)
+  if real_cache[p] == nil then
+    local ok, out = pcall(pandoc.pipe, 'realpath', {'-e', '-q', '--', p}, '')
+    real_cache[p] = ok and out:gsub('\n$', '') or false
+  end
+  return real_cache[p]
+end
+
+local function inside_root(real)
+  return root ~= nil and (real == root or real:sub(1, #root + 1) == root .. '/')
+end
+
+-- Every spelling pandoc may open (as written, percent-decoded) that exists must be inside; one must exist.
+local function local_file_ok(src)
+  local found = false
+  for _, candidate in ipairs({src, decode(src)}) do
+    local real = real_path(candidate)
+    if real then
+      if not inside_root(real) then return false end
+      found = true
+    end
+  end
+  return found
+end
+
 local function image_ok(src)
   if src:match('^data:') then return true end
   if FORMAT:match('^html') and src:match('^https?://') then return true end
-  return local_path_ok(src) and local_path_ok(decode(src))
+  if not (local_path_ok(src) and local_path_ok(decode(src))) then return false end
+  if pandoc.mediabag.lookup(src) ~= nil then return true end
+  return local_file_ok(src)
 end
 
 local function warn(what, detail)
   io.stderr:write('[asexor] removed ' .. what .. ': ' .. detail .. '\n')
 end
 
-function Image(img)
+local function Image(img)
   if image_ok(img.src) then return nil end
-  warn('image', img.src .. ' (only relative paths inside the files folder)')
+  warn('image', img.src .. ' (only files inside the files folder)')
   return img.caption
 end
 
@@ -49,10 +83,7 @@ local function drop_raw(raw)
   return nil
 end
 
-RawInline = drop_raw
-RawBlock = drop_raw
-
-function Meta(meta)
+local function Meta(meta)
   for key, _ in pairs(meta) do
     if not KEEP_META[key] then
       warn('metadata field', key)
@@ -61,3 +92,17 @@ function Meta(meta)
   end
   return meta
 end
+
+local function read_root(meta)
+  local value = meta['asexor-files-root']
+  if value ~= nil then
+    local real = real_path(pandoc.utils.stringify(value))
+    if real then root = real end
+  end
+end
+
+-- Two passes: the root first (Meta runs after the inlines within one filter), then the guard.
+return {
+  { Meta = read_root },
+  { Image = Image, RawInline = drop_raw, RawBlock = drop_raw, Meta = Meta },
+}

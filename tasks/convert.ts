@@ -3,9 +3,12 @@
  * relative to the files folder; the output goes next to the input (same name, new extension) unless
  * `output` says otherwise. Result: `{ output: <relative path> }`.
  *
- * Safety (tasks.md "Safety rules"): argv only, absolute paths after `--`; `check` resolves symlinks
- * before the run; the Lua filter convert-guard.lua drops images, raw HTML (EPUB) and metadata that
- * would read outside the folder; the proxy variables point at a closed loopback port so pandoc cannot
+ * Safety (tasks.md "Safety rules"): argv only, absolute paths after `--`; every path is inside the
+ * submitter's files folder (TaskContext.filesDir, docs/files.md); `check` resolves symlinks of input
+ * and output before the run; the output is written to a temporary name that the worker renames on
+ * success and removes otherwise (TaskContext.outputFile); the Lua filter convert-guard.lua drops
+ * images whose real path (symlinks resolved) is outside the folder, raw HTML (EPUB) and metadata that
+ * would read files; the proxy variables point at a closed loopback port so pandoc cannot
  * fetch remote resources (its DOCX writer fetches images before any filter runs); `+RTS -M` caps its heap.
  */
 import path from 'node:path';
@@ -31,6 +34,8 @@ export type Target = keyof typeof OUTPUT_FORMATS;
 export const TARGETS = Object.keys(OUTPUT_FORMATS) as [Target, ...Target[]];
 
 export const GUARD_FILTER = fileURLToPath(new URL('./convert-guard.lua', import.meta.url));
+/** The metadata field that tells convert-guard.lua the folder images must stay in (a command-line value overrides the document's). */
+export const GUARD_ROOT_META = 'asexor-files-root';
 /** Pandoc's heap limit (GHC runtime option): `![](/dev/zero)` must not eat the machine. */
 export const PANDOC_MAX_HEAP = '512m';
 const NO_NETWORK = 'http://127.0.0.1:9';
@@ -93,16 +98,20 @@ export default defineTask({
   command: 'pandoc',
   args: (params, ctx) => {
     const input = resolveInFilesDir(ctx.filesDir, params.input, 'input');
-    const output = resolveInFilesDir(ctx.filesDir, outputPathFor(params), 'output');
+    const rel = outputPathFor(params);
+    const output = ctx.outputFile?.(rel) ?? resolveInFilesDir(ctx.filesDir, rel, 'output');
     const { writer } = OUTPUT_FORMATS[params.to];
     return [
       '+RTS', `-M${PANDOC_MAX_HEAP}`, '-RTS',
       `--from=${readerFor(params.input)}`, `--to=${writer}`, ...(writer === 'html' ? ['--standalone'] : []),
+      `--metadata=${GUARD_ROOT_META}=${ctx.filesDir}`,
       `--lua-filter=${GUARD_FILTER}`, `--output=${output}`, '--', input,
     ];
   },
-  // Before queueing: a missing input or output folder is refused at once, naming the param.
+  // Before queueing: a missing input or output folder is refused at once, naming the param (only in
+  // a context made for the submitter: the top folder says nothing about a user's files).
   precheck: async (params, ctx) => {
+    if (ctx.filesScope === undefined) return;
     await realPathInFilesDir(ctx.filesDir, params.input, 'file', 'input').catch((error: unknown) => { throw asParamsError(error, 'input'); });
     await realPathInFilesDir(ctx.filesDir, outputPathFor(params), 'new-file', 'output').catch((error: unknown) => { throw asParamsError(error, 'output'); });
   },

@@ -1,6 +1,7 @@
 /**
  * Signed download tokens of `files.link` (docs/web-api.md): `<payload>.<signature>`, both base64url;
- * payload = JSON `{authid, path, exp}` (`exp`: Unix time in milliseconds), signature = HMAC-SHA256 of
+ * payload = JSON `{authid, dir, path, exp}` (`dir`: the folder of the files folder `path` is in,
+ * worker/files-user.ts: the creator's folder name, '' for the shared top folder; `exp`: Unix time in milliseconds), signature = HMAC-SHA256 of
  * the payload's base64url text with a key drawn at random per process. A token is therefore valid
  * only in the process that signed it, until `exp`, and cannot be altered without the key. The
  * signature is compared in constant time. Tokens are bearer credentials: whoever has the URL may
@@ -8,9 +9,11 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** What a valid token grants: download of `path` (relative to the files folder), created by `authid`. */
+/** What a valid token grants: download of `path` (relative to the folder `dir` of the files folder), created by `authid`. */
 export interface FileLinkGrant {
   readonly authid: string;
+  /** A user's folder name (worker/files-user.ts `userFolderName`), or '' for the top folder (a shared role). */
+  readonly dir: string;
   readonly path: string;
   /** Unix time, ms. */
   readonly exp: number;
@@ -41,9 +44,9 @@ export class FileLinkSigner {
     this.#now = options.now ?? Date.now;
   }
 
-  /** A token for `authid` to download `path`, valid for the configured lifetime from now. */
-  sign(authid: string, path: string): { readonly token: string; readonly grant: FileLinkGrant } {
-    const grant: FileLinkGrant = { authid, path, exp: this.#now() + this.#ttlMs };
+  /** A token for `authid` to download `path` of the folder `dir`, valid for the configured lifetime from now. */
+  sign(authid: string, path: string, dir: string): { readonly token: string; readonly grant: FileLinkGrant } {
+    const grant: FileLinkGrant = { authid, dir, path, exp: this.#now() + this.#ttlMs };
     const payload = Buffer.from(JSON.stringify(grant), 'utf8').toString('base64url');
     return { token: `${payload}.${this.#mac(payload).toString('base64url')}`, grant };
   }
@@ -75,6 +78,7 @@ function parseGrant(json: string): FileLinkGrant | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { authid, path, exp } = value as Record<string, unknown>;
-  return typeof authid === 'string' && typeof path === 'string' && typeof exp === 'number' && Number.isFinite(exp) ? { authid, path, exp } : undefined;
+  const { authid, dir, path, exp } = value as Record<string, unknown>;
+  return typeof authid === 'string' && typeof dir === 'string' && typeof path === 'string' && typeof exp === 'number' && Number.isFinite(exp)
+    ? { authid, dir, path, exp } : undefined;
 }

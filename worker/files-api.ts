@@ -1,17 +1,22 @@
 /**
  * The files procedures of the web app (docs/web-api.md), WAMP-agnostic: list, upload and link the
- * files of the worker's files folder, the folder the file tasks (tasks/convert.ts) read and write.
- * Every user shares that one folder: anyone the authorizer lets call `<prefix>.files.*` sees, reads
- * and overwrites every file in it (per-user folders are not implemented yet).
+ * files of the caller's files folder, the folder the caller's file tasks (tasks/convert.ts) read and
+ * write: `<filesDir>/<escaped authid>/`, or the top folder for a role of `files.sharedRoles`
+ * (worker/files-user.ts, docs/files.md). With `files.quotaBytes` an upload that would put the
+ * caller's folder over it is refused (FilesQuotaExceededError; usage: worker/files-usage.ts).
  * Arguments come as positional args or kwargs; problems are InvalidParamsError issues.
  */
-import { InvalidParamsError } from '../shared/errors.ts';
+import { FilesQuotaExceededError, InvalidParamsError } from '../shared/errors.ts';
 import { realPathInFilesDir } from '../shared/files-dir.ts';
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Dict } from './autobahn.ts';
 import type { FileLinkSigner } from './file-link-token.ts';
 import { listFiles, type FileEntry } from './files-list.ts';
 import { asParamsError, checkedFilesPath } from './files-path.ts';
 import { writeUpload } from './files-upload.ts';
+import { usageFor } from './files-usage.ts';
+import { filesSettingsDefaults, openUserFiles, type FilesSettings, type UserFiles } from './files-user.ts';
 import type { Caller } from './task-lifecycle.ts';
 
 /** Where the HTTP listener serves download tokens (cli/server.ts mounts worker/files-download.ts there). */
@@ -24,6 +29,8 @@ export interface FilesApiOptions {
   readonly maxUploadBytes: number;
   /** Signs download tokens; absent = no `files.link` (a remote worker: nothing here serves its links). */
   readonly signer?: FileLinkSigner | undefined;
+  /** Shared roles and quota (`asexor.files`). @default worker/files-user.ts filesSettingsDefaults */
+  readonly files?: FilesSettings | undefined;
 }
 
 export interface UploadResult {
@@ -74,14 +81,35 @@ export class FilesApi {
     return this.#options.signer !== undefined;
   }
 
-  /** `files.list()`: every listed file (worker/files-list.ts). */
-  list(_caller: Caller, args: readonly unknown[] = [], kwargs: Dict = {}): Promise<FileEntry[]> {
+  /** The caller's folder, created on first use. */
+  #folder(caller: Caller): Promise<UserFiles> {
+    return openUserFiles(this.#options.filesDir, caller, this.#settings);
+  }
+
+  get #settings(): FilesSettings {
+    return this.#options.files ?? filesSettingsDefaults;
+  }
+
+  /** `files.list()`: every listed file of the caller's folder (worker/files-list.ts). */
+  async list(caller: Caller, args: readonly unknown[] = [], kwargs: Dict = {}): Promise<FileEntry[]> {
     rejectExtra(args, kwargs, []);
-    return listFiles(this.#options.filesDir);
+    return listFiles((await this.#folder(caller)).dir);
+  }
+
+  /** Refuses `size` more bytes (replacing `rel`) when they would put a user's folder over the quota. */
+  async #checkQuota(folder: UserFiles, rel: string, size: number): Promise<number> {
+    const quota = this.#settings.quotaBytes;
+    if (quota === null || folder.scope !== 'user') return 0;
+    const replaced = await lstat(path.join(folder.dir, rel)).then((stats) => (stats.isFile() ? stats.size : 0), () => 0);
+    const used = await usageFor(this.#settings).bytes(folder.dir);
+    if (used - replaced + size > quota) {
+      throw new FilesQuotaExceededError(`the upload of ${size} bytes would put your files folder over its quota of ${quota} bytes (it holds ${used} bytes${replaced > 0 ? `, ${replaced} of them in the file it replaces` : ''})`);
+    }
+    return replaced;
   }
 
   /** `files.upload(path, content, {overwrite})`: `content` is base64 (standard alphabet, padded). */
-  async upload(_caller: Caller, args: readonly unknown[], kwargs: Dict): Promise<UploadResult> {
+  async upload(caller: Caller, args: readonly unknown[], kwargs: Dict): Promise<UploadResult> {
     rejectExtra(args, kwargs, ['path', 'content', 'overwrite']);
     const rel = checkedFilesPath(argument(args, kwargs, 0, 'path'));
     const content = argument(args, kwargs, 1, 'content');
@@ -92,12 +120,15 @@ export class FilesApi {
     const size = decodedSize(content);
     const max = this.#options.maxUploadBytes;
     if (size > max) throw issue('content', `the file has ${size} bytes, more than the upload limit of ${max} bytes`);
+    const folder = await this.#folder(caller);
+    const replaced = await this.#checkQuota(folder, rel, size);
     const data = Buffer.from(content, 'base64');
     try {
-      await writeUpload(this.#options.filesDir, rel, data, overwrite);
+      await writeUpload(folder.dir, rel, data, overwrite);
     } catch (error) {
       throw asParamsError(error);
     }
+    if (this.#settings.quotaBytes !== null) usageFor(this.#settings).add(folder.dir, data.length - (overwrite ? replaced : 0));
     return { path: rel, size: data.length };
   }
 
@@ -105,14 +136,15 @@ export class FilesApi {
   async link(caller: Caller, args: readonly unknown[], kwargs: Dict): Promise<FileLink> {
     rejectExtra(args, kwargs, ['path']);
     const rel = checkedFilesPath(argument(args, kwargs, 0, 'path'));
+    const folder = await this.#folder(caller);
     try {
-      await realPathInFilesDir(this.#options.filesDir, rel, 'file', 'path');
+      await realPathInFilesDir(folder.dir, rel, 'file', 'path');
     } catch (error) {
       throw asParamsError(error);
     }
     const signer = this.#options.signer;
     if (signer === undefined) throw new TypeError('files.link needs a signer (FilesApiOptions.signer)');
-    const { token, grant } = signer.sign(caller.authid, rel);
+    const { token, grant } = signer.sign(caller.authid, rel, folder.name);
     return { url: `${FILES_DOWNLOAD_PATH}/${token}`, expires_at: new Date(grant.exp).toISOString() };
   }
 }

@@ -3,14 +3,16 @@
  * (worker/file-link-token.ts), mounted on the HTTP listener by cli/server.ts.
  * - 403 for a token that is malformed, wrongly signed or expired; 404 when the file is gone (or no
  *   longer a regular file inside the folder); 405 for other methods.
- * - The path is resolved again at download time (symlinks followed) and must stay inside the files
- *   folder's real path (shared/files-dir.ts `realPathInFilesDir`).
+ * - The path is resolved again at download time (symlinks followed) and must stay inside the real
+ *   path of the folder the token names (the creator's own folder, worker/files-user.ts, or the top
+ *   folder for a shared role; shared/files-dir.ts `realPathInFilesDir`); a user's folder must itself be
+ *   a real folder directly inside the top one.
  * - Always an attachment (`Content-Disposition`, RFC 6266, with an RFC 5987 `filename*` for
  *   non-ASCII names), `nosniff`, `Cache-Control: private, no-store`, and a sandboxing CSP, so a
  *   downloaded HTML file never runs as a page of this origin.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +23,7 @@ import { sendText } from '../router/transports/http-reply.ts';
 import type { RequestRoute } from '../router/transports/http-routes.ts';
 import type { FileLinkSigner } from './file-link-token.ts';
 import { FILES_DOWNLOAD_PATH } from './files-api.ts';
+import { folderOf } from './files-user.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
@@ -77,11 +80,16 @@ export function fileDownloadRoute(options: FileDownloadOptions): RequestRoute {
   };
 }
 
-async function resolveGranted(filesDir: string, rel: string): Promise<string | undefined> {
+/** The real path of the granted file inside the folder of the grant (the creator's, or the top one). */
+async function resolveGranted(filesDir: string, dir: string, rel: string): Promise<string | undefined> {
+  const folder = folderOf(filesDir, dir);
+  if (folder === undefined) return undefined;
   try {
-    return await realPathInFilesDir(filesDir, rel, 'file');
+    if (dir !== '' && await realpath(folder) !== path.join(await realpath(filesDir), dir)) return undefined;
+    return await realPathInFilesDir(folder, rel, 'file');
   } catch (error) {
     if (error instanceof FilesPathNotFoundError || error instanceof PathOutsideFilesDirError) return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // the folder is gone
     throw error;
   }
 }
@@ -96,7 +104,7 @@ async function serve(options: FileDownloadOptions, log: Logger, req: IncomingMes
     sendText(res, 403, 'Forbidden: this download link is invalid or has expired; ask for a new one\n', { 'cache-control': 'no-store' });
     return;
   }
-  const real = await resolveGranted(options.filesDir, grant.path);
+  const real = await resolveGranted(options.filesDir, grant.dir, grant.path);
   const handle = real === undefined ? undefined : await open(real, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
   // O_NONBLOCK: a FIFO swapped in after the check cannot hang the request; fstat then rejects it.
   const stats = await handle?.stat();
@@ -118,7 +126,7 @@ async function serve(options: FileDownloadOptions, log: Logger, req: IncomingMes
     res.end();
     return;
   }
-  log.info({ authid: grant.authid, path: grant.path, size: stats.size }, 'file downloaded');
+  log.info({ authid: grant.authid, dir: grant.dir, path: grant.path, size: stats.size }, 'file downloaded');
   if (stats.size === 0) {
     await handle.close();
     res.end();

@@ -4,13 +4,19 @@
  * timeout, output cap, cwd and env; the runner's outcome decides timeout and cancelled
  * (docs/conventions.md: outcomes are data). Custom tasks get a RunContext whose signal aborts on cancel and on
  * their timeout. Events are the lifecycle's job (task-lifecycle.ts).
+ * Output files (TaskContext.outputFile, worker/files-outputs.ts) are renamed into place only on success
+ * and removed otherwise; with a quota (`files.quotaBytes`, docs/files.md) a command is stopped when its
+ * outputs would put the user's folder over it, and any task's outputs are checked before the rename.
  */
-import { AppError, TaskRunnerFailedError } from '../shared/errors.ts';
+import { AppError, FilesQuotaExceededError, TaskRunnerFailedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { processError, taskErrorInfo, type TaskErrorInfo } from '../shared/task-status.ts';
 import {
-  taskDefaults, type CommandTaskDefinition, type CustomTaskDefinition, type ExecOptions, type ExecOutcome, type RunContext,
+  taskDefaults, type CommandTaskDefinition, type CustomTaskDefinition, type ExecOptions, type ExecOutcome, type RunContext, type TaskContext,
 } from '../shared/task.ts';
+import { TaskOutputs } from './files-outputs.ts';
+import { usageFor } from './files-usage.ts';
+import type { FilesSettings } from './files-user.ts';
 import type { RunOutcome, TaskRunner } from './task-runner.ts';
 
 /** How a task ended; `durationMs` is from the start of its work. */
@@ -21,8 +27,79 @@ export type Terminal =
 
 export interface ExecDeps {
   readonly runner: TaskRunner;
+  /** The files folder, absolute: the top one as configured; the lifecycle replaces it by the submitter's (worker/files-user.ts). */
   readonly filesDir: string;
+  /** Set by the lifecycle with the submitter's `filesDir` (TaskContext.filesScope). */
+  readonly filesScope?: 'user' | 'shared';
+  /** Shared roles and quota. @default worker/files-user.ts filesSettingsDefaults */
+  readonly files?: FilesSettings;
   readonly logger: Logger;
+}
+
+/** How often a running command's outputs are measured against the quota, ms. */
+export const QUOTA_POLL_MS = 250;
+
+function taskContext(deps: ExecDeps, outputs: TaskOutputs): TaskContext {
+  return { filesDir: deps.filesDir, ...(deps.filesScope === undefined ? {} : { filesScope: deps.filesScope }), outputFile: outputs.path };
+}
+
+/** The quota that applies to this run's outputs: a user's folder with `quotaBytes` set, and outputs to write. */
+function quotaOf(deps: ExecDeps, outputs: TaskOutputs): number | undefined {
+  const quota = deps.files?.quotaBytes;
+  return quota === null || quota === undefined || deps.filesScope !== 'user' || outputs.size === 0 ? undefined : quota;
+}
+
+/**
+ * Bytes the user's folder holds besides the outputs and the files they replace: before a command
+ * starts (`written` false: the cached figure), or measured afresh once a custom task wrote them.
+ */
+async function baseUsage(deps: ExecDeps, outputs: TaskOutputs, written: boolean): Promise<number> {
+  if (deps.files === undefined) return 0;
+  const usage = usageFor(deps.files);
+  const total = written ? await usage.measure(deps.filesDir) - await outputs.writtenBytes() : await usage.bytes(deps.filesDir);
+  return Math.max(0, total - await outputs.replacedBytes());
+}
+
+function quotaError(quota: number, base: number, written: number): FilesQuotaExceededError {
+  return new FilesQuotaExceededError(`the task's output would put your files folder over its quota of ${quota} bytes `
+    + `(${base} bytes besides the output, which reached ${written} bytes); the output was removed`);
+}
+
+/** Whether the finished outputs fit; renames them into place when they do (and tells the usage cache). */
+async function commitOutputs(deps: ExecDeps, outputs: TaskOutputs, base: number | undefined): Promise<FilesQuotaExceededError | undefined> {
+  const quota = quotaOf(deps, outputs);
+  const written = await outputs.writtenBytes();
+  if (quota !== undefined && base !== undefined && base + written > quota) return quotaError(quota, base, written);
+  const replaced = await outputs.replacedBytes();
+  await outputs.commit();
+  if (deps.files !== undefined) usageFor(deps.files).add(deps.filesDir, written - replaced);
+  return undefined;
+}
+
+/** Stops a command whose outputs go over the quota while it runs: `signal` aborts then. */
+function watchQuota(outputs: TaskOutputs, quota: number, base: number, outer: AbortSignal): { readonly signal: AbortSignal; readonly exceeded: () => FilesQuotaExceededError | undefined; readonly stop: () => void } {
+  const controller = new AbortController();
+  let exceeded: FilesQuotaExceededError | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void outputs.writtenBytes().then((written) => {
+      if (base + written > quota && exceeded === undefined) {
+        exceeded = quotaError(quota, base, written);
+        controller.abort(exceeded);
+      }
+    }).finally(() => { busy = false; });
+  }, QUOTA_POLL_MS);
+  return { signal: AbortSignal.any([outer, controller.signal]), exceeded: () => exceeded, stop: () => { clearInterval(timer); } };
+}
+
+async function discardOutputs(outputs: TaskOutputs, logger: Logger, task: string): Promise<void> {
+  try {
+    await outputs.discard();
+  } catch (err) {
+    logger.warn({ err, task }, 'could not remove a partial output file');
+  }
 }
 
 export interface Execution {
@@ -86,7 +163,8 @@ export async function runCommand(def: CommandTaskDefinition<unknown>, params: un
   const startedAt = performance.now();
   const elapsed = (): number => performance.now() - startedAt;
   const timeoutMs = def.timeoutMs ?? taskDefaults.timeoutMs;
-  const ctx = { filesDir: deps.filesDir };
+  const outputs = new TaskOutputs(deps.filesDir);
+  const ctx = taskContext(deps, outputs);
   try {
     if (def.check !== undefined) {
       // The check (I/O) counts against the task's time; it cannot be interrupted, only abandoned.
@@ -98,27 +176,36 @@ export async function runCommand(def: CommandTaskDefinition<unknown>, params: un
     if (exec.signal.aborted) return { status: 'cancelled', durationMs: elapsed() };
     const cwd = typeof def.cwd === 'function' ? def.cwd(params, ctx) : def.cwd;
     const parse = def.progress;
+    const args = def.args(params, ctx);
+    const quota = quotaOf(deps, outputs);
+    const base = quota === undefined ? undefined : await baseUsage(deps, outputs, false);
+    const watch = quota === undefined || base === undefined ? undefined : watchQuota(outputs, quota, base, exec.signal);
     const outcome = await deps.runner.run({
       file: def.command,
-      args: def.args(params, ctx),
+      args,
       ...(cwd === undefined ? {} : { cwd }),
       ...(def.env === undefined ? {} : { env: def.env }),
       timeoutMs: Math.max(1, timeoutMs - elapsed()),
       maxOutputBytes: def.maxOutputBytes ?? taskDefaults.maxOutputBytes,
     }, {
-      signal: exec.signal,
+      signal: watch?.signal ?? exec.signal,
       ...(parse === undefined ? {} : {
         onLine: (line: string) => {
           const report = parse(line);
           if (report !== undefined) exec.progress(report.progress, report.message);
         },
       }),
-    });
+    }).finally(() => watch?.stop());
     const durationMs = elapsed();
+    const overQuota = watch?.exceeded();
+    if (overQuota !== undefined) return errorTerminal(overQuota, durationMs, deps.logger, def.name);
     switch (outcome.kind) {
-      case 'exited':
+      case 'exited': {
         if (outcome.exitCode !== 0) return errorTerminal(processError(def.command, outcome), durationMs, deps.logger, def.name);
+        const refused = await commitOutputs(deps, outputs, base);
+        if (refused !== undefined) return errorTerminal(refused, durationMs, deps.logger, def.name);
         return { status: 'success', result: def.result ? def.result(outcome, params, ctx) : null, durationMs };
+      }
       case 'signaled':
       case 'spawn_failed':
         return errorTerminal(processError(def.command, outcome), durationMs, deps.logger, def.name);
@@ -130,6 +217,8 @@ export async function runCommand(def: CommandTaskDefinition<unknown>, params: un
     }
   } catch (error) {
     return errorTerminal(error, elapsed(), deps.logger, def.name);
+  } finally {
+    await discardOutputs(outputs, deps.logger, def.name); // nothing left after a commit
   }
 }
 
@@ -143,8 +232,9 @@ export async function runCustom(def: CustomTaskDefinition<unknown>, params: unkn
   const startedAt = performance.now();
   const timeoutMs = def.timeoutMs ?? taskDefaults.timeoutMs;
   const limits = taskSignal(exec.signal, timeoutMs);
+  const outputs = new TaskOutputs(deps.filesDir);
   const ctx: RunContext = {
-    filesDir: deps.filesDir,
+    ...taskContext(deps, outputs),
     signal: limits.signal,
     progress: exec.progress,
     exec: async (file: string, args: readonly string[], options: ExecOptions = {}) => execOutcome(await deps.runner.run({
@@ -159,7 +249,8 @@ export async function runCustom(def: CustomTaskDefinition<unknown>, params: unkn
   const grace = new AbortController();
   let graceTimer: NodeJS.Timeout | undefined;
   const startGrace = (): void => { graceTimer = setTimeout(() => { grace.abort(); }, CUSTOM_ABORT_GRACE_MS); };
-  limits.signal.addEventListener('abort', startGrace, { once: true });
+  if (limits.signal.aborted) startGrace();
+  else limits.signal.addEventListener('abort', startGrace, { once: true });
   try {
     const work = Promise.resolve().then(() => def.run(params, ctx));
     const ran = await unlessAborted(work, grace.signal);
@@ -169,9 +260,15 @@ export async function runCustom(def: CustomTaskDefinition<unknown>, params: unkn
       if (ran.kind === 'aborted') deps.logger.warn({ task: def.name }, 'custom task did not settle after its signal aborted; abandoned');
       return { status: reason, durationMs };
     }
-    if (ran.kind === 'value') return { status: 'success', result: ran.value, durationMs };
+    if (ran.kind === 'value') {
+      const quota = quotaOf(deps, outputs);
+      const refused = await commitOutputs(deps, outputs, quota === undefined ? undefined : await baseUsage(deps, outputs, true));
+      if (refused !== undefined) return errorTerminal(refused, durationMs, deps.logger, def.name);
+      return { status: 'success', result: ran.value, durationMs };
+    }
     return errorTerminal(ran.kind === 'thrown' ? ran.error : undefined, durationMs, deps.logger, def.name);
   } finally {
+    await discardOutputs(outputs, deps.logger, def.name);
     limits.dispose();
     limits.signal.removeEventListener('abort', startGrace);
     clearTimeout(graceTimer);

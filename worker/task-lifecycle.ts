@@ -6,10 +6,13 @@
  * and nothing after it (docs/task-semantics.md: every accepted task ends with exactly one terminal event).
  * Sequence: queued → started → (progress)* → success | error | cancelled | timeout;
  * or queued → cancelled (no duration) when cancelled while waiting.
+ * A task runs in its submitter's files folder (worker/files-user.ts, docs/files.md): `run` resolves it
+ * (creating it on first use) and hands it on as TaskContext.filesDir.
  */
 import { TaskCancelledError, TaskFailedError, TaskTimeoutError, type AppError } from '../shared/errors.ts';
 import { durationSeconds, isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
-import type { TaskDefinition } from '../shared/task.ts';
+import type { TaskContext, TaskDefinition } from '../shared/task.ts';
+import { openUserFiles } from './files-user.ts';
 import { runMulti, type MultiDeps } from './multi-task.ts';
 import { errorTerminal, runCommand, runCustom, type ExecDeps, type Execution, type Terminal } from './task-execute.ts';
 import type { QueueJob } from './task-queue.ts';
@@ -105,9 +108,11 @@ export class TaskLifecycle implements QueueJob {
     this.#finish(end);
   }
 
-  #execute(signal: AbortSignal): Promise<Terminal> {
+  async #execute(signal: AbortSignal): Promise<Terminal> {
     const exec: Execution = { signal, progress: (progress, message) => { this.#progress(progress, message); } };
-    const { deps } = this.#env;
+    const startedAt = performance.now();
+    const deps = await userDeps(this.#env.deps, this.caller);
+    if (signal.aborted) return { status: 'cancelled', durationMs: performance.now() - startedAt };
     switch (this.def.kind) {
       case 'command': return runCommand(this.def, this.#params, deps, exec);
       case 'custom': return runCustom(this.def, this.#params, deps, exec);
@@ -142,6 +147,21 @@ export class TaskLifecycle implements QueueJob {
   #event(body: EventBody): TaskStatusEvent {
     return { task_id: this.id, task: this.def.name, at: this.#env.now().toISOString(), ...body };
   }
+}
+
+/** `deps` with the files folder of `caller` in place of the top one (created on first use). */
+export async function userDeps<D extends ExecDeps>(deps: D, caller: Caller): Promise<D> {
+  const files = await openUserFiles(deps.filesDir, caller, deps.files);
+  return { ...deps, filesDir: files.dir, filesScope: files.scope };
+}
+
+/**
+ * The TaskContext of `caller`'s submissions (their files folder, created on first use): what a
+ * definition's `precheck` must get (shared/task-params.ts `precheckTaskParams`) to check the caller's files.
+ */
+export async function taskContextFor(deps: Pick<ExecDeps, 'filesDir' | 'files'>, caller: Caller): Promise<TaskContext> {
+  const files = await openUserFiles(deps.filesDir, caller, deps.files);
+  return { filesDir: files.dir, filesScope: files.scope };
 }
 
 /**

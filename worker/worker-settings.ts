@@ -12,6 +12,7 @@ import { ENV_SECRET_REF, realmNameSchema, uriSchema } from '../shared/config/sch
 import { ConfigInvalidError } from '../shared/errors.ts';
 import { legacySettingsSchema, resolveLegacySettings, type LegacySettings } from '../shared/legacy/settings.ts';
 import { DEFAULT_URI_PREFIX } from '../shared/wamp/app-uris.ts';
+import { filesSettingsDefaults, type FilesSettings } from './files-user.ts';
 import { resolveStoreSettings, storeSettingsSchema, type StoreSettings } from './journal/store-settings.ts';
 import type { SpawnerChoice } from './spawner/backend.ts';
 import { DEFAULT_TASK_MODULE } from './task-registry.ts';
@@ -39,6 +40,8 @@ export const workerSettingsDefaults = {
   maxUploadBytes: 8 * 1024 * 1024,
   /** Lifetime of a `files.link` download URL, seconds. */
   fileLinkSeconds: 300,
+  /** `files` (worker/files-user.ts, docs/files.md): every role in a folder of its own, no quota. */
+  files: filesSettingsDefaults,
   /** Prometheus metrics (worker/metrics.ts, docs/metrics.md): on, at this path of every HTTP listener. */
   metricsEnabled: true,
   metricsPath: '/metrics',
@@ -72,6 +75,12 @@ export const workerSettingsSchema = z.strictObject({
   spawner: z.enum(['auto', 'native', 'node']).optional(),
   maxUploadBytes: z.int().min(1).max(MAX_UPLOAD_BYTES_LIMIT).optional(),
   fileLinkSeconds: z.int().min(1).max(86_400).optional(),
+  files: z.strictObject({
+    /** Roles that work in the shared top folder (which holds every user's folder) instead of a folder of their own. */
+    sharedRoles: z.array(z.string().min(1)).optional(),
+    /** Most bytes a user's folder may hold; null = no quota. */
+    quotaBytes: z.int().min(1).nullable().optional(),
+  }).optional(),
   legacy: legacySettingsSchema.optional(),
   store: storeSettingsSchema.optional(),
   cluster: z.strictObject({
@@ -110,6 +119,8 @@ export interface WorkerSettings {
   readonly maxUploadBytes: number;
   /** Lifetime of a `files.link` URL, seconds. */
   readonly fileLinkSeconds: number;
+  /** Per-user folders and quota (worker/files-user.ts, docs/files.md). */
+  readonly files: FilesSettings;
   /** The original ASEXOR's protocols (shared/legacy/settings.ts): bridges run by the server, the WAMP API by the worker. */
   readonly legacy: LegacySettings;
   /** The task journal (worker/journal/store-settings.ts, docs/durability.md): an SQLite file by default. */
@@ -187,6 +198,10 @@ export function resolveWorkerSettings(section: unknown, options: { readonly base
     spawner: s.spawner ?? d.spawner,
     maxUploadBytes: s.maxUploadBytes ?? d.maxUploadBytes,
     fileLinkSeconds: s.fileLinkSeconds ?? d.fileLinkSeconds,
+    files: Object.freeze({
+      sharedRoles: Object.freeze([...(s.files?.sharedRoles ?? d.files.sharedRoles)]),
+      quotaBytes: s.files?.quotaBytes === undefined ? d.files.quotaBytes : s.files.quotaBytes,
+    }),
     legacy: resolveLegacySettings(s.legacy, options.baseDir),
     store: resolveStoreSettings(s.store, options.baseDir),
     metrics: resolveMetricsSettings(s.metrics, process.env),

@@ -159,9 +159,12 @@ describe('web API: asexor.files.* and the download route', function () {
   let alice: ClientSession;
   let bob: ClientSession;
   let outside: string;
+  /** alice's own folder (worker/files-user.ts: the authid, escaped). */
+  let aliceDir: string;
 
   before(async () => {
     server = await startTestServer({ asexor: { maxUploadBytes: 4096 } });
+    aliceDir = path.join(server.filesDir, 'alice');
     [alice, bob] = await Promise.all([joinAs(server.url, 'alice'), joinAs(server.url, 'bob')]);
     outside = await mkdtemp(path.join(tmpdir(), 'asexor-outside-'));
     await writeFile(path.join(outside, 'secret.txt'), 'outside the files folder');
@@ -187,14 +190,14 @@ describe('web API: asexor.files.* and the download route', function () {
   it('uploads (parent folders created) and lists regular files: sorted, no hidden ones, no symlinks out', async () => {
     expect(await alice.call('asexor.files.upload', ['docs/notes.md', b64('# Notes\n')])).to.deep.equal({ path: 'docs/notes.md', size: 8 });
     expect(await alice.call('asexor.files.upload', [], { path: './a.txt', content: b64('a') })).to.deep.equal({ path: 'a.txt', size: 1 });
-    expect(await readFile(path.join(server.filesDir, 'docs', 'notes.md'), 'utf8')).to.equal('# Notes\n');
-    await writeFile(path.join(server.filesDir, '.hidden'), 'x');
-    await mkdir(path.join(server.filesDir, '.git'));
-    await writeFile(path.join(server.filesDir, '.git', 'config'), 'x');
-    await symlink(path.join(outside, 'secret.txt'), path.join(server.filesDir, 'leak.txt'));
-    await symlink(outside, path.join(server.filesDir, 'out'));
-    await symlink('docs/notes.md', path.join(server.filesDir, 'same.md'));
-    const list = await bob.call('asexor.files.list') as { path: string; size: number; mtime: string }[];
+    expect(await readFile(path.join(aliceDir, 'docs', 'notes.md'), 'utf8')).to.equal('# Notes\n');
+    await writeFile(path.join(aliceDir, '.hidden'), 'x');
+    await mkdir(path.join(aliceDir, '.git'));
+    await writeFile(path.join(aliceDir, '.git', 'config'), 'x');
+    await symlink(path.join(outside, 'secret.txt'), path.join(aliceDir, 'leak.txt'));
+    await symlink(outside, path.join(aliceDir, 'out'));
+    await symlink('docs/notes.md', path.join(aliceDir, 'same.md'));
+    const list = await alice.call('asexor.files.list') as { path: string; size: number; mtime: string }[];
     expect(list.map((f) => f.path)).to.deep.equal(['a.txt', 'docs/notes.md', 'same.md']);
     expect(list[1]).to.include({ size: 8 }).and.to.have.all.keys('path', 'size', 'mtime');
     expect(list[1]?.mtime).to.match(ISO);
@@ -203,15 +206,15 @@ describe('web API: asexor.files.* and the download route', function () {
 
   it('refuses to replace a file unless overwrite is true, and never replaces a folder', async () => {
     await alice.call('asexor.files.upload', ['keep.txt', b64('one')]);
-    await expectInvalid(bob.call('asexor.files.upload', ['keep.txt', b64('two')]), 'path', /already exists; pass overwrite: true/u);
-    await expectInvalid(bob.call('asexor.files.upload', ['keep.txt', b64('two')], { overwrite: false }), 'path', /already exists/u);
-    expect(await readFile(path.join(server.filesDir, 'keep.txt'), 'utf8')).to.equal('one');
-    expect(await bob.call('asexor.files.upload', ['keep.txt', b64('two!')], { overwrite: true })).to.deep.equal({ path: 'keep.txt', size: 4 });
-    expect(await readFile(path.join(server.filesDir, 'keep.txt'), 'utf8')).to.equal('two!');
-    await expectInvalid(bob.call('asexor.files.upload', ['docs', b64('x')], { overwrite: true }), 'path', /is a folder/u);
-    await expectInvalid(bob.call('asexor.files.upload', ['docs', b64('x')]), 'path', /already exists|is a folder/u);
-    await expectInvalid(bob.call('asexor.files.upload', ['keep.txt/inner.txt', b64('x')]), 'path', /not a folder/u);
-    await expectInvalid(bob.call('asexor.files.upload', ['keep.txt', b64('x')], { overwrite: 'yes' }), 'overwrite', /boolean/u);
+    await expectInvalid(alice.call('asexor.files.upload', ['keep.txt', b64('two')]), 'path', /already exists; pass overwrite: true/u);
+    await expectInvalid(alice.call('asexor.files.upload', ['keep.txt', b64('two')], { overwrite: false }), 'path', /already exists/u);
+    expect(await readFile(path.join(aliceDir, 'keep.txt'), 'utf8')).to.equal('one');
+    expect(await alice.call('asexor.files.upload', ['keep.txt', b64('two!')], { overwrite: true })).to.deep.equal({ path: 'keep.txt', size: 4 });
+    expect(await readFile(path.join(aliceDir, 'keep.txt'), 'utf8')).to.equal('two!');
+    await expectInvalid(alice.call('asexor.files.upload', ['docs', b64('x')], { overwrite: true }), 'path', /is a folder/u);
+    await expectInvalid(alice.call('asexor.files.upload', ['docs', b64('x')]), 'path', /already exists|is a folder/u);
+    await expectInvalid(alice.call('asexor.files.upload', ['keep.txt/inner.txt', b64('x')]), 'path', /not a folder/u);
+    await expectInvalid(alice.call('asexor.files.upload', ['keep.txt', b64('x')], { overwrite: 'yes' }), 'overwrite', /boolean/u);
   });
 
   it('refuses paths outside the folder, hidden names and over-long names; writes nothing outside', async () => {
@@ -224,6 +227,7 @@ describe('web API: asexor.files.* and the download route', function () {
     for (const [rel, message] of cases) await expectInvalid(alice.call('asexor.files.upload', [rel, b64('x')]), 'path', message);
     expect(existsSync(path.join(outside, 'planted.txt'))).to.equal(false);
     expect(existsSync(path.join(path.dirname(server.filesDir), 'escape.txt'))).to.equal(false);
+    expect(existsSync(path.join(server.filesDir, 'escape.txt')), 'nor in the top folder').to.equal(false);
     // A name of 255 bytes (multi-byte characters count as their UTF-8 bytes) is fine.
     const name = `${'ž'.repeat(125)}.txt`.slice(0, 127);
     expect(Buffer.byteLength(name)).to.be.at.most(255);
@@ -236,7 +240,7 @@ describe('web API: asexor.files.* and the download route', function () {
     await expectInvalid(alice.call('asexor.files.upload', ['bad.bin', 'not base64!']), 'content', /base64/u);
     await expectInvalid(alice.call('asexor.files.upload', ['bad.bin', 'abc']), 'content', /base64/u);
     await expectInvalid(alice.call('asexor.files.upload', ['bad.bin']), 'content', /base64 string/u);
-    expect(existsSync(path.join(server.filesDir, 'big.bin'))).to.equal(false);
+    expect(existsSync(path.join(aliceDir, 'big.bin'))).to.equal(false);
   });
 
   it('links an existing file and serves it as an attachment over HTTP (GET and HEAD)', async () => {
@@ -259,7 +263,7 @@ describe('web API: asexor.files.* and the download route', function () {
     expect((await fetchHttp(server.port, url, 'POST')).status).to.equal(405);
     // Unknown extensions are octet streams; non-ASCII names get an RFC 5987 filename*.
     await alice.call('asexor.files.upload', ['Žluťoučký kůň "1".dat', b64('kůň')]);
-    const named = await fetchHttp(server.port, (await link(bob, 'Žluťoučký kůň "1".dat')).url);
+    const named = await fetchHttp(server.port, (await link(alice, 'Žluťoučký kůň "1".dat')).url);
     expect(named.headers['content-type']).to.equal('application/octet-stream');
     expect(named.headers['content-disposition']).to.equal(
       "attachment; filename=\"_lu_ou_k_ k__ _1_.dat\"; filename*=UTF-8''%C5%BDlu%C5%A5ou%C4%8Dk%C3%BD%20k%C5%AF%C5%88%20%221%22.dat");
@@ -280,7 +284,7 @@ describe('web API: asexor.files.* and the download route', function () {
     const token = url.slice('/files/download/'.length);
     const [payload, signature] = token.split('.') as [string, string];
     const forged = Buffer.from(JSON.stringify({ authid: 'alice', path: 'leak.txt', exp: Date.now() + 60_000 })).toString('base64url');
-    const foreign = new FileLinkSigner({ ttlSeconds: 60 }).sign('alice', 'keep.txt').token;
+    const foreign = new FileLinkSigner({ ttlSeconds: 60 }).sign('alice', 'keep.txt', 'alice').token;
     const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
     for (const bad of [`${forged}.${signature}`, `${payload}.${flipped}`, foreign, payload, 'x', '', `${token}/more`, `${token}x`]) {
       const reply = await fetchHttp(server.port, `/files/download/${bad}`);
@@ -288,9 +292,9 @@ describe('web API: asexor.files.* and the download route', function () {
       expect(reply.headers['x-content-type-options']).to.equal('nosniff');
     }
     expect((await fetchHttp(server.port, url)).status).to.equal(200);
-    await rm(path.join(server.filesDir, 'keep.txt'));
+    await rm(path.join(aliceDir, 'keep.txt'));
     expect((await fetchHttp(server.port, url)).status).to.equal(404);
-    await symlink(path.join(outside, 'secret.txt'), path.join(server.filesDir, 'keep.txt'));
+    await symlink(path.join(outside, 'secret.txt'), path.join(aliceDir, 'keep.txt'));
     const swapped = await fetchHttp(server.port, url);
     expect(swapped.status).to.equal(404);
     expect(swapped.body.toString()).not.to.include('outside the files folder');
@@ -309,7 +313,41 @@ describe('web API: asexor.files.* and the download route', function () {
     expect(reply.headers).to.include({ 'content-type': 'text/html; charset=utf-8', 'content-disposition': 'attachment; filename="story.html"' });
     expect(reply.body.toString('utf8')).to.include('<em>emphasis</em>');
   });
+
+  it("keeps each user in a folder of their own: bob neither sees, links, overwrites nor converts alice's files", async () => {
+    const bobLog = await subscribeStatus(bob);
+    await alice.call('asexor.files.upload', ['thesis.md', b64('# Alice thesis\n')]);
+    expect((await bob.call('asexor.files.list') as { path: string }[]).map((f) => f.path)).to.not.include('thesis.md');
+    await expectInvalid(link(bob, 'thesis.md'), 'path', /does not exist/u);
+    // bob's upload of the same name is his own file, next to nothing of alice's.
+    expect(await bob.call('asexor.files.upload', ['thesis.md', b64('bob')])).to.deep.equal({ path: 'thesis.md', size: 3 });
+    expect(await bob.call('asexor.files.upload', ['thesis.md', b64('bob!')], { overwrite: true })).to.include({ size: 4 });
+    expect(await readFile(path.join(aliceDir, 'thesis.md'), 'utf8')).to.equal('# Alice thesis\n');
+    expect(await readFile(path.join(server.filesDir, 'bob', 'thesis.md'), 'utf8')).to.equal('bob!');
+    expect((await fetchHttp(server.port, (await link(bob, 'thesis.md')).url)).body.toString()).to.equal('bob!');
+    // The issue's reproduction: convert ["alice/thesis.md", "txt", "bob-copy.txt"] as bob.
+    for (const args of [['alice/thesis.md', 'txt', 'bob-copy.txt'], ['../alice/thesis.md', 'txt', 'bob-copy.txt']]) {
+      const failure = await refusedOrFailed(bob.call('asexor.task.convert', args), bobLog);
+      expect(failure.code, JSON.stringify(args)).to.be.oneOf(['ERR_FILES_PATH_NOT_FOUND', 'ERR_INVALID_PARAMS', 'ERR_PATH_OUTSIDE_FILES_DIR']);
+    }
+    expect(existsSync(path.join(server.filesDir, 'bob', 'bob-copy.txt'))).to.equal(false);
+  });
 });
+
+/** The code of a call refused before queueing, or of its task's `error` event (before precheck runs per user). */
+async function refusedOrFailed(call: PromiseLike<unknown>, log: EventLog): Promise<{ code: string; message: string }> {
+  let taskId: unknown;
+  try {
+    taskId = await call;
+  } catch (error) {
+    const kwargs = (error as { kwargs?: Dict }).kwargs ?? {};
+    return { code: String(kwargs['code']), message: String(kwargs['message']) };
+  }
+  const end = await terminalOf(log, taskId, 20_000);
+  expect(end['status'], JSON.stringify(end)).to.equal('error');
+  const error = end['error'] as { code: string; message: string };
+  return error;
+}
 
 describe('web API: download links expire', function () {
   this.timeout(15_000);
@@ -326,7 +364,8 @@ describe('web API: download links expire', function () {
   });
 
   it('serves a link until fileLinkSeconds have passed, then answers 403', async () => {
-    await writeFile(path.join(server.filesDir, 'soon.txt'), 'soon');
+    await mkdir(path.join(server.filesDir, 'alice'), { recursive: true });
+    await writeFile(path.join(server.filesDir, 'alice', 'soon.txt'), 'soon');
     const { url, expires_at: expiresAt } = await alice.call('asexor.files.link', ['soon.txt']) as { url: string; expires_at: string };
     expect((await fetchHttp(server.port, url)).status).to.equal(200);
     await sleep(Math.max(0, Date.parse(expiresAt) - Date.now()) + 50);

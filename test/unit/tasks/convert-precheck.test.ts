@@ -67,7 +67,7 @@ describe('precheck before queueing (convert, convert_folder)', () => {
   let ctx: TaskContext;
   before(async () => {
     filesDir = await mkdtemp(path.join(tmpdir(), 'asexor-precheck-'));
-    ctx = { filesDir };
+    ctx = { filesDir, filesScope: 'user' };
     await mkdir(path.join(filesDir, 'docs'));
     await writeFile(path.join(filesDir, 'docs', 'a.md'), '# A\n');
   });
@@ -100,6 +100,11 @@ describe('precheck before queueing (convert, convert_folder)', () => {
     await precheck(convertFolder, ['docs', 'txt']);
     expect((await rejection(precheck(convertFolder, ['nope', 'txt']))).issues)
       .to.deep.equal([{ field: 'folder', message: 'folder: "nope" does not exist in the files folder' }]);
+  });
+
+  it('checks nothing in a context not made for the submitter (no filesScope: filesDir is the top folder)', async () => {
+    await precheckTaskParams(convert, parseTaskParams(convert, ['missing.md', 'html']), { filesDir });
+    await precheckTaskParams(convertFolder, parseTaskParams(convertFolder, ['nope', 'txt']), { filesDir });
   });
 
   it('resolves at once for a task without a precheck', async () => {

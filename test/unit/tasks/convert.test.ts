@@ -24,9 +24,17 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('convert (pandoc)', () => {
   describe('args / result (pure)', () => {
+    it('writes to the temporary name TaskContext.outputFile gives (worker/files-outputs.ts) when there is one', () => {
+      const asked: string[] = [];
+      const withOutputs: TaskContext = { filesDir: '/srv/files/alice', filesScope: 'user', outputFile: (rel) => { asked.push(rel); return `/srv/files/alice/.tmp-${rel.replaceAll('/', '_')}`; } };
+      const args = convert.args(params(['books/a.md', 'epub']), withOutputs);
+      expect(args).to.include('--output=/srv/files/alice/.tmp-books_a.epub').and.include('--metadata=asexor-files-root=/srv/files/alice');
+      expect(asked).to.deep.equal(['books/a.epub']);
+    });
+
     it('converts Markdown to EPUB next to the input, with absolute paths after "--"', () => {
       expect(argv(['books/a.md', 'epub'])).to.deep.equal([...HEAD, '--from=markdown', '--to=epub',
-        `--lua-filter=${GUARD_FILTER}`, '--output=/srv/files/books/a.epub', '--', '/srv/files/books/a.md']);
+        '--metadata=asexor-files-root=/srv/files', `--lua-filter=${GUARD_FILTER}`, '--output=/srv/files/books/a.epub', '--', '/srv/files/books/a.md']);
       expect(convert.result?.({ stdout: '', stderr: '', exitCode: 0 }, params(['books/a.md', 'epub']), ctx))
         .to.deep.equal({ output: 'books/a.epub' });
     });

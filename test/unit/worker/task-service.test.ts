@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { expect } from 'chai';
 import {
   InvalidParamsError, NoSuchTaskError, QueueFullError, TaskNotAllowedError,
@@ -40,7 +41,7 @@ describe('TaskService', () => {
       const words = ['a b', '$(touch /tmp/x)', ';', '*'];
       const { taskId, done } = service.submit(alice, 'echo', [], { words });
       const end = await done;
-      expect(end).to.deep.include({ status: 'success', task_id: taskId, result: { argv: words, cwd: harness.filesDir(), env: 'from-definition' } });
+      expect(end).to.deep.include({ status: 'success', task_id: taskId, result: { argv: words, cwd: path.join(harness.filesDir(), 'alice'), env: 'from-definition' } });
       expect(end.status === 'success' ? end.duration : -1).to.be.within(0, 10);
       expect(new Date(end.at).toISOString()).to.equal(end.at);
       expect(sink.published.map((p) => p.owner)).to.deep.equal(['alice', 'alice', 'alice']);

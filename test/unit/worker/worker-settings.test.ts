@@ -20,9 +20,19 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
       perUser: { maxQueued: 1000, maxRunning: availableParallelism() }, rolePriority: {}, defaultPriority: 4,
       adminRoles: ['admin'], historyPerUser: 100, filesDir: '/srv/asexor/files', tasksModule: DEFAULT_TASK_MODULE, shutdown: 'cancel', spawner: 'auto',
       maxUploadBytes: 8 * 1024 * 1024, fileLinkSeconds: 300,
+      files: { sharedRoles: [], quotaBytes: null },
     });
     expect(workerSettingsDefaults).to.include({ maxQueued: 10_000, perUserMaxQueued: 1000, historyPerUser: 100, shutdown: 'cancel' });
     expect(resolveWorkerSettings(undefined, { baseDir: '/' })).to.satisfy(Object.isFrozen);
+  });
+
+  it('resolves the files section: shared roles and an optional per-user quota (null = none), frozen', () => {
+    const { files } = resolveWorkerSettings({ files: { sharedRoles: ['admin', 'team'], quotaBytes: 1_000_000 } }, { baseDir: '/' });
+    expect(files).to.deep.equal({ sharedRoles: ['admin', 'team'], quotaBytes: 1_000_000 });
+    expect(files).to.satisfy(Object.isFrozen);
+    expect(files.sharedRoles).to.satisfy(Object.isFrozen);
+    expect(resolveWorkerSettings({ files: { quotaBytes: null } }, { baseDir: '/' }).files).to.deep.equal({ sharedRoles: [], quotaBytes: null });
+    expect(workerSettingsDefaults.files).to.deep.equal({ sharedRoles: [], quotaBytes: null });
   });
 
   it('resolves filesDir and tasksModule against the config file\'s directory', () => {
@@ -42,6 +52,9 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
       [{ perUser: { maxRunning: 1.5 } }, /^\$\.asexor\.perUser\.maxRunning: /],
       [{ maxUploadBytes: 16 * 1024 * 1024 }, /^\$\.asexor\.maxUploadBytes: expected a number <= 12000000/],
       [{ fileLinkSeconds: 0 }, /^\$\.asexor\.fileLinkSeconds: expected a number >= 1/],
+      [{ files: { quotaBytes: 0 } }, /^\$\.asexor\.files\.quotaBytes: expected a number >= 1/],
+      [{ files: { sharedRoles: 'admin' } }, /^\$\.asexor\.files\.sharedRoles: /],
+      [{ files: { shared: true } }, /^\$\.asexor\.files\.shared: unknown key/],
       ['fast', /^\$\.asexor: expected an object/],
     ];
     for (const [section, message] of cases) {
