@@ -1,5 +1,5 @@
 /**
- * Publish & subscribe for one realm (spec: basic/pubsub.md and the advanced pubsub features
+ * Publish & subscribe for one realm (spec: basic/publish_subscribe.md and the advanced pubsub features
  * announced in shared/wamp/features.ts). The realm has already validated URIs and authorized the
  * request; these methods are synchronous and answer through `session.send`.
  */
@@ -14,7 +14,7 @@ import type { ObservationHooks, SubscriptionDetails } from './meta/hooks.ts';
 import { parseRecipientFilter, type RecipientFilter } from './recipient-filter.ts';
 import type { SessionHandle } from './types.ts';
 
-/** One subscription per (topic, match): shared by all its subscribers (spec: basic/pubsub.md). */
+/** One subscription per (topic, match): shared by all its subscribers (spec: basic/publish_subscribe.md). */
 interface Subscription {
   readonly details: SubscriptionDetails;
   readonly subscribers: Map<number, SessionHandle>;
@@ -74,7 +74,7 @@ export class Broker {
     let mine = this.#bySession.get(session.id);
     if (!mine) this.#bySession.set(session.id, (mine = new Set()));
     mine.add(subscription);
-    // A repeated SUBSCRIBE gets the same subscription id (spec: basic/pubsub.md "SUBSCRIBED").
+    // A repeated SUBSCRIBE gets the same subscription id (spec: basic/publish_subscribe.md "SUBSCRIBED").
     session.send({ type: MessageType.SUBSCRIBED, request: msg.request, subscription: subscription.details.id });
     if (added) this.#hooks?.added(session, subscription.details, created);
   }
@@ -98,7 +98,7 @@ export class Broker {
     try {
       filter = parseRecipientFilter(msg.options);
     } catch (error) {
-      // spec: basic/pubsub.md: errors are only sent back when acknowledge is set
+      // spec: basic/publish_subscribe.md: errors are only sent back when acknowledge is set
       if (acknowledge) {
         session.send({
           type: MessageType.ERROR, requestType: MessageType.PUBLISH, request: msg.request, details: {},

@@ -118,11 +118,11 @@ export class Dealer {
       registration, procedure: msg.procedure, receiveProgress: options.receiveProgress, timeoutMs: options.timeoutMs,
     });
     const details: Record<string, unknown> = {};
-    // spec: rpc_pattern_based_registration.md "Concrete procedure called"
+    // spec: advanced/rpc_pattern_based_registration.md "Concrete procedure called"
     if (registration.match !== 'exact') details['procedure'] = msg.procedure;
-    // spec: rpc_progressive_call_results.md: forwarded only if the callee announced the feature
+    // spec: advanced/rpc_progressive_call_results.md: forwarded only if the callee announced the feature
     if (options.receiveProgress && callee.hasFeature('callee', 'progressive_call_results')) details['receive_progress'] = true;
-    // spec: rpc_caller_identification.md (disclose_me, router config, REGISTER.Options.disclose_caller)
+    // spec: advanced/rpc_caller_identification.md (disclose_me, router config, REGISTER.Options.disclose_caller)
     if (options.discloseMe || authorization.disclose || entry.discloseCaller) {
       details['caller'] = session.id;
       details['caller_authid'] = session.authid;
@@ -137,7 +137,7 @@ export class Dealer {
     const call = this.#answered(session, msg.request, 'YIELD');
     if (!call) return;
     if (msg.options['progress'] === true) {
-      // spec: rpc_progressive_call_results.md "Timeouts": the timeout runs between results
+      // spec: advanced/rpc_progressive_call_results.md "Timeouts": the timeout runs between results
       call.armTimer(this.#onTimeout);
       if (!call.receiveProgress || call.interrupted) {
         this.#log.debug({ sessionId: session.id, invocation: msg.request }, 'progressive YIELD dropped: caller did not ask for progress');
@@ -172,7 +172,7 @@ export class Dealer {
       this.#log.debug({ sessionId: session.id, request: msg.request }, 'CANCEL for no call in flight ignored');
       return;
     }
-    // spec: rpc_call_canceling.md "If the callee does not support call canceling, then behavior is skip"
+    // spec: advanced/rpc_call_canceling.md "If the callee does not support call canceling, then behavior is skip"
     const effective = supportsCanceling(call.callee) ? mode.value : 'skip';
     if (effective === 'kill') {
       // The caller's answer is whatever the callee answers (RESULT or ERROR), forwarded as usual.
@@ -189,14 +189,14 @@ export class Dealer {
     for (const registration of [...(this.#bySession.get(session.id) ?? [])]) this.#detach(session, registration);
     for (const call of this.#calls.servedBy(session)) {
       this.#calls.remove(call);
-      // spec: basic/bp_rpc_calling_and_invocation.md "Callee Leaving During an RPC Invocation"
+      // spec: basic/remote_procedure_call.md "Callee Leaving During an RPC Invocation"
       if (call.caller.id !== session.id) {
         call.caller.send(dealerError(MessageType.CALL, call.callRequest, WampErrorUri.canceled, 'callee left before the call completed'));
       }
     }
     for (const call of this.#calls.madeBy(session)) {
       this.#calls.remove(call);
-      // spec: basic/bp_rpc_calling_and_invocation.md "Caller Leaving During an RPC Invocation"
+      // spec: basic/remote_procedure_call.md "Caller Leaving During an RPC Invocation"
       if (call.callee.id !== session.id && supportsCanceling(call.callee)) this.#interrupt(call, 'killnowait');
     }
     this.#calls.forgetSession(session);
@@ -251,7 +251,7 @@ export class Dealer {
     if (!this.#calls.wasIssued(session, invocationId)) {
       throw new ProtocolViolationError(`${what} for INVOCATION ${invocationId}, which was never issued to this session`);
     }
-    // spec: basic/bp_rpc_calling_and_invocation.md: be prepared to discard answers to defunct calls
+    // spec: basic/remote_procedure_call.md: be prepared to discard answers to defunct calls
     this.#log.debug({ sessionId: session.id, invocation: invocationId }, `late ${what} discarded`);
     return undefined;
   }

@@ -184,7 +184,7 @@ export class Realm {
 
   #apply(session: SessionHandle, msg: GuardedRequest, verdict: Verdict): void {
     if (!verdict.allow) {
-      // spec: basic/pubsub.md: a PUBLISH without acknowledge gets no answer, not even an ERROR
+      // spec: basic/publish_subscribe.md: a PUBLISH without acknowledge gets no answer, not even an ERROR
       if (msg.type === MessageType.PUBLISH && msg.options['acknowledge'] !== true) return;
       session.send({ type: MessageType.ERROR, requestType: msg.type, request: msg.request, details: {}, error: verdict.error, args: [verdict.text] });
       return;

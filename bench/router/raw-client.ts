@@ -18,7 +18,7 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
 }
 
-// spec: basic/session_lifecycle.md (HELLO.Details.roles is required and non-empty)
+// spec: basic/sessions.md (HELLO.Details.roles is required and non-empty)
 const ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} } as const;
 
 export class RawWampClient {

@@ -21,7 +21,7 @@ export interface LeanWampClient {
   close(): Promise<void>;
 }
 
-// spec: basic/session_lifecycle.md (HELLO.Details.roles is required and non-empty)
+// spec: basic/sessions.md (HELLO.Details.roles is required and non-empty)
 const ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} } as const;
 
 interface Reply { readonly status: number; readonly body: Buffer }

@@ -15,7 +15,7 @@ import {
 } from '../../router/transports/rawsocket-codec.ts';
 import type { ConnectOptions } from './raw-client.ts';
 
-// spec: basic/session_lifecycle.md (HELLO.Details.roles is required and non-empty)
+// spec: basic/sessions.md (HELLO.Details.roles is required and non-empty)
 const ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} } as const;
 
 export function isRawSocketUrl(url: string): boolean {
