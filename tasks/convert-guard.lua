@@ -1,11 +1,11 @@
 -- Pandoc Lua filter used by tasks/convert.ts: keeps a conversion from reading anything outside the
 -- files folder or fetching from the network. (pandoc 2.17's --sandbox cannot write EPUB or DOCX.)
--- * Images: only data: URIs, images the input carries itself (a DOCX's media) and relative paths
---   without '..' (resolved from the input's folder) whose real path, symlinks resolved (realpath -e),
---   is inside the files folder named by the metadata field asexor-files-root (tasks/convert.ts sets
+-- * Images: only data: URIs, relative paths without '..' (resolved from the input's folder) whose
+--   real path, symlinks resolved (realpath -e), is inside the files folder named by the metadata field asexor-files-root (tasks/convert.ts sets
 --   it on the command line, which overrides the document's) are kept; for HTML output remote http(s)
---   images stay as links (HTML output embeds nothing). Any other image becomes its alt text, with a
---   warning on stderr. Without that field no local image is kept.
+--   images stay as links (HTML output embeds nothing), and images the input carries itself (a DOCX's
+--   media, when no such file exists on disk). Any other image becomes its alt text, with a warning on
+--   stderr, and leaves the media bag. Without that field no local image file is kept.
 -- * Raw HTML is dropped from EPUB output (the EPUB writer embeds the media it references).
 -- * Metadata is limited to descriptive fields (no cover-image, stylesheet, css, ...: they name files).
 
@@ -44,7 +44,10 @@ local function inside_root(real)
   return root ~= nil and (real == root or real:sub(1, #root + 1) == root .. '/')
 end
 
--- Every spelling pandoc may open (as written, percent-decoded) that exists must be inside; one must exist.
+-- Every spelling pandoc may open (as written, percent-decoded) that exists on disk must be inside;
+-- when none exists, only an image the input carries itself (a DOCX's media, in the media bag) is kept.
+-- The DOCX writer fills the media bag before filters run, so a file's presence there says nothing:
+-- the disk decides first.
 local function local_file_ok(src)
   local found = false
   for _, candidate in ipairs({src, decode(src)}) do
@@ -54,14 +57,13 @@ local function local_file_ok(src)
       found = true
     end
   end
-  return found
+  return found or pandoc.mediabag.lookup(src) ~= nil
 end
 
 local function image_ok(src)
   if src:match('^data:') then return true end
   if FORMAT:match('^html') and src:match('^https?://') then return true end
   if not (local_path_ok(src) and local_path_ok(decode(src))) then return false end
-  if pandoc.mediabag.lookup(src) ~= nil then return true end
   return local_file_ok(src)
 end
 
@@ -72,6 +74,7 @@ end
 local function Image(img)
   if image_ok(img.src) then return nil end
   warn('image', img.src .. ' (only files inside the files folder)')
+  pcall(pandoc.mediabag.delete, img.src) -- fetched already by the DOCX writer: never embedded
   return img.caption
 end
 

@@ -28,20 +28,22 @@ export const filesSettingsDefaults: FilesSettings = Object.freeze({ sharedRoles:
 /** Longest plain (escaped) folder name; longer ones are cut and hashed (a name may have 255 bytes). */
 export const MAX_PLAIN_FOLDER_CHARS = 180;
 
+/** How much of a long name a hashed one keeps (then `~` and 64 hex digits). */
+const HASHED_PREFIX_CHARS = 100;
 const KEEP = /^[A-Za-z0-9_-]$/u;
 
 /** The folder name of `authid` inside the top files folder. Pure. */
 export function userFolderName(authid: string): string {
   if (authid.length === 0) throw new RangeError('an empty authid has no files folder');
   let name = '';
-  let first = true;
+  let cut = ''; // the first HASHED_PREFIX_CHARS of it at most, whole characters only
   for (const char of authid) {
-    if (KEEP.test(char) || (char === '.' && !first)) name += char;
-    else for (const byte of Buffer.from(char, 'utf8')) name += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    first = false;
+    const piece = KEEP.test(char) || (char === '.' && name !== '') ? char
+      : [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    name += piece;
+    if (name.length <= HASHED_PREFIX_CHARS) cut = name;
   }
   if (name.length <= MAX_PLAIN_FOLDER_CHARS) return name;
-  const cut = name.slice(0, 100).replace(/%[0-9A-F]?$/u, '');
   return `${cut}~${createHash('sha256').update(authid, 'utf8').digest('hex')}`;
 }
 

@@ -1,17 +1,24 @@
 /**
  * The convert task against the real pandoc: argv, cwd and env come from the task definition, exactly
- * as the worker would run it (the runner adds process groups, limits and timeouts; not needed here).
+ * as the worker would run it (the runner adds process groups, limits and timeouts; not needed here);
+ * then through the worker's runCommand (worker/task-execute.ts) in a user's folder: temporary outputs
+ * renamed on success, removed on failure, and the per-user quota.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
-import type { TaskContext } from '../../shared/task.ts';
+import type { CommandTaskDefinition, TaskContext } from '../../shared/task.ts';
 import { parseTaskParams } from '../../shared/task-params.ts';
 import { processError } from '../../shared/task-status.ts';
 import convert from '../../tasks/convert.ts';
+import { silentLogger } from '../../shared/logger.ts';
+import type { FilesSettings } from '../../worker/files-user.ts';
+import { runCommand, type Terminal } from '../../worker/task-execute.ts';
+import { userDeps } from '../../worker/task-lifecycle.ts';
+import { TaskRunner } from '../../worker/task-runner.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
 
 const PANDOC = '/usr/bin/pandoc';
@@ -106,6 +113,27 @@ describeWithTool(!missing, PANDOC, 'apt-get install pandoc')(`convert task with 
     });
   }
 
+  for (const to of ['epub', 'docx'] as const) {
+    it(`embeds no image through a symlink that leads out of the files folder in ${to}, even if the document names another root`, async () => {
+      const away = await mkdtemp(path.join(tmpdir(), 'asexor-away-'));
+      try {
+        await writeFile(path.join(away, 'secret.png'), PNG);
+        await mkdir(path.join(root, 'sub'), { recursive: true });
+        await symlink(path.join(away, 'secret.png'), path.join(root, 'sub', `link-${to}.png`));
+        await symlink('../book/img/pixel.png', path.join(root, 'sub', `inner-${to}.png`));
+        await writeFile(path.join(root, `links-${to}.md`), `---\nasexor-files-root: /\n---\n\n![out](sub/link-${to}.png) ![in](sub/inner-${to}.png)\n`);
+        const { result, output } = await runConvert(ctx, [`links-${to}.md`, to]);
+        expect(result.exitCode, result.stderr).to.equal(0);
+        expect(result.stderr).to.include(`[asexor] removed image: sub/link-${to}.png`).and.not.include(`inner-${to}.png`);
+        const archive = (await readFile(path.join(root, output.output))).toString('latin1');
+        const media = new Set(archive.match(/media\/[A-Za-z0-9_.-]+\.png/gu));
+        expect([...media], 'only the image inside the folder is embedded').to.have.length(1);
+      } finally {
+        await rm(away, { recursive: true, force: true });
+      }
+    });
+  }
+
   it('caps the heap: an image of /dev/zero fails fast instead of eating memory', async () => {
     await writeFile(path.join(root, 'zero.md'), '![z](/dev/zero)\n');
     const { result } = await runConvert(ctx, ['zero.md', 'docx']);
@@ -119,5 +147,64 @@ describeWithTool(!missing, PANDOC, 'apt-get install pandoc')(`convert task with 
     expect(result.code).to.equal('ENOENT');
     const error = processError(convert.command, { kind: 'spawn_failed', code: result.code ?? '', message: result.message ?? '', durationMs: 0 });
     expect(error.message).to.equal('cannot run "pandoc": program not found (ENOENT); is it installed and on the worker\'s PATH?');
+  });
+});
+
+describeWithTool(!missing, PANDOC, 'apt-get install pandoc')('convert through the worker in a user\'s folder (runCommand)', function () {
+  this.timeout(60_000);
+  let runner: TaskRunner;
+  let top: string;
+  let dir: string;
+  const alice = { authid: 'alice', authrole: 'user' };
+
+  before(async () => {
+    runner = await TaskRunner.start({ logger: silentLogger() });
+    top = await realpath(await mkdtemp(path.join(tmpdir(), 'asexor-worker-pandoc-')));
+    dir = path.join(top, 'alice');
+    await mkdir(path.join(dir, 'book', 'img'), { recursive: true });
+    await writeFile(path.join(dir, 'book', 'story.md'), DOC);
+    await writeFile(path.join(dir, 'book', 'img', 'pixel.png'), PNG);
+    await writeFile(path.join(dir, 'zero.md'), '![z](/dev/zero)\n');
+  });
+  after(async () => {
+    await runner.close();
+    await rm(top, { recursive: true, force: true });
+  });
+
+  async function run(args: unknown[], files?: FilesSettings): Promise<Terminal> {
+    const deps = await userDeps({ runner, filesDir: top, logger: silentLogger(), ...(files === undefined ? {} : { files }) }, alice);
+    return runCommand(convert as unknown as CommandTaskDefinition<unknown>, parseTaskParams(convert, args), deps, { signal: new AbortController().signal, progress: () => undefined });
+  }
+
+  /** Names in the folder left by a run (temporary outputs are hidden `.asexor-partial-*`). */
+  async function partials(folder: string): Promise<string[]> {
+    return (await readdir(folder)).filter((name) => name.startsWith('.asexor-partial-'));
+  }
+
+  it('writes to a hidden temporary name and renames it on success; nothing is left behind', async () => {
+    const end = await run(['book/story.md', 'epub']);
+    expect(end, JSON.stringify(end)).to.deep.include({ status: 'success', result: { output: 'book/story.epub' } });
+    expect(await plainText(path.join(dir, 'book', 'story.epub'), 'epub')).to.match(/First chapter/u);
+    expect(await partials(path.join(dir, 'book'))).to.deep.equal([]);
+  });
+
+  it('removes the partial output of a failed conversion and keeps the file the user had under that name', async () => {
+    await writeFile(path.join(dir, 'zero.docx'), 'the old version');
+    const end = await run(['zero.md', 'docx']);
+    expect(end.status, JSON.stringify(end)).to.equal('error');
+    expect(await readFile(path.join(dir, 'zero.docx'), 'utf8')).to.equal('the old version');
+    expect(await partials(dir)).to.deep.equal([]);
+  });
+
+  it('ends a conversion whose output puts the user over the quota with ERR_FILES_QUOTA_EXCEEDED and removes the output', async () => {
+    const end = await run(['book/story.md', 'docx'], { sharedRoles: [], quotaBytes: 2000 });
+    expect(end.status, JSON.stringify(end)).to.equal('error');
+    const error = end.status === 'error' ? end.error : undefined;
+    expect(error?.code).to.equal('ERR_FILES_QUOTA_EXCEEDED');
+    expect(error?.message).to.match(/over its quota of 2000 bytes .*the output was removed/u);
+    expect(existsSync(path.join(dir, 'book', 'story.docx'))).to.equal(false);
+    expect(await partials(path.join(dir, 'book'))).to.deep.equal([]);
+    const fits = await run(['book/story.md', 'docx'], { sharedRoles: [], quotaBytes: 1_000_000 });
+    expect(fits.status, JSON.stringify(fits)).to.equal('success');
   });
 });
