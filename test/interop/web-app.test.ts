@@ -243,7 +243,7 @@ describe('web app in headless Chromium (test/interop/web-app.test.ts)', function
       await writeFile(source, '# Quarterly report\n\nAll *good*.\n');
       await alice.setInputFiles('#param-input-upload', source);
       await alice.waitForFunction(() => (document.querySelector<HTMLInputElement>('#param-input')?.value ?? '') === 'report.md');
-      expect(await readFile(path.join(filesDir, 'report.md'), 'utf8')).to.contain('Quarterly report');
+      expect(await readFile(path.join(filesDir, 'alice', 'report.md'), 'utf8')).to.contain('Quarterly report');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

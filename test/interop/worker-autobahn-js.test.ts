@@ -3,7 +3,7 @@
  * multi-task `convert_folder` converts real files of the files folder, reporting done/total progress
  * as progressive results and ending with every subtask's outcome.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startTestServer, USERS, type TestServer } from '../helpers/start-server.ts';
@@ -27,8 +27,10 @@ for (const serializer of ['msgpack', 'cbor'] as const) {
     });
 
     it('converts every document of a folder with pandoc, with done/total progress and each subtask\'s outcome', async () => {
-      await writeFile(path.join(server.filesDir, 'a.md'), '# Alpha\n\nFirst *document*.\n');
-      await writeFile(path.join(server.filesDir, 'b.html'), '<html><body><h1>Beta</h1><p>Second document.</p></body></html>\n');
+      const aliceDir = path.join(server.filesDir, 'alice'); // alice's own folder (docs/files.md)
+      await mkdir(aliceDir, { recursive: true });
+      await writeFile(path.join(aliceDir, 'a.md'), '# Alpha\n\nFirst *document*.\n');
+      await writeFile(path.join(aliceDir, 'b.html'), '<html><body><h1>Beta</h1><p>Second document.</p></body></html>\n');
       const progress: number[] = [];
       const final = await new Promise<{ kwargs: Record<string, unknown> }>((resolve, reject) => {
         alice.session.call('asexor.task.convert_folder', ['.', 'txt'], {}, { receive_progress: true }).then(
@@ -47,8 +49,8 @@ for (const serializer of ['msgpack', 'cbor'] as const) {
       expect(result.results.map((r) => [r.task, r.status, r.result?.output])).to.deep.equal([
         ['convert', 'success', 'a.txt'], ['convert', 'success', 'b.txt'],
       ]);
-      expect(await readFile(path.join(server.filesDir, 'a.txt'), 'utf8')).to.match(/ALPHA|Alpha/).and.include('First document');
-      expect(await readFile(path.join(server.filesDir, 'b.txt'), 'utf8')).to.include('Second document.');
+      expect(await readFile(path.join(aliceDir, 'a.txt'), 'utf8')).to.match(/ALPHA|Alpha/).and.include('First document');
+      expect(await readFile(path.join(aliceDir, 'b.txt'), 'utf8')).to.include('Second document.');
     });
 
     it('rejects a path that escapes the files folder with asexor.error.invalid_params', async () => {

@@ -3,7 +3,7 @@
  * stack: the pandoc `convert` task turns a real Markdown file into HTML, the user gets the task id,
  * then its events on their own topic, or as progressive results; errors carry asexor URIs.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
@@ -23,7 +23,8 @@ for (const serializer of ['json', 'cbor'] as const) {
       if (!useTool(AVAILABLE, 'python3-autobahn', 'apt-get install python3-autobahn python3-msgpack python3-cbor2')) this.skip();
       this.timeout(60_000);
       server = await startTestServer();
-      await writeFile(path.join(server.filesDir, 'doc.md'), '# Hello from asexor\n\nConverted by *pandoc*.\n');
+      await mkdir(path.join(server.filesDir, 'alice'), { recursive: true }); // alice's own folder (docs/files.md)
+      await writeFile(path.join(server.filesDir, 'alice', 'doc.md'), '# Hello from asexor\n\nConverted by *pandoc*.\n');
       run = await runPythonScript('worker.py', [
         '--url', server.url, '--realm', 'asexor', '--serializer', serializer, '--deadline', '40',
         '--authid', 'alice', '--ticket', USERS.alice.ticket, '--other', 'bob',
@@ -42,7 +43,7 @@ for (const serializer of ['json', 'cbor'] as const) {
       expect(topic['task_id']).to.match(/^[0-9a-f]{32}$/);
       expect(topic['statuses']).to.deep.equal(['queued', 'started', 'success']);
       expect(topic['terminal']).to.deep.include({ status: 'success', task: 'convert', result: { output: 'doc.html' } });
-      const html = await readFile(path.join(server?.filesDir ?? '', 'doc.html'), 'utf8');
+      const html = await readFile(path.join(server?.filesDir ?? '', 'alice', 'doc.html'), 'utf8');
       expect(html).to.include('<h1').and.include('Hello from asexor').and.include('<em>pandoc</em>');
     });
 
