@@ -178,7 +178,8 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
     : new WorkerMetrics({ registry: metricsRegistry, queue, tasks: registry, registered: () => registered });
   const service = new TaskService({
     registry, queue, runner, sink: metrics === undefined ? publisher : metrics.sink(publisher), filesDir: settings.filesDir,
-    adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger, journal,
+    adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger, journal, files: settings.files,
+    perUserQueuedBytes: settings.perUser.maxQueuedBytes, maxQueuedBytes: settings.maxQueuedBytes,
   });
   restoreJournal(service, journal, logger);
   const cluster = new WorkerCluster({ service, sink: publisher, uriPrefix: settings.uriPrefix, settings: settings.cluster, logger });
@@ -186,7 +187,7 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   metrics?.watchSubmissions(service);
   const legacy = wampApi.enabled ? new LegacyWampApi({ settings: wampApi, service, uriPrefix: settings.uriPrefix, logger }) : undefined;
   const fileLinks = 'router' in options.connect ? new FileLinkSigner({ ttlSeconds: settings.fileLinkSeconds }) : undefined;
-  const files = new FilesApi({ filesDir: settings.filesDir, maxUploadBytes: settings.maxUploadBytes, signer: fileLinks });
+  const files = new FilesApi({ filesDir: settings.filesDir, maxUploadBytes: settings.maxUploadBytes, signer: fileLinks, files: settings.files });
   const component = new WorkerComponent({
     service, registry, files, uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, legacyWampApi: wampApi, legacy, cluster, logger,
   });

@@ -22,7 +22,8 @@ import type { TaskJournal } from './journal/task-journal.ts';
 import { TaskHistory, type DatedEntry } from './task-history.ts';
 import { newTaskId, randomWorkerId } from './task-ids.ts';
 import { ActiveTasks, type ActiveTaskEntry } from './task-list.ts';
-import { TaskLifecycle, type Caller, type LifecycleEnv } from './task-lifecycle.ts';
+import type { FilesSettings } from './files-user.ts';
+import { TaskLifecycle, taskContextFor, type Caller, type LifecycleEnv } from './task-lifecycle.ts';
 import type { ShutdownMode, TaskQueue, TaskQueueStats } from './task-queue.ts';
 import type { TaskListEntry, TaskRegistry } from './task-registry.ts';
 import type { TaskRunner } from './task-runner.ts';
@@ -56,6 +57,8 @@ export interface TaskServiceOptions {
   readonly journal?: TaskJournal | undefined;
   /** The worker id every task id starts with (worker/task-ids.ts). @default the journal's, else a random one */
   readonly workerId?: string;
+  /** Shared roles and quota of the files folders (`asexor.files`, docs/files.md). @default worker/files-user.ts filesSettingsDefaults */
+  readonly files?: FilesSettings | undefined;
   /** Params bytes (counted as JSON) one user's waiting tasks may hold. @default queueBytesDefaults.perUser */
   readonly perUserQueuedBytes?: number;
   /** Params bytes all waiting tasks may hold. @default queueBytesDefaults.all */
@@ -168,7 +171,10 @@ export class TaskService {
       ...(options.historyMax === undefined ? {} : { maxFinished: options.historyMax }),
     });
     this.#env = {
-      deps: { runner: options.runner, filesDir: options.filesDir, logger: this.#log, registry: options.registry },
+      deps: {
+        runner: options.runner, filesDir: options.filesDir, logger: this.#log, registry: options.registry,
+        ...(options.files === undefined ? {} : { files: options.files }),
+      },
       now: options.now ?? (() => new Date()),
       emit: (task, event) => { this.#emit(task, event); },
     };
@@ -231,7 +237,8 @@ export class TaskService {
     if (this.#closing) throw new ShuttingDownError();
     if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
     const params: unknown = parseTaskParams(def, args, kwargs);
-    return precheckTaskParams(def, params, { filesDir: this.#env.deps.filesDir }).then(() => this.submit(caller, task, args, kwargs, options));
+    // The precheck sees the caller's own files folder (worker/files-user.ts), as the task will.
+    return taskContextFor(this.#env.deps, caller).then((ctx) => precheckTaskParams(def, params, ctx)).then(() => this.submit(caller, task, args, kwargs, options));
   }
 
   /**

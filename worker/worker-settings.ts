@@ -28,6 +28,9 @@ export const workerSettingsDefaults = {
   /** Tasks running at once: @default os.availableParallelism() (computed at resolve time) */
   maxQueued: 10_000,
   perUserMaxQueued: 1000,
+  /** Bytes of params (counted as JSON) waiting tasks may hold, in all and per user (docs/input-limits.md). */
+  maxQueuedBytes: 64 * 1024 * 1024,
+  perUserMaxQueuedBytes: 4 * 1024 * 1024,
   defaultPriority: 4,
   adminRoles: ['admin'] as readonly string[],
   historyPerUser: 100,
@@ -64,7 +67,8 @@ export const workerSettingsSchema = z.strictObject({
   uriPrefix: uriSchema.optional(),
   concurrency: z.int().min(1).max(4096).optional(),
   maxQueued: limit.optional(),
-  perUser: z.strictObject({ maxQueued: limit.optional(), maxRunning: limit.optional() }).optional(),
+  maxQueuedBytes: limit.optional(),
+  perUser: z.strictObject({ maxQueued: limit.optional(), maxRunning: limit.optional(), maxQueuedBytes: limit.optional() }).optional(),
   rolePriority: z.record(z.string().min(1), priority).optional(),
   defaultPriority: priority.optional(),
   adminRoles: z.array(z.string().min(1)).optional(),
@@ -102,7 +106,9 @@ export interface WorkerSettings {
   readonly uriPrefix: string;
   readonly concurrency: number;
   readonly maxQueued: number;
-  readonly perUser: { readonly maxQueued: number; readonly maxRunning: number };
+  /** Bytes of params all waiting tasks may hold (docs/input-limits.md). */
+  readonly maxQueuedBytes: number;
+  readonly perUser: { readonly maxQueued: number; readonly maxRunning: number; readonly maxQueuedBytes: number };
   readonly rolePriority: Readonly<Record<string, number>>;
   readonly defaultPriority: number;
   readonly adminRoles: readonly string[];
@@ -187,7 +193,11 @@ export function resolveWorkerSettings(section: unknown, options: { readonly base
     uriPrefix: s.uriPrefix ?? d.uriPrefix,
     concurrency,
     maxQueued: s.maxQueued ?? d.maxQueued,
-    perUser: Object.freeze({ maxQueued: s.perUser?.maxQueued ?? d.perUserMaxQueued, maxRunning: s.perUser?.maxRunning ?? concurrency }),
+    maxQueuedBytes: s.maxQueuedBytes ?? d.maxQueuedBytes,
+    perUser: Object.freeze({
+      maxQueued: s.perUser?.maxQueued ?? d.perUserMaxQueued, maxRunning: s.perUser?.maxRunning ?? concurrency,
+      maxQueuedBytes: s.perUser?.maxQueuedBytes ?? d.perUserMaxQueuedBytes,
+    }),
     rolePriority: Object.freeze({ ...s.rolePriority }),
     defaultPriority: s.defaultPriority ?? d.defaultPriority,
     adminRoles: Object.freeze([...(s.adminRoles ?? d.adminRoles)]),

@@ -16,8 +16,8 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
     expect(legacy.websocket.enabled || legacy.longpoll.enabled || legacy.wampApi.enabled || legacy.rawsocket.length > 0,
       'the legacy protocols are off unless enabled').to.equal(false);
     expect(settings).to.deep.equal({
-      realm: 'asexor', uriPrefix: 'asexor', concurrency: availableParallelism(), maxQueued: 10_000,
-      perUser: { maxQueued: 1000, maxRunning: availableParallelism() }, rolePriority: {}, defaultPriority: 4,
+      realm: 'asexor', uriPrefix: 'asexor', concurrency: availableParallelism(), maxQueued: 10_000, maxQueuedBytes: 64 * 1024 * 1024,
+      perUser: { maxQueued: 1000, maxRunning: availableParallelism(), maxQueuedBytes: 4 * 1024 * 1024 }, rolePriority: {}, defaultPriority: 4,
       adminRoles: ['admin'], historyPerUser: 100, filesDir: '/srv/asexor/files', tasksModule: DEFAULT_TASK_MODULE, shutdown: 'cancel', spawner: 'auto',
       maxUploadBytes: 8 * 1024 * 1024, fileLinkSeconds: 300,
       files: { sharedRoles: [], quotaBytes: null },
@@ -82,6 +82,6 @@ describe('resolveWorkerSettings (the config file\'s asexor section)', () => {
     const { asexor } = await loadConfigFile(file);
     const settings = resolveWorkerSettings(asexor, { baseDir: path.dirname(file) });
     expect(settings).to.include({ concurrency: 4, shutdown: 'cancel', filesDir: fileURLToPath(new URL('../../../files', import.meta.url)) });
-    expect(settings.perUser).to.deep.equal({ maxQueued: 1000, maxRunning: 2 });
+    expect(settings.perUser).to.deep.equal({ maxQueued: 1000, maxRunning: 2, maxQueuedBytes: 4 * 1024 * 1024 });
   });
 });
