@@ -32,7 +32,7 @@ export default defineConfig(
     files: ['router/transports/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/realm.ts', '**/broker.ts', '**/dealer.ts', '**/session.ts', '**/handshake.ts'], message: 'Transports are adapters: they only see Peer, shared/ and the Router type.' },
+        { group: ['**/realm.ts', '**/broker/**', '**/dealer/**', '**/session/**', '**/authz/**'], message: 'Transports are adapters: they only see Peer, shared/ and the Router type.' },
       ] }],
     },
   },

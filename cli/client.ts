@@ -6,7 +6,7 @@
  */
 import { ClientConnectError } from '../shared/errors.ts';
 import { DEFAULT_URI_PREFIX } from '../shared/wamp/app-uris.ts';
-import { autobahn, craChallengeHandler, isAbError, ticketChallengeHandler, type AbSession, type Dict } from '../worker/autobahn.ts';
+import { autobahn, craChallengeHandler, isAbError, ticketChallengeHandler, type AbSession, type Dict } from '../shared/autobahn.ts';
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8484/ws';
 export const DEFAULT_REALM = 'asexor';

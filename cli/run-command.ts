@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { isTerminal } from '../shared/task-status.ts';
 import { controlProcedure, taskProcedure } from '../shared/wamp/app-uris.ts';
-import { isAbError, type Dict } from '../worker/autobahn.ts';
+import { isAbError, type Dict } from '../shared/autobahn.ts';
 import { clientArgOptions, clientUsage, connectClient, describeError, resolveClientOptions, type ClientSession } from './client.ts';
 import type { Command } from './main.ts';
 import { ProgressView, type StatusLike } from './progress-view.ts';

@@ -14,7 +14,7 @@ import type { HealthProbe, HttpRouteMount } from '../router/transports/http-serv
 import { startTransports, type Listener } from '../router/transports/index.ts';
 import { fileDownloadRoute } from '../worker/files-download.ts';
 import { metricsRoute } from '../worker/metrics.ts';
-import { registerRouterMetrics } from '../router/metrics.ts';
+import { registerRouterMetrics } from '../router/metrics/metrics.ts';
 import { resolveWorkerSettings, startWorker, type Worker, type WorkerSettings } from '../worker/index.ts';
 import { embeddedWorkerRealms } from './embedded-worker-role.ts';
 

@@ -6,7 +6,7 @@
  * booleans, JSON or comma-separated arrays, JSON objects); anything else is sent as given, so the
  * worker's validation names the field. `--some-name` is the param `some_name`.
  */
-import type { Dict } from '../worker/autobahn.ts';
+import type { Dict } from '../shared/autobahn.ts';
 
 export interface JsonSchema {
   readonly type?: string | readonly string[];

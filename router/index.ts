@@ -6,7 +6,7 @@ import type { RealmConfig, TransportAuthConfig } from '../shared/config/types.ts
 import type { Logger } from '../shared/logger.ts';
 import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { WampRouter } from './router.ts';
-import type { MessageCounts } from './message-counters.ts';
+import type { MessageCounts } from './metrics/message-counters.ts';
 import type { Peer, TransportKind } from './transports/peer.ts';
 import type { InternalCall } from './types.ts';
 
@@ -37,9 +37,9 @@ export interface Router {
   readonly call: InternalCall;
   /** Number of joined sessions across realms. */
   readonly sessionCount: number;
-  /** Established sessions by transport kind, across realms (read at scrape time: router/metrics.ts). */
+  /** Established sessions by transport kind, across realms (read at scrape time: router/metrics/metrics.ts). */
   sessionsByTransport(): Record<TransportKind, number>;
-  /** Messages received and sent since start, by WAMP message type code (read-only; router/message-counters.ts). */
+  /** Messages received and sent since start, by WAMP message type code (read-only; router/metrics/message-counters.ts). */
   readonly messageCounts: MessageCounts;
   /** GOODBYE wamp.close.system_shutdown to every session, close peers, clear timers. */
   close(): Promise<void>;
@@ -51,4 +51,4 @@ export function createRouter(options: RouterOptions): Router {
 }
 
 export { VERSION, ROUTER_AGENT } from './version.ts';
-export type { MessageCounts } from './message-counters.ts';
+export type { MessageCounts } from './metrics/message-counters.ts';

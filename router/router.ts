@@ -12,16 +12,16 @@ import { WampErrorUri } from '../shared/wamp/uris.ts';
 import type { AuthMethod, Authenticator } from './auth/authenticator.ts';
 import { buildAuthenticators } from './auth/index.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
-import { Handshake, type RealmDirectory } from './handshake.ts';
+import { Handshake, type RealmDirectory } from './session/handshake.ts';
 import type { AttachOptions, Router, RouterOptions } from './index.ts';
-import { InternalSession } from './internal-session.ts';
-import { MessageCounters, type MessageCounts } from './message-counters.ts';
+import { InternalSession } from './session/internal-session.ts';
+import { MessageCounters, type MessageCounts } from './metrics/message-counters.ts';
 import { Realm } from './realm.ts';
-import { createRealmAuthorizer } from './realm-authorizer.ts';
-import { RouterSession } from './session.ts';
+import { createRealmAuthorizer } from './authz/realm-authorizer.ts';
+import { RouterSession } from './session/session.ts';
 import type { Peer, TransportKind } from './transports/peer.ts';
 import type { CallResult, InternalCall } from './types.ts';
-import { WampCallError } from './wamp-call-error.ts';
+import { WampCallError } from './dealer/wamp-call-error.ts';
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long close() waits for GOODBYE replies before closing the remaining transports. */

@@ -34,7 +34,7 @@ export interface CallResult {
 /**
  * How router components (dynamic authenticator, dynamic authorizer) call a procedure registered on
  * a realm, as the router's own trusted service session. Rejects with `WampCallError`
- * (router/wamp-call-error.ts) carrying the callee's error URI, or wamp.error.no_such_procedure.
+ * (router/dealer/wamp-call-error.ts) carrying the callee's error URI, or wamp.error.no_such_procedure.
  */
 export type InternalCall = (
   realm: string,

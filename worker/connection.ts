@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { WorkerJoinError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { autobahn, craChallengeHandler, isAbError, ticketChallengeHandler, type AbConnection, type AbSession } from './autobahn.ts';
+import { autobahn, craChallengeHandler, isAbError, ticketChallengeHandler, type AbConnection, type AbSession } from '../shared/autobahn.ts';
 import { INTERRUPTIBLE_WEBSOCKET, InvocationSignals } from './interrupt-transport.ts';
 import { Backoff, registrationFailure, type RetryOptions } from './reconnect.ts';
 import type { WorkerLink, WorkerSession } from './worker-session.ts';

@@ -10,7 +10,7 @@ import { FilesQuotaExceededError, InvalidParamsError } from '../shared/errors.ts
 import { realPathInFilesDir } from '../shared/files-dir.ts';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Dict } from './autobahn.ts';
+import type { Dict } from '../shared/autobahn.ts';
 import type { FileLinkSigner } from './file-link-token.ts';
 import { listFiles, type FileEntry } from './files-list.ts';
 import { asParamsError, checkedFilesPath } from './files-path.ts';

@@ -13,7 +13,7 @@
  * - outgoing final YIELD or ERROR for an INVOCATION: forgets the invocation.
  */
 import { MessageType } from '../shared/wamp/message-type.ts';
-import { autobahn, type AbSession, type AbTransport, type AbTransportFactory, type Dict } from './autobahn.ts';
+import { autobahn, type AbSession, type AbTransport, type AbTransportFactory, type Dict } from '../shared/autobahn.ts';
 import type { WorkerSession } from './worker-session.ts';
 
 /** The autobahn transport type of the remote worker: a WebSocket with call canceling as a callee. */

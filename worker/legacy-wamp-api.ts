@@ -19,7 +19,7 @@ import { legacyUpdateFields } from '../shared/legacy/update.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
-import { autobahn, type AbEndpoint, type AbError, type Dict } from './autobahn.ts';
+import { autobahn, type AbEndpoint, type AbError, type Dict } from '../shared/autobahn.ts';
 import type { TaskService } from './task-service.ts';
 import { toWampError } from './wamp-error.ts';
 import { callerOf } from './worker.ts';

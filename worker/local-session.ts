@@ -19,7 +19,7 @@ import type { Logger } from '../shared/logger.ts';
 import { MessageType } from '../shared/wamp/message-type.ts';
 import type { Dict, ErrorMessage, Event, Invocation, WampMessage } from '../shared/wamp/messages.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
-import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails } from './autobahn.ts';
+import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails } from '../shared/autobahn.ts';
 import type { EventHandler, WorkerSession } from './worker-session.ts';
 
 interface Registered {

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (prom-client) of one server: the worker's here, the router's in router/metrics.ts,
+ * Prometheus metrics (prom-client) of one server: the worker's here, the router's in router/metrics/metrics.ts,
  * all on the server's own Registry (never prom-client's global one, so one process, e.g. a test run,
  * can hold several servers), plus the process metrics, and the HTTP route that serves them
  * (docs/metrics.md lists every metric; cli/server.ts mounts the route, worker/index.ts wires the rest).

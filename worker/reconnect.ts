@@ -4,7 +4,7 @@
  * and turning a failed registration into the WorkerJoinError that stops retrying.
  */
 import { WorkerJoinError } from '../shared/errors.ts';
-import { isAbError } from './autobahn.ts';
+import { isAbError } from '../shared/autobahn.ts';
 
 export interface RetryOptions {
   /** @default 1000 */

@@ -17,7 +17,7 @@
 import type { Logger } from '../shared/logger.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { statusTopic } from '../shared/wamp/app-uris.ts';
-import type { Dict } from './autobahn.ts';
+import type { Dict } from '../shared/autobahn.ts';
 import type { WorkerSession } from './worker-session.ts';
 
 /** Who owns a task (the submitting caller); the same shape as the service's Caller. */

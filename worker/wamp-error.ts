@@ -9,7 +9,7 @@ import { AppError, cutText, InvalidParamsError, WorkerInternalError } from '../s
 import type { Logger } from '../shared/logger.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { withPrefix } from '../shared/wamp/app-uris.ts';
-import { autobahn, isAbError, type AbError, type Dict } from './autobahn.ts';
+import { autobahn, isAbError, type AbError, type Dict } from '../shared/autobahn.ts';
 import { terminalError } from './task-service.ts';
 
 /**

@@ -7,7 +7,7 @@
  * `autobahn.Error` for a WAMP ERROR.
  */
 import type { WorkerJoinError } from '../shared/errors.ts';
-import type { AbEndpoint, AbEventDetails, Dict } from './autobahn.ts';
+import type { AbEndpoint, AbEventDetails, Dict } from '../shared/autobahn.ts';
 
 export type EventHandler = (args: unknown[], kwargs: Dict, details: AbEventDetails) => void;
 

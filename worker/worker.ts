@@ -18,7 +18,7 @@ import { CallerNotDisclosedError, InvalidParamsError } from '../shared/errors.ts
 import type { Logger } from '../shared/logger.ts';
 import { isTerminal } from '../shared/task-status.ts';
 import { authHookProcedure, controlProcedure, filesProcedure, taskProcedure, type ControlProcedure, type FilesProcedure } from '../shared/wamp/app-uris.ts';
-import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails, type Dict } from './autobahn.ts';
+import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails, type Dict } from '../shared/autobahn.ts';
 import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
 import type { ControlApi, WorkerCluster } from './cluster/cluster.ts';
 import type { FilesApi } from './files-api.ts';

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { connectClient, describeError, type ClientSession } from '../../cli/client.ts';
 import { isTerminal, type TaskStatus } from '../../shared/task-status.ts';
 import { statusTopic } from '../../shared/wamp/app-uris.ts';
-import { isAbError, type Dict } from '../../worker/autobahn.ts';
+import { isAbError, type Dict } from '../../shared/autobahn.ts';
 import { benchMain } from '../router/bench-main.ts';
 import { progress } from '../router/report.ts';
 import { BENCH_REALM } from './bench-user.ts';

@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { Dict } from '../../shared/wamp/messages.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { InternalCall } from '../types.ts';
-import { WampCallError } from '../wamp-call-error.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 import { generateAuthid } from './anonymous.ts';
 import type { AuthDeny, AuthMethod, AuthRequest, AuthStep, Authenticator, Principal } from './authenticator.ts';
 import { craChallenge } from './cra-challenge.ts';

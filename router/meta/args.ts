@@ -8,7 +8,7 @@ import type { Dict } from '../../shared/wamp/messages.ts';
 import { isValidUri } from '../../shared/wamp/uri-rules.ts';
 import { WampCloseUri, WampErrorUri } from '../../shared/wamp/uris.ts';
 import { isMatchPolicy, type MatchPolicy } from '../matching.ts';
-import { WampCallError } from '../wamp-call-error.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 
 export function invalidArgument(text: string): WampCallError {
   return new WampCallError(WampErrorUri.invalidArgument, [text]);

@@ -4,7 +4,7 @@
  * are the spec's SubscriptionDetails / RegistrationDetails.
  */
 import type { MatchPolicy } from '../matching.ts';
-import type { InvokePolicy } from '../registration.ts';
+import type { InvokePolicy } from '../dealer/registration.ts';
 import type { SessionHandle } from '../types.ts';
 
 /** spec: advanced/meta_api_subscriptions.md "SubscriptionDetails" */

@@ -13,9 +13,9 @@ import type { Args, Dict, ErrorMessage, Invocation, WampMessage, Yield } from '.
 import { SequentialIds } from '../../shared/wamp/ids.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { RouterSession, TRUSTED } from '../router-session.ts';
+import { RouterOwnSession, TRUSTED } from '../session/own-session.ts';
 import type { SessionHandle } from '../types.ts';
-import { WampCallError } from '../wamp-call-error.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 import type { MetaRealm } from './realm-view.ts';
 import type { MetaProcedure, MetaTopic } from './uris.ts';
 
@@ -34,7 +34,7 @@ export interface MetaCall {
  */
 export type MetaHandler = (call: MetaCall) => unknown;
 
-export class MetaSession extends RouterSession {
+export class MetaSession extends RouterOwnSession {
   readonly #owner: MetaRealm;
   readonly #log: Logger;
   readonly #requests = new SequentialIds();

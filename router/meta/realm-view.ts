@@ -1,8 +1,8 @@
 /** What the meta API needs from its realm (router/realm.ts implements it). */
 import type { Dict } from '../../shared/wamp/messages.ts';
-import type { Action, Authorization } from '../authorizer.ts';
-import type { Broker } from '../broker.ts';
-import type { Dealer } from '../dealer.ts';
+import type { Action, Authorization } from '../authz/authorizer.ts';
+import type { Broker } from '../broker/broker.ts';
+import type { Dealer } from '../dealer/dealer.ts';
 import type { SessionHandle } from '../types.ts';
 
 /** The outcome of the realm's URI check and authorization of a request. */

@@ -4,8 +4,8 @@
  * and count_callees procedures. Registrations on `wamp.` URIs (the meta procedures) are not shown.
  */
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import type { RegistrationInfo } from '../registration.ts';
-import { WampCallError } from '../wamp-call-error.ts';
+import type { RegistrationInfo } from '../dealer/registration.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 import { idArg, matchOption, stringArg } from './args.ts';
 import type { ObservationHooks, RegistrationDetails } from './hooks.ts';
 import type { MetaSession } from './meta-session.ts';

@@ -6,7 +6,7 @@
 import type { Dict } from '../../shared/wamp/messages.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { SessionHandle } from '../types.ts';
-import { WampCallError } from '../wamp-call-error.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 import { authrolesFilter, closeOptions, idArg, stringArg } from './args.ts';
 import type { MetaCall, MetaSession } from './meta-session.ts';
 import type { MetaRealm } from './realm-view.ts';

@@ -5,8 +5,8 @@
  * events themselves) are not shown.
  */
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import type { SubscriptionInfo } from '../broker.ts';
-import { WampCallError } from '../wamp-call-error.ts';
+import type { SubscriptionInfo } from '../broker/broker.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 import { idArg, matchOption, stringArg } from './args.ts';
 import type { ObservationHooks, SubscriptionDetails } from './hooks.ts';
 import type { MetaSession } from './meta-session.ts';

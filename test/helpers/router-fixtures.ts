@@ -1,6 +1,6 @@
 /** Builders for router configs in unit tests. */
 import type { MatchPolicy, PermissionConfig, RealmConfig, RoleConfig } from '../../shared/config/types.ts';
-import type { Action } from '../../router/authorizer.ts';
+import type { Action } from '../../router/authz/authorizer.ts';
 
 const ALL: readonly Action[] = ['call', 'register', 'publish', 'subscribe'];
 

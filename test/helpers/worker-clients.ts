@@ -4,7 +4,7 @@
  */
 import { connectClient, type ClientSession } from '../../cli/client.ts';
 import { statusTopic } from '../../shared/wamp/app-uris.ts';
-import { isAbError, type AbError, type Dict } from '../../worker/autobahn.ts';
+import { isAbError, type AbError, type Dict } from '../../shared/autobahn.ts';
 import { CRA_USER, REALM, USERS, type UserName } from './start-server.ts';
 
 export function joinAs(url: string, user: UserName | 'carol'): Promise<ClientSession> {

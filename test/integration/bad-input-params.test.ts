@@ -9,7 +9,7 @@ import type { ClientSession } from '../../cli/client.ts';
 import { legacyDefaults } from '../../shared/legacy/settings.ts';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import type { AbError } from '../../worker/autobahn.ts';
+import type { AbError } from '../../shared/autobahn.ts';
 import { startTestServer, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError } from '../helpers/worker-clients.ts';
 

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { ClientSession } from '../../cli/client.ts';
-import type { Dict } from '../../worker/autobahn.ts';
+import type { Dict } from '../../shared/autobahn.ts';
 import { serveConfig } from '../helpers/cli-fixture.ts';
 import { TASKS_MODULE } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, type EventLog } from '../helpers/worker-clients.ts';

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { ClientSession } from '../../cli/client.ts';
-import type { Dict } from '../../worker/autobahn.ts';
+import type { Dict } from '../../shared/autobahn.ts';
 import { workerOf } from '../../worker/task-ids.ts';
 import { childPids } from '../helpers/cli-fixture.ts';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';

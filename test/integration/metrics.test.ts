@@ -1,5 +1,5 @@
 /**
- * `GET /metrics` of the serve stack (worker/metrics.ts, router/metrics.ts, docs/metrics.md): scraped
+ * `GET /metrics` of the serve stack (worker/metrics.ts, router/metrics/metrics.ts, docs/metrics.md): scraped
  * over node:http while real tasks run, end and fail; the counters, histograms and gauges move as
  * the tasks do, sessions are counted by transport, and the endpoint answers 401/404/405 as documented.
  */

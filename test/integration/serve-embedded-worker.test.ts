@@ -3,7 +3,7 @@
  * `worker` role in the user's config, and nobody else gets the role it joins with; `/health` says
  * whether it is connected (200 connected, 503 degraded while it is away). A router alone (`asexor
  * router`) says that no worker is connected when a call needs the worker's dynamic authorizer
- * (router/dynamic-authorizer.ts), and its /health reports the router only.
+ * (router/authz/dynamic-authorizer.ts), and its /health reports the router only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,7 +16,7 @@ import { expect } from 'chai';
 import { createRouter } from '../../router/index.ts';
 import { startTransports } from '../../router/transports/index.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import type { AbResult } from '../../worker/autobahn.ts';
+import type { AbResult } from '../../shared/autobahn.ts';
 import { LOCAL_WORKER_AUTHID, resolveWorkerSettings, startWorker } from '../../worker/index.ts';
 import { serveConfig } from '../helpers/cli-fixture.ts';
 import { REALM, startTestServer, TASKS_MODULE, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';

@@ -19,7 +19,7 @@ import { createLogger } from '../../shared/logger.ts';
 import { FileLinkSigner } from '../../worker/file-link-token.ts';
 import { resolveWorkerSettings, startWorker } from '../../worker/index.ts';
 import type { ClientSession } from '../../cli/client.ts';
-import type { Dict } from '../../worker/autobahn.ts';
+import type { Dict } from '../../shared/autobahn.ts';
 import { startTestServer, TASKS_MODULE, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
 import { itWithTool } from '../helpers/external-tool.ts';

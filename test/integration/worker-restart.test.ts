@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { createRouter } from '../../router/index.ts';
 import { startTransports } from '../../router/transports/index.ts';
 import { WorkerJoinError } from '../../shared/errors.ts';
-import type { AbResult } from '../../worker/autobahn.ts';
+import type { AbResult } from '../../shared/autobahn.ts';
 import { resolveWorkerSettings, startWorker, type Worker, type WorkerSettings } from '../../worker/index.ts';
 import { TASKS_MODULE, testRouterConfig, USERS } from '../helpers/start-server.ts';
 import { joinAs } from '../helpers/worker-clients.ts';

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
-import { isAbError, type AbResult } from '../../worker/autobahn.ts';
+import { isAbError, type AbResult } from '../../shared/autobahn.ts';
 import { pids } from '../fixtures/tasks/index.ts';
 import { startTestServer, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus } from '../helpers/worker-clients.ts';

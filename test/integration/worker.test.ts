@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { ClientSession } from '../../cli/client.ts';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import type { AbResult, Dict } from '../../worker/autobahn.ts';
+import type { AbResult, Dict } from '../../shared/autobahn.ts';
 import { startTestServer, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError } from '../helpers/worker-clients.ts';
 

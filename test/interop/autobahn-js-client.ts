@@ -1,9 +1,9 @@
 /**
  * A thin join/settle helper over the npm `autobahn` client for the interop suite; the typed module
- * (and its silenced console warnings) comes from worker/autobahn.ts.
+ * (and its silenced console warnings) comes from shared/autobahn.ts.
  * Serializers are instances from `autobahn.serializer`, passed in the transport's `serializers` option.
  */
-import { autobahn, type AbJoinDetails, type AbSession, type Dict } from '../../worker/autobahn.ts';
+import { autobahn, type AbJoinDetails, type AbSession, type Dict } from '../../shared/autobahn.ts';
 import type { SerializerName } from './fixture.ts';
 
 export {
@@ -15,7 +15,7 @@ export {
   type AbInvocationDetails,
   type AbJoinDetails,
   type AbSession,
-} from '../../worker/autobahn.ts';
+} from '../../shared/autobahn.ts';
 
 const SERIALIZER_CLASSES = {
   json: autobahn.serializer.JSONSerializer,

@@ -8,7 +8,7 @@
  *   arguments `[op, authid, authrole, ...op arguments]` on behalf of the user who called.
  */
 import { isTerminal, type TaskStatusEvent } from '../../shared/task-status.ts';
-import type { Dict } from '../autobahn.ts';
+import type { Dict } from '../../shared/autobahn.ts';
 import type { Caller } from '../task-lifecycle.ts';
 import { WORKER_ID } from '../task-ids.ts';
 

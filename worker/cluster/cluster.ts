@@ -22,7 +22,7 @@ import type { Logger } from '../../shared/logger.ts';
 import { isTerminal, type TaskStatusEvent } from '../../shared/task-status.ts';
 import { unescapeAuthid, workerPresenceTopic, workerProcedure } from '../../shared/wamp/app-uris.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import { isAbError, type AbEndpoint, type Dict } from '../autobahn.ts';
+import { isAbError, type AbEndpoint, type Dict } from '../../shared/autobahn.ts';
 import { MAX_TASK_LIST, type ActiveTaskEntry } from '../task-list.ts';
 import { workerOf } from '../task-ids.ts';
 import type { Caller, DatedEntry, ServiceStats, StatusSink, TaskService } from '../task-service.ts';

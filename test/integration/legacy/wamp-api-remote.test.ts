@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import { createRouter } from '../../../router/index.ts';
 import { startTransports } from '../../../router/transports/index.ts';
 import { legacyDefaults } from '../../../shared/legacy/settings.ts';
-import type { Dict } from '../../../worker/autobahn.ts';
+import type { Dict } from '../../../shared/autobahn.ts';
 import { resolveWorkerSettings, startWorker, type Worker } from '../../../worker/index.ts';
 import { TASKS_MODULE, testRouterConfig, USERS } from '../../helpers/start-server.ts';
 import { joinAs } from '../../helpers/worker-clients.ts';

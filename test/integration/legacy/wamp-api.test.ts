@@ -10,7 +10,7 @@ import { legacyDefaults } from '../../../shared/legacy/settings.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';
 import { AppErrorUri } from '../../../shared/wamp/app-uris.ts';
 import { WampErrorUri } from '../../../shared/wamp/uris.ts';
-import type { Dict } from '../../../worker/autobahn.ts';
+import type { Dict } from '../../../shared/autobahn.ts';
 import { connect } from '../../helpers/raw-ws-client.ts';
 import { startTestServer, USERS, type TestServer } from '../../helpers/start-server.ts';
 import { joinAs, wampError } from '../../helpers/worker-clients.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Broker } from '../../../router/broker.ts';
+import { Broker } from '../../../router/broker/broker.ts';
 import { SequentialIds, isWampId } from '../../../shared/wamp/ids.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';
 import type { Dict, Event, WampMessage } from '../../../shared/wamp/messages.ts';

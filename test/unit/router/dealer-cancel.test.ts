@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ProtocolViolationError } from '../../../shared/errors.ts';
 import { WampErrorUri } from '../../../shared/wamp/uris.ts';
-import type { Dealer } from '../../../router/dealer.ts';
+import type { Dealer } from '../../../router/dealer/dealer.ts';
 import type { RecordingSession } from '../../helpers/recording-session.ts';
 import {
   ALLOW, MessageType, call, cancel, invocationError, makeDealer, only, registerOk, session, sleep, yieldMsg,

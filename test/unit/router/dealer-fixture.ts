@@ -1,7 +1,7 @@
 /** Message builders and assertions shared by the dealer unit tests. */
 import { expect } from 'chai';
-import { Dealer } from '../../../router/dealer.ts';
-import type { Authorization } from '../../../router/authorizer.ts';
+import { Dealer } from '../../../router/dealer/dealer.ts';
+import type { Authorization } from '../../../router/authz/authorizer.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { SequentialIds } from '../../../shared/wamp/ids.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';

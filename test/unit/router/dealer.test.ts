@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { WampErrorUri } from '../../../shared/wamp/uris.ts';
-import type { Dealer } from '../../../router/dealer.ts';
+import type { Dealer } from '../../../router/dealer/dealer.ts';
 import {
   ALLOW, ALLOW_DISCLOSE, MessageType, call, invocationError, makeDealer, only, register, registerOk, session,
   unregister, yieldMsg,

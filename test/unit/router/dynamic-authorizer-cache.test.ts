@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DynamicAuthorizer } from '../../../router/dynamic-authorizer.ts';
+import { DynamicAuthorizer } from '../../../router/authz/dynamic-authorizer.ts';
 import type { InternalCall, SessionInfo } from '../../../router/types.ts';
 
 function sessionNo(id: number): SessionInfo {

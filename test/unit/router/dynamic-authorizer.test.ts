@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { DynamicAuthorizer, InvalidAuthorizationResultError } from '../../../router/dynamic-authorizer.ts';
+import { DynamicAuthorizer, InvalidAuthorizationResultError } from '../../../router/authz/dynamic-authorizer.ts';
 import type { InternalCall, SessionInfo } from '../../../router/types.ts';
-import { WampCallError } from '../../../router/wamp-call-error.ts';
+import { WampCallError } from '../../../router/dealer/wamp-call-error.ts';
 
 const session: SessionInfo = {
   id: 42, realm: 'realm1', authid: 'carol', authrole: 'user', authmethod: 'ticket', authprovider: 'static',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createRealmAuthorizer } from '../../../router/realm-authorizer.ts';
+import { createRealmAuthorizer } from '../../../router/authz/realm-authorizer.ts';
 import type { InternalCall, SessionInfo } from '../../../router/types.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import type { RealmConfig } from '../../../shared/config/types.ts';

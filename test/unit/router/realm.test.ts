@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Action, Authorization, Authorizer } from '../../../router/authorizer.ts';
+import type { Action, Authorization, Authorizer } from '../../../router/authz/authorizer.ts';
 import { Realm, type RealmMessage } from '../../../router/realm.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';

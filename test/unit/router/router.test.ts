@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createRouter, type Router } from '../../../router/index.ts';
-import { WampCallError } from '../../../router/wamp-call-error.ts';
+import { WampCallError } from '../../../router/dealer/wamp-call-error.ts';
 import { ConfigInvalidError } from '../../../shared/errors.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';
 import type { Welcome } from '../../../shared/wamp/messages.ts';

@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { expect } from 'chai';
 import { createRouter, type Router } from '../../../router/index.ts';
-import { createSessionHandle } from '../../../router/session-handle.ts';
+import { createSessionHandle } from '../../../router/session/session-handle.ts';
 import type { Principal } from '../../../router/auth/authenticator.ts';
 import type { TransportDetails } from '../../../router/transports/peer.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';
@@ -26,7 +26,7 @@ function gc(): () => void {
   }
 }
 
-describe('session handle (router/session-handle.ts)', () => {
+describe('session handle (router/session/session-handle.ts)', () => {
   const hello = {
     roles: {
       caller: { features: { progressive_call_results: true, call_cancelling: true, caller_identification: false } },
@@ -64,7 +64,7 @@ describe('session handle (router/session-handle.ts)', () => {
   });
 });
 
-describe('RouterSession memory (router/session.ts)', () => {
+describe('RouterSession memory (router/session/session.ts)', () => {
   let router: Router;
   const clients: LocalTestClient[] = [];
   beforeEach(() => {

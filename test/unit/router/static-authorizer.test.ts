@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { StaticAuthorizer } from '../../../router/static-authorizer.ts';
-import type { Action } from '../../../router/authorizer.ts';
+import { StaticAuthorizer } from '../../../router/authz/static-authorizer.ts';
+import type { Action } from '../../../router/authz/authorizer.ts';
 import type { SessionInfo } from '../../../router/types.ts';
 import type { MatchPolicy, PermissionConfig } from '../../../shared/config/types.ts';
 

@@ -10,7 +10,7 @@ import type { TransportAuthConfig } from '../../../shared/config/types.ts';
 import { WorkerJoinError } from '../../../shared/errors.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';
-import { autobahn } from '../../../worker/autobahn.ts';
+import { autobahn } from '../../../shared/autobahn.ts';
 import { LocalWorkerConnection } from '../../../worker/local-connection.ts';
 import type { WorkerSession } from '../../../worker/worker-session.ts';
 import { LocalTestClient } from '../../helpers/local-client.ts';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DynamicAuthenticator } from '../../../../router/auth/dynamic.ts';
 import type { AuthAccept, AuthDeny, AuthMethod } from '../../../../router/auth/authenticator.ts';
 import type { CallResult, InternalCall } from '../../../../router/types.ts';
-import { WampCallError } from '../../../../router/wamp-call-error.ts';
+import { WampCallError } from '../../../../router/dealer/wamp-call-error.ts';
 import { silentLogger } from '../../../../shared/logger.ts';
 import { WampErrorUri } from '../../../../shared/wamp/uris.ts';
 import { asChallenge, authRequest, autobahnCra } from './fixtures.ts';

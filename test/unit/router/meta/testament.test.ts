@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MAX_TESTAMENTS } from '../../../../router/meta/testament.ts';
 import { MetaProcedure } from '../../../../router/meta/uris.ts';
-import { WampCallError } from '../../../../router/wamp-call-error.ts';
+import { WampCallError } from '../../../../router/dealer/wamp-call-error.ts';
 import { MessageType } from '../../../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../../../shared/wamp/uris.ts';
 import { event, eventArgs, failure, goodbye, MetaFixture, REALM, value, type Joined } from './meta-fixture.ts';

@@ -3,16 +3,16 @@
  * (spec: basic/sessions.md, advanced/authentication.md). It decides; RouterSession sends
  * and keeps the state machine and the timeout.
  */
-import { MessageType } from '../shared/wamp/message-type.ts';
-import type { Abort, Authenticate, Challenge, Dict, Hello, Welcome } from '../shared/wamp/messages.ts';
-import { WampErrorUri } from '../shared/wamp/uris.ts';
-import { isValidUri } from '../shared/wamp/uri-rules.ts';
-import { ROUTER_ROLES } from '../shared/wamp/features.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { AuthChallenge, AuthMethod, AuthStep, Authenticator, Principal } from './auth/authenticator.ts';
-import type { TransportDetails } from './transports/peer.ts';
-import type { ClientRole } from './types.ts';
-import { ROUTER_AGENT } from './version.ts';
+import { MessageType } from '../../shared/wamp/message-type.ts';
+import type { Abort, Authenticate, Challenge, Dict, Hello, Welcome } from '../../shared/wamp/messages.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
+import { isValidUri } from '../../shared/wamp/uri-rules.ts';
+import { ROUTER_ROLES } from '../../shared/wamp/features.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { AuthChallenge, AuthMethod, AuthStep, Authenticator, Principal } from '../auth/authenticator.ts';
+import type { TransportDetails } from '../transports/peer.ts';
+import type { ClientRole } from '../types.ts';
+import { ROUTER_AGENT } from '../version.ts';
 
 /** What the handshake needs to know about realms. */
 export interface RealmDirectory {

@@ -3,16 +3,16 @@
  * announced in shared/wamp/features.ts). The realm has already validated URIs and authorized the
  * request; these methods are synchronous and answer through `session.send`.
  */
-import { MessageType } from '../shared/wamp/message-type.ts';
-import type { Dict, Publish, Subscribe, Unsubscribe, WampMessage } from '../shared/wamp/messages.ts';
-import { WampErrorUri } from '../shared/wamp/uris.ts';
-import { randomId, type RouterScopeIds } from '../shared/wamp/ids.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { Authorization } from './authorizer.ts';
-import { UriIndex, type MatchPolicy } from './matching.ts';
-import type { ObservationHooks, SubscriptionDetails } from './meta/hooks.ts';
+import { MessageType } from '../../shared/wamp/message-type.ts';
+import type { Dict, Publish, Subscribe, Unsubscribe, WampMessage } from '../../shared/wamp/messages.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
+import { randomId, type RouterScopeIds } from '../../shared/wamp/ids.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { Authorization } from '../authz/authorizer.ts';
+import { UriIndex, type MatchPolicy } from '../matching.ts';
+import type { ObservationHooks, SubscriptionDetails } from '../meta/hooks.ts';
 import { parseRecipientFilter, type RecipientFilter } from './recipient-filter.ts';
-import type { SessionHandle } from './types.ts';
+import type { SessionHandle } from '../types.ts';
 
 /** One subscription per (topic, match): shared by all its subscribers (spec: basic/publish_subscribe.md). */
 interface Subscription {

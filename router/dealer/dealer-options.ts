@@ -4,8 +4,8 @@
  * protocol violation. Options the spec does not define are ignored, as is Crossbar's
  * REGISTER.Options.concurrency (not implemented).
  */
-import type { Dict } from '../shared/wamp/messages.ts';
-import { isMatchPolicy, type MatchPolicy } from './matching.ts';
+import type { Dict } from '../../shared/wamp/messages.ts';
+import { isMatchPolicy, type MatchPolicy } from '../matching.ts';
 import { isInvokePolicy, type InvokePolicy } from './registration.ts';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };

@@ -8,7 +8,7 @@
  * Unlike Crossbar's trie lookup (which takes the longest string-prefix key even when that
  * permission is 'exact' for another URI, and then denies), only MATCHING permissions compete here.
  */
-import type { MatchPolicy, PermissionConfig } from '../shared/config/types.ts';
+import type { MatchPolicy, PermissionConfig } from '../../shared/config/types.ts';
 import type { Action, Authorization, Authorizer } from './authorizer.ts';
 
 const DENY: Authorization = { allow: false, disclose: false };

@@ -2,10 +2,10 @@
  * The SessionHandle the realm, broker and dealer see for a joined client session: its identity,
  * the roles/features its HELLO announced, and `send` to its peer.
  */
-import type { Dict, WampMessage } from '../shared/wamp/messages.ts';
-import type { Principal } from './auth/authenticator.ts';
-import type { TransportDetails } from './transports/peer.ts';
-import type { ClientRole, SessionHandle } from './types.ts';
+import type { Dict, WampMessage } from '../../shared/wamp/messages.ts';
+import type { Principal } from '../auth/authenticator.ts';
+import type { TransportDetails } from '../transports/peer.ts';
+import type { ClientRole, SessionHandle } from '../types.ts';
 
 const CLIENT_ROLES: readonly ClientRole[] = ['caller', 'callee', 'publisher', 'subscriber'];
 

@@ -5,17 +5,17 @@
  * Accepted messages go through a FIFO inbox handled one at a time, so async steps (authentication,
  * authorization) never reorder a session's messages.
  */
-import { MessageType, MessageTypeName } from '../shared/wamp/message-type.ts';
-import type { Authenticate, Dict, Goodbye, Hello, WampMessage } from '../shared/wamp/messages.ts';
-import { WampCloseUri, WampErrorUri } from '../shared/wamp/uris.ts';
-import { AppError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { MessageType, MessageTypeName } from '../../shared/wamp/message-type.ts';
+import type { Authenticate, Dict, Goodbye, Hello, WampMessage } from '../../shared/wamp/messages.ts';
+import { WampCloseUri, WampErrorUri } from '../../shared/wamp/uris.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { abortMessage, type Handshake, type HandshakeStep } from './handshake.ts';
-import { MessageCounters } from './message-counters.ts';
-import type { Realm, RealmMessage } from './realm.ts';
+import { MessageCounters } from '../metrics/message-counters.ts';
+import type { Realm, RealmMessage } from '../realm.ts';
 import { createSessionHandle } from './session-handle.ts';
-import type { Peer } from './transports/peer.ts';
-import type { SessionHandle } from './types.ts';
+import type { Peer } from '../transports/peer.ts';
+import type { SessionHandle } from '../types.ts';
 
 export type SessionState = 'awaiting-hello' | 'authenticating' | 'challenged' | 'established' | 'shutting-down' | 'closed';
 
@@ -52,7 +52,7 @@ export interface RouterSessionDeps {
   readonly logger: Logger;
   /** Called once when the session is closed (after leaving its realm). */
   readonly onClose: (session: RouterSession) => void;
-  /** The router's message counters (router/message-counters.ts); undefined = not counted. */
+  /** The router's message counters (router/metrics/message-counters.ts); undefined = not counted. */
   readonly counters?: MessageCounters;
 }
 
@@ -153,7 +153,7 @@ export class RouterSession {
   /** Every message to the client goes out here, counted by type. */
   #send(message: WampMessage): void {
     const sent = this.#sent;
-    sent[message.type] = (sent[message.type] as number) + 1; // every type code is in range (router/message-counters.ts)
+    sent[message.type] = (sent[message.type] as number) + 1; // every type code is in range (router/metrics/message-counters.ts)
     this.#peer.send(message);
   }
 

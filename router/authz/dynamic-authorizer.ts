@@ -13,11 +13,11 @@
  * handle (one object per session), so it goes away with the session; each holds at most
  * `maxCachedPerSession` decisions (oldest dropped first).
  */
-import type { Dict } from '../shared/wamp/messages.ts';
-import { WampErrorUri } from '../shared/wamp/uris.ts';
+import type { Dict } from '../../shared/wamp/messages.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import type { Action, Authorization, Authorizer } from './authorizer.ts';
-import type { CallResult, InternalCall, SessionInfo } from './types.ts';
-import { WampCallError } from './wamp-call-error.ts';
+import type { CallResult, InternalCall, SessionInfo } from '../types.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 
 /** @default for DynamicAuthorizerOptions.maxCachedPerSession */
 export const DEFAULT_MAX_CACHED_PER_SESSION = 1000;

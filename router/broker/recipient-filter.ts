@@ -4,9 +4,9 @@
  * eligible_authrole. A subscriber receives the event only if it passes every present filter: it is
  * in each present eligible* list and in no present exclude* list.
  */
-import type { Dict } from '../shared/wamp/messages.ts';
-import { isWampId } from '../shared/wamp/ids.ts';
-import type { SessionInfo } from './types.ts';
+import type { Dict } from '../../shared/wamp/messages.ts';
+import { isWampId } from '../../shared/wamp/ids.ts';
+import type { SessionInfo } from '../types.ts';
 
 export type RecipientFilter = (subscriber: SessionInfo) => boolean;
 

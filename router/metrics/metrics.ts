@@ -1,13 +1,13 @@
 /**
  * The router's Prometheus metrics (prom-client), registered on the server's own registry and read
  * at scrape time only: sessions by transport kind (Router.sessionsByTransport) and the messages
- * received and sent by type (Router.messageCounts, plain arrays bumped by router/session.ts).
+ * received and sent by type (Router.messageCounts, plain arrays bumped by router/session/session.ts).
  * Nothing here runs per message. docs/metrics.md lists every metric.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { MessageType } from '../shared/wamp/message-type.ts';
-import type { Router } from './index.ts';
-import type { TransportKind } from './transports/peer.ts';
+import { MessageType } from '../../shared/wamp/message-type.ts';
+import type { Router } from '../index.ts';
+import type { TransportKind } from '../transports/peer.ts';
 
 const TRANSPORT_KINDS: readonly TransportKind[] = ['websocket', 'rawsocket', 'longpoll', 'local'];
 

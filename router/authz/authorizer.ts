@@ -3,8 +3,8 @@
  * Crossbar-style roles[].permissions[]) and `DynamicAuthorizer` (a WAMP procedure, Crossbar's
  * `authorize(session, uri, action, options)`) are its implementations.
  */
-import type { Dict, Uri } from '../shared/wamp/messages.ts';
-import type { SessionInfo } from './types.ts';
+import type { Dict, Uri } from '../../shared/wamp/messages.ts';
+import type { SessionInfo } from '../types.ts';
 
 export type Action = 'call' | 'register' | 'publish' | 'subscribe';
 

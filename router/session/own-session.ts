@@ -3,17 +3,17 @@
  * trusted identity, the local transport, a fixed set of roles and no advanced features. Neither is
  * ever joined to the realm.
  */
-import type { WampMessage } from '../shared/wamp/messages.ts';
-import { randomId } from '../shared/wamp/ids.ts';
-import type { TransportDetails } from './transports/peer.ts';
-import type { ClientRole, SessionHandle } from './types.ts';
+import type { WampMessage } from '../../shared/wamp/messages.ts';
+import { randomId } from '../../shared/wamp/ids.ts';
+import type { TransportDetails } from '../transports/peer.ts';
+import type { ClientRole, SessionHandle } from '../types.ts';
 
 const ROUTER_TRANSPORT: TransportDetails = Object.freeze({ kind: 'local', serializer: 'none', peer: 'internal' });
 
 /** Always-allowed, never-disclosing decision: the router trusts itself. */
 export const TRUSTED = Object.freeze({ allow: true, disclose: false });
 
-export abstract class RouterSession implements SessionHandle {
+export abstract class RouterOwnSession implements SessionHandle {
   readonly id = randomId();
   readonly realm: string;
   readonly authid = 'asexor.router';

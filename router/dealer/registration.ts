@@ -2,9 +2,9 @@
  * One registration: a (procedure pattern, match policy) with its callees and invocation policy.
  * Shared registrations keep every callee in registration order (spec: advanced/rpc_shared_registration.md).
  */
-import type { SessionHandle } from './types.ts';
-import type { MatchPolicy } from './matching.ts';
-import { WampErrorUri } from '../shared/wamp/uris.ts';
+import type { SessionHandle } from '../types.ts';
+import type { MatchPolicy } from '../matching.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
 

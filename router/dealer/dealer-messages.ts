@@ -1,6 +1,6 @@
 /** Small builders for the messages the dealer sends, so dealer.ts reads as routing logic only. */
-import { MessageType } from '../shared/wamp/message-type.ts';
-import type { Args, ErrorMessage, Interrupt, KwArgs } from '../shared/wamp/messages.ts';
+import { MessageType } from '../../shared/wamp/message-type.ts';
+import type { Args, ErrorMessage, Interrupt, KwArgs } from '../../shared/wamp/messages.ts';
 import type { CancelMode } from './dealer-options.ts';
 
 export interface PayloadFields {

@@ -3,15 +3,15 @@
  * components (dynamic authenticator, dynamic authorizer) through the dealer, bypassing
  * authorization. It is never joined to the realm, so clients never see it as a session.
  */
-import { MessageType } from '../shared/wamp/message-type.ts';
-import type { WampMessage } from '../shared/wamp/messages.ts';
-import { WampErrorUri } from '../shared/wamp/uris.ts';
-import { SequentialIds } from '../shared/wamp/ids.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { Dealer } from './dealer.ts';
-import { RouterSession, TRUSTED } from './router-session.ts';
-import type { CallResult } from './types.ts';
-import { WampCallError } from './wamp-call-error.ts';
+import { MessageType } from '../../shared/wamp/message-type.ts';
+import type { WampMessage } from '../../shared/wamp/messages.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
+import { SequentialIds } from '../../shared/wamp/ids.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { Dealer } from '../dealer/dealer.ts';
+import { RouterOwnSession, TRUSTED } from './own-session.ts';
+import type { CallResult } from '../types.ts';
+import { WampCallError } from '../dealer/wamp-call-error.ts';
 
 /**
  * Every internal call (dynamic authenticator/authorizer) is bounded, so a callee that never answers
@@ -24,7 +24,7 @@ interface Pending {
   reject(error: WampCallError): void;
 }
 
-export class InternalSession extends RouterSession {
+export class InternalSession extends RouterOwnSession {
   readonly #dealer: Dealer;
   readonly #log: Logger;
   readonly #requests = new SequentialIds();

@@ -7,9 +7,9 @@
  * callee session and remembers the last ID issued, so an answer to an ID never issued is told
  * apart from a late answer to a finished (timed out, cancelled) invocation.
  */
-import { SequentialIds } from '../shared/wamp/ids.ts';
+import { SequentialIds } from '../../shared/wamp/ids.ts';
 import type { Registration } from './registration.ts';
-import type { SessionHandle } from './types.ts';
+import type { SessionHandle } from '../types.ts';
 
 /** spec: advanced/rpc_call_canceling.md feature name; the progressive-invocations text spells it call_cancelling. */
 export function supportsCanceling(callee: SessionHandle): boolean {

@@ -1,7 +1,7 @@
 /**
  * Messages the router received from and sent to its clients, by WAMP message type: two plain
  * Float64Arrays indexed by the type code, bumped once per message on the hot path
- * (router/session.ts) and only read at scrape time (router/metrics.ts turns them into Prometheus
+ * (router/session/session.ts) and only read at scrape time (router/metrics/metrics.ts turns them into Prometheus
  * counters). Every session counts, the embedded worker's and the legacy bridges' in-process ones too.
  */
 /** Slots per direction: every code of shared/wamp/message-type.ts is below 128. */

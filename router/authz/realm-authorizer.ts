@@ -2,13 +2,13 @@
  * A realm's authorizer: dispatch on the session's authrole to that role's static permissions or
  * dynamic authorizer procedure. A role the realm does not define is denied everything.
  */
-import type { RealmConfig } from '../shared/config/types.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { Dict } from '../shared/wamp/messages.ts';
+import type { RealmConfig } from '../../shared/config/types.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { Dict } from '../../shared/wamp/messages.ts';
 import type { Action, Authorization, Authorizer } from './authorizer.ts';
 import { DynamicAuthorizer } from './dynamic-authorizer.ts';
 import { StaticAuthorizer } from './static-authorizer.ts';
-import type { InternalCall, SessionInfo } from './types.ts';
+import type { InternalCall, SessionInfo } from '../types.ts';
 
 const DENY: Authorization = { allow: false, disclose: false };
 

@@ -4,20 +4,20 @@
  * synchronous. Protocol violations throw `ProtocolViolationError`; ordinary failures are ERROR
  * messages sent to the requesting session.
  */
-import type { Logger } from '../shared/logger.ts';
-import { ProtocolViolationError } from '../shared/errors.ts';
-import type { RouterScopeIds } from '../shared/wamp/ids.ts';
-import { MessageType, MessageTypeName } from '../shared/wamp/message-type.ts';
-import type { Call, Cancel, ErrorMessage, Register, Unregister, Yield } from '../shared/wamp/messages.ts';
-import { WampErrorUri } from '../shared/wamp/uris.ts';
-import type { Authorization } from './authorizer.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { ProtocolViolationError } from '../../shared/errors.ts';
+import type { RouterScopeIds } from '../../shared/wamp/ids.ts';
+import { MessageType, MessageTypeName } from '../../shared/wamp/message-type.ts';
+import type { Call, Cancel, ErrorMessage, Register, Unregister, Yield } from '../../shared/wamp/messages.ts';
+import { WampErrorUri } from '../../shared/wamp/uris.ts';
+import type { Authorization } from '../authz/authorizer.ts';
 import { dealerError, interruptMessage, payloadOf } from './dealer-messages.ts';
 import { parseCallOptions, parseCancelMode, parseRegisterOptions } from './dealer-options.ts';
 import { InvocationTable, PendingCall, supportsCanceling } from './invocation.ts';
-import { UriIndex, type MatchPolicy } from './matching.ts';
-import type { ObservationHooks, RegistrationDetails } from './meta/hooks.ts';
+import { UriIndex, type MatchPolicy } from '../matching.ts';
+import type { ObservationHooks, RegistrationDetails } from '../meta/hooks.ts';
 import { Registration, registrationClash, type RegistrationInfo } from './registration.ts';
-import type { SessionHandle } from './types.ts';
+import type { SessionHandle } from '../types.ts';
 
 export interface DealerOptions {
   readonly realm: string;
