@@ -21,7 +21,7 @@ import type { AttachOptions, Router } from '../index.ts';
 import { sendText, type HeaderMap } from './http-reply.ts';
 import { longPollProtocols, pickProtocol } from './longpoll-codec.ts';
 import { checkOrigin, readBody } from './longpoll-http.ts';
-import { headerRecord, peerAddress } from './peer-address.ts';
+import { peerAddress } from './peer-address.ts';
 import { LongPollPeer } from './longpoll-peer.ts';
 
 export { LongPollPeer } from './longpoll-peer.ts';
@@ -81,8 +81,8 @@ export function createLongPollService(router: Router, config: LongPollServiceCon
       kind: 'longpoll',
       serializer: protocol.serializer.id,
       protocol: protocol.name,
+      // No copy of the request's headers: nothing reads them, and they cost 1-2 KB per session (docs/router-memory.md).
       peer: peerAddress(req),
-      http: { headers: headerRecord(req) }, // kept for auth (cookies); never logged
     } as const;
     const peer = new LongPollPeer({
       id, protocol, details, options: config.options,

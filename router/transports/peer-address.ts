@@ -23,12 +23,3 @@ export function socketAddress(socket: RemoteEnd, noAddress: string): string {
 export function peerAddress(req: IncomingMessage): string {
   return socketAddress(req.socket, 'unknown');
 }
-
-/** Request headers with lowercase names; repeated headers joined with ', '. */
-export function headerRecord(req: IncomingMessage): Readonly<Record<string, string>> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return Object.freeze(headers);
-}

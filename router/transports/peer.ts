@@ -17,7 +17,6 @@ export interface TransportDetails {
   readonly peer: string;
   /** The negotiated WebSocket subprotocol / long-poll protocol, e.g. 'wamp.2.json'. */
   readonly protocol?: string;
-  readonly http?: { readonly headers: Readonly<Record<string, string>> };
 }
 
 export interface CloseInfo {

@@ -15,7 +15,7 @@ import type { TransportDetails } from './peer.ts';
 import { rejectUpgrade } from './http-reply.ts';
 import { LogLimiter } from './log-limiter.ts';
 import { originPolicy } from './origin-policy.ts';
-import { headerRecord, peerAddress } from './peer-address.ts';
+import { peerAddress } from './peer-address.ts';
 import {
   CloseCode, WEBSOCKET_TUNING_DEFAULTS, WebSocketPeer, type WebSocketTuning,
 } from './websocket-peer.ts';
@@ -85,8 +85,8 @@ export function createWebSocketService(
       kind: 'websocket',
       serializer: serializer.id,
       protocol: ws.protocol,
+      // No copy of the request's headers: nothing reads them, and they cost 1-2 KB per session (docs/router-memory.md).
       peer: peerAddress(req),
-      http: { headers: headerRecord(req) }, // kept for auth (cookies); never logged
     };
     const peer = new WebSocketPeer({
       ws,
