@@ -55,6 +55,8 @@ export interface RawSocketPeerOptions {
   readonly serializer: Serializer;
   readonly details: TransportDetails;
   readonly logger: Logger;
+  /** Bindings of this connection's child logger, made on first use (most connections never log). */
+  readonly logBindings?: Record<string, unknown>;
   /** The largest frame we accept: the limit we announced in the handshake reply. */
   readonly maxLength: number;
   /** The largest frame the client accepts: the limit it announced in its handshake request. */
@@ -80,7 +82,8 @@ function messageFrame(payload: string | Uint8Array): Buffer {
 export class RawSocketPeer extends BasePeer {
   readonly #socket: Socket;
   readonly #serializer: Serializer;
-  readonly #log: Logger;
+  #logger: Logger;
+  #logBindings: Record<string, unknown> | undefined;
   readonly #tuning: ResolvedRawSocketTuning;
   readonly #decoder: FrameDecoder;
   readonly #clientMaxLength: number;
@@ -97,7 +100,8 @@ export class RawSocketPeer extends BasePeer {
     super(options.details);
     this.#socket = options.socket;
     this.#serializer = options.serializer;
-    this.#log = options.logger;
+    this.#logger = options.logger;
+    this.#logBindings = options.logBindings;
     this.#tuning = options.tuning;
     this.#clientMaxLength = options.clientMaxLength;
     this.#decoder = new FrameDecoder(options.maxLength);
@@ -106,7 +110,7 @@ export class RawSocketPeer extends BasePeer {
     this.ended = new Promise((resolve) => { ended = resolve; });
     this.#socket.on('data', (chunk: Buffer) => { this.#receive(chunk); });
     this.#socket.on('error', (err: Error & { code?: string }) => {
-      this.#log.debug({ err: { code: err.code, message: err.message } }, 'rawsocket socket error');
+      this.#log().debug({ err: { code: err.code, message: err.message } }, 'rawsocket socket error');
     });
     this.#socket.on('close', (hadError) => {
       clearTimeout(this.#destroyTimer);
@@ -133,7 +137,7 @@ export class RawSocketPeer extends BasePeer {
     try {
       payload = encodeMessage(this.#serializer, message);
     } catch (err) {
-      this.#log.error({ err, messageType: message.type }, 'cannot serialize outgoing message');
+      this.#log().error({ err, messageType: message.type }, 'cannot serialize outgoing message');
       this.close({ reason: 'internal error' });
       return;
     }
@@ -167,7 +171,7 @@ export class RawSocketPeer extends BasePeer {
    */
   #transmitOversized(message: WampMessage, size: number): void {
     const replacement = oversizeReplacement(message, size, this.#clientMaxLength);
-    this.#log.warn({ messageType: message.type, size, limit: this.#clientMaxLength, action: replacement.action },
+    this.#log().warn({ messageType: message.type, size, limit: this.#clientMaxLength, action: replacement.action },
       'outgoing message exceeds the limit the client announced');
     switch (replacement.action) {
       case 'drop':
@@ -244,7 +248,7 @@ export class RawSocketPeer extends BasePeer {
   }
 
   #onFrameError(error: FrameError): void {
-    this.#log.warn({ kind: error.kind, reason: error.message }, 'rawsocket framing error');
+    this.#log().warn({ kind: error.kind, reason: error.message }, 'rawsocket framing error');
     if (error.kind === 'tooLarge') {
       // spec: "a Peer MUST fail the connection": no reply; nothing after the header is read.
       this.markClosed({ reason: 'message too big' });
@@ -258,14 +262,14 @@ export class RawSocketPeer extends BasePeer {
 
   /** Listener failures are router bugs: log them and drop this connection, never throw into the socket. */
   #emitSafely(event: PeerInput): void {
-    emitSafely(this, this.#log, event, (reason) => { this.close({ reason }); });
+    emitSafely(this, this.#log(), event, (reason) => { this.close({ reason }); });
   }
 
   readonly #afterWrite = (): void => {
     if (this.#readPaused && this.#socket.writableLength <= this.#tuning.sendLowWaterMark) {
       this.#readPaused = false;
       this.#socket.resume();
-      this.#log.debug({ buffered: this.#socket.writableLength }, 'send buffer drained; reading resumed');
+      this.#log().debug({ buffered: this.#socket.writableLength }, 'send buffer drained; reading resumed');
     }
   };
 
@@ -273,13 +277,13 @@ export class RawSocketPeer extends BasePeer {
     const buffered = this.#socket.writableLength;
     if (buffered > this.#tuning.sendBufferLimit) {
       // Bounded memory beats delivering everything to a consumer that stopped reading.
-      this.#log.warn({ buffered, limit: this.#tuning.sendBufferLimit }, 'send buffer overflow; closing');
+      this.#log().warn({ buffered, limit: this.#tuning.sendBufferLimit }, 'send buffer overflow; closing');
       this.close({ reason: 'send buffer overflow' });
       this.#socket.destroy();
     } else if (buffered > this.#tuning.sendHighWaterMark && !this.#readPaused) {
       this.#readPaused = true;
       this.#socket.pause();
-      this.#log.debug({ buffered }, 'send buffer above high-water mark; reading paused');
+      this.#log().debug({ buffered }, 'send buffer above high-water mark; reading paused');
     }
   }
 
@@ -288,9 +292,17 @@ export class RawSocketPeer extends BasePeer {
     this.#pingPayload = randomBytes(8);
     this.#write(encodeFrame('ping', this.#pingPayload));
     this.#pongTimer = setTimeout(() => {
-      this.#log.warn({ timeoutMs: this.#tuning.pingTimeoutMs }, 'no PONG in time; dropping connection');
+      this.#log().warn({ timeoutMs: this.#tuning.pingTimeoutMs }, 'no PONG in time; dropping connection');
       this.markClosed({ reason: 'ping timeout' });
       this.#socket.destroy();
     }, this.#tuning.pingTimeoutMs);
+  }
+
+  #log(): Logger {
+    if (this.#logBindings !== undefined) {
+      this.#logger = this.#logger.child(this.#logBindings);
+      this.#logBindings = undefined;
+    }
+    return this.#logger;
   }
 }

@@ -86,7 +86,8 @@ export async function startRawSocketTransport(
       socket,
       serializer: serializerById(outcome.serializer),
       details,
-      logger: log.child({ peer: details.peer, serializer: outcome.serializer }),
+      logger: log,
+      logBindings: { peer: details.peer, serializer: outcome.serializer }, // the child logger is made on first use
       maxLength,
       clientMaxLength: outcome.clientMaxLength,
       tuning,
