@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import type { ClientSession } from '../../cli/client.ts';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
 import type { AbResult, Dict } from '../../shared/autobahn.ts';
+import { pids } from '../fixtures/tasks/index.ts';
 import { startTestServer, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
 
@@ -81,9 +82,12 @@ describe('worker: cancel and timeout over WAMP', function () {
 
   it('cancels a multi-task: the running subtask stops and the rest are skipped', async () => {
     const subtasks = [1, 2, 3].map(() => ({ task: 'nap', params: { ms: 5000 } }));
+    const before = pids.length;
     const taskId = await alice.call('asexor.task.multi', [subtasks]);
     await log.waitFor((e) => e['task_id'] === taskId && e['status'] === 'started');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first subtask's process is running once it printed its pid (the worker runs in this process).
+    for (const deadline = Date.now() + 5000; pids.length === before && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(pids.length, 'the first subtask started').to.be.greaterThan(before);
     expect(await alice.call('asexor.control.cancel', [taskId])).to.equal('running');
     const started = Date.now();
     expect(await terminalOf(log, taskId)).to.include({ status: 'cancelled' });
