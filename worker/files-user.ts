@@ -82,16 +82,32 @@ export function userFilesOf(top: string, caller: FilesCaller, settings: FilesSet
 }
 
 /**
+ * Folders made and checked in the last RECHECK_MS: every task of a user opens their folder, and two
+ * file system calls per task (a mkdir and an lstat through the thread pool) were a measurable part of
+ * a `date` task's server CPU. A folder replaced meanwhile is still caught by the path checks of the
+ * tasks that use files (shared/files-dir.ts), and here again once the entry is older.
+ */
+const RECHECK_MS = 10_000;
+const MAX_OPENED = 10_000;
+const opened = new Map<string, number>();
+
+/**
  * The folder of a caller, created when missing (the top folder too). A user's folder must be a real
  * folder: a symlink (or anything else) in its place is refused, so its real path is always
- * `<real top>/<name>`.
+ * `<real top>/<name>`. `recheck: false` takes a check made in the last RECHECK_MS as good (the task
+ * path); the files API checks every time.
  */
-export async function openUserFiles(top: string, caller: FilesCaller, settings: FilesSettings = filesSettingsDefaults): Promise<UserFiles> {
+export async function openUserFiles(top: string, caller: FilesCaller, settings: FilesSettings = filesSettingsDefaults, recheck = true): Promise<UserFiles> {
   const files = userFilesOf(top, caller, settings);
+  const now = performance.now();
+  if (!recheck && now - (opened.get(files.dir) ?? -Infinity) < RECHECK_MS) return files;
   await mkdir(files.dir, { recursive: true });
   if (files.scope === 'user' && !(await lstat(files.dir)).isDirectory()) {
+    opened.delete(files.dir);
     throw new PathOutsideFilesDirError(files.name, 'is not a folder of the files folder (a symlink or a file is in its place); ask the operator');
   }
+  if (opened.size >= MAX_OPENED) opened.clear();
+  opened.set(files.dir, now);
   return files;
 }
 

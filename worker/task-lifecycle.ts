@@ -151,7 +151,7 @@ export class TaskLifecycle implements QueueJob {
 
 /** `deps` with the files folder of `caller` in place of the top one (created on first use). */
 export async function userDeps<D extends ExecDeps>(deps: D, caller: Caller): Promise<D> {
-  const files = await openUserFiles(deps.filesDir, caller, deps.files);
+  const files = await openUserFiles(deps.filesDir, caller, deps.files, false);
   return { ...deps, filesDir: files.dir, filesScope: files.scope };
 }
 
