@@ -1,7 +1,7 @@
 /*
  * asexor-spawn: the worker's spawn helper. One long-lived, tiny process that starts every task
  * process with vfork + exec on Linux, posix_spawn elsewhere (no copy of anyone's page tables),
- * each leading its own process group, with stdin on /dev/null and stdout/stderr on pipes.
+ * each in a process group of its own, with stdin on /dev/null and stdout/stderr on pipes.
  * It enforces timeouts, cancels, output caps and the kill policy (SIGTERM to the group and to the
  * task's processes that left it, SIGKILL after the grace period; docs/process-limits.md), streams
  * stdout lines, and reports each outcome.
@@ -58,10 +58,10 @@ typedef struct { pid_t pid; unsigned long long start; } proc_id_t;
 typedef struct task {
   struct task *next;
   uint32_t id, grace_ms, cap;
-  pid_t pgid;               /* the group leader's pid, which is also its group id */
+  pid_t pgid;               /* the task's first process: its pid is also its group id */
   int fd[2];                /* stdout, stderr read ends; -1 once closed */
   bool reaped, stream, term_sent;
-  int status;               /* wait status of the group leader */
+  int status;               /* wait status of the task's first process */
   int stop;                 /* 0, K_TIMEOUT or K_CANCELLED */
   int64_t started_us, deadline, kill_at, drain_at; /* monotonic ms; NEVER = none */
   buf_t out, err, line;     /* stdout head, stderr tail (up to 2 x cap, trimmed), partial line */
@@ -387,7 +387,7 @@ static bool finished(const task_t *t) { return t->reaped && t->fd[0] < 0 && t->f
 
 static void stop_task(task_t *t, int why) {
   if (t->stop) return;
-  /* Once the group leader was reaped the task has ended (its outcome stays the exit): only what is
+  /* Once the task's first process was reaped the task has ended (its outcome stays the exit): only what is
      left of it runs, ended now rather than after the escape check. */
   if (t->reaped) { terminate_group(t); return; }
   t->stop = why;
@@ -400,7 +400,7 @@ static void on_reaped(task_t *t, int status) {
   t->status = status;
   t->deadline = NEVER;
   if (t->term_sent) return; /* being ended: on_timers finishes it */
-  /* The group leader is gone but its group lives on (a background grandchild): the task is over, so
+  /* The task's first process is gone but its group lives on (a background grandchild): the task is over, so
      terminate the rest, or a grandchild holding stdout would keep the run open. */
   if (group_exists(t->pgid)) terminate_group(t);
   /* A process that left the group (setsid) may hold a pipe: if one is still open shortly, end the task's rest. */
@@ -749,7 +749,7 @@ static void on_timers(int64_t now) {
       t->drain_at = NEVER;
       if (!t->term_sent) { terminate_group(t); continue; } /* the escape check: pipes still open */
       /* Killed, and DRAIN_MS later still not finished: a process we could not find holds a pipe, or
-         the leader cannot be reaped (uninterruptible). Stop waiting for either; a late reap is ignored. */
+         the first process cannot be reaped (uninterruptible). Stop waiting for either; a late reap is ignored. */
       close_fd(t, 0);
       close_fd(t, 1);
       t->reaped = true;

@@ -6,7 +6,7 @@
  *
  * Runs COUNT spawns of ARGV, CONCURRENCY at a time, doing what a task runner must do per task and
  * nothing more: posix_spawnp with stdin = /dev/null, stdout and stderr into pipes that are read until
- * EOF (the bytes are counted, not kept), each child leading its own process group
+ * EOF (the bytes are counted, not kept), each child in a process group of its own
  * (POSIX_SPAWN_SETPGROUP), reaped with waitpid. One thread: poll() over the pipes plus a self-pipe
  * that the SIGCHLD handler writes to. WARMUP spawns (unmeasured) come first.
  * Prints one JSON line: count, elapsed_ms, self_cpu_ms (getrusage RUSAGE_SELF), children_cpu_ms

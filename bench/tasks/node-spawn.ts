@@ -2,7 +2,7 @@
  * Bare Node spawning, figure (b) of `npm run bench:tasks`: a fresh Node process (node: built-ins only,
  * nothing of asexor, no execa) starting ARGV with `child_process.spawn`, `--concurrency` at a time,
  * as a task runner would: stdin ignored, stdout and stderr piped and read until 'close' (the bytes are
- * counted, not kept), each child leading its own process group (`detached`). After `--warmup`
+ * counted, not kept), each child in a process group of its own (`detached`). After `--warmup`
  * unmeasured spawns it times `--n` spawns (bounded by `--max-ms`) and reports
  * `{evt: 'result', count, elapsedMs, selfCpuMs, childCpuMs}` over the IPC channel, then exits.
  * selfCpuMs: this process's user + system CPU (process.cpuUsage); childCpuMs: its reaped children's,
