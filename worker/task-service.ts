@@ -26,6 +26,7 @@ import type { FilesSettings } from './files-user.ts';
 import { TaskLifecycle, taskContextFor, type Caller, type LifecycleEnv } from './task-lifecycle.ts';
 import type { ShutdownMode, TaskQueue, TaskQueueStats } from './task-queue.ts';
 import type { TaskListEntry, TaskRegistry } from './task-registry.ts';
+import type { TaskDefinition } from '../shared/task.ts';
 import type { TaskRunner } from './task-runner.ts';
 
 export type { Caller } from './task-lifecycle.ts';
@@ -70,6 +71,13 @@ export interface TaskServiceOptions {
  * counted: the task count limits bound them, and the fast path (a `date`) pays nothing.
  */
 export const queueBytesDefaults = { perUser: 4 * 1024 * 1024, all: 64 * 1024 * 1024, small: 256 } as const;
+
+/** A call that passed validation: its definition, parsed params and their counted size. */
+interface ValidCall {
+  readonly def: TaskDefinition;
+  readonly params: unknown;
+  readonly bytes: number;
+}
 
 /** Reused by every submit (synchronous): the counted size of the params being parsed. */
 const measured = { bytes: 0 };
@@ -197,12 +205,41 @@ export class TaskService {
    * was queued. The `queued` event is delivered after this returns.
    */
   submit(caller: Caller, task: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: SubmitOptions = {}): Submitted {
+    const call = this.#validate(caller, task, args, kwargs);
+    return this.#accept(caller, call, args, kwargs, options);
+  }
+
+  /**
+   * `submit`, after the definition's `precheck` (shared/task.ts: e.g. the input file exists) when it
+   * has one: then the result is a promise, which rejects with the precheck's error (nothing queued).
+   * Without a precheck it is `submit` itself, synchronous. The params are parsed once either way.
+   */
+  submitChecked(caller: Caller, task: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: SubmitOptions = {}): Submitted | Promise<Submitted> {
+    const call = this.#validate(caller, task, args, kwargs);
+    const { precheck } = call.def;
+    if (precheck === undefined) return this.#accept(caller, call, args, kwargs, options);
+    // The precheck sees the caller's own files folder (worker/files-user.ts), as the task will.
+    return taskContextFor(this.#env.deps, caller)
+      .then((ctx) => precheckTaskParams(call.def, call.params, ctx))
+      .then(() => {
+        if (this.#closing) throw new ShuttingDownError();
+        return this.#accept(caller, call, args, kwargs, options);
+      });
+  }
+
+  /** Checks a call (ShuttingDownError, NoSuchTaskError, TaskNotAllowedError, InvalidParamsError, the byte limits) and parses its params. */
+  #validate(caller: Caller, task: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): ValidCall {
     if (this.#closing) throw new ShuttingDownError();
     const def = this.#registry.require(task);
     if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
     measured.bytes = 0;
     const params: unknown = parseTaskParams(def, args, kwargs, measured);
-    const bytes = measured.bytes;
+    return { def, params, bytes: measured.bytes };
+  }
+
+  /** Queues a validated call (QueueFullError, UserQueueLimitError, QueueBytesLimitError) and records it. */
+  #accept(caller: Caller, call: ValidCall, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, options: SubmitOptions): Submitted {
+    const { def, params, bytes } = call;
     if (bytes > queueBytesDefaults.small) this.#checkQueuedBytes(caller.authid, bytes);
     const input = this.#journal === undefined ? undefined : journalInput(args, kwargs);
     const lifecycle = new TaskLifecycle(newTaskId(this.#workerId), caller, this.#queue.priorityFor(caller.authrole), def, params, this.#env);
@@ -224,21 +261,6 @@ export class TaskService {
     });
     this.#gate.hold([lifecycle, queued]);
     return new SubmittedTask(lifecycle, committed);
-  }
-
-  /**
-   * `submit`, after the definition's `precheck` (shared/task.ts: e.g. the input file exists) when it
-   * has one: then the result is a promise, which rejects with the precheck's error (nothing queued).
-   * Without a precheck it is `submit` itself, synchronous.
-   */
-  submitChecked(caller: Caller, task: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: SubmitOptions = {}): Submitted | Promise<Submitted> {
-    const def = this.#registry.require(task);
-    if (def.precheck === undefined) return this.submit(caller, task, args, kwargs, options);
-    if (this.#closing) throw new ShuttingDownError();
-    if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
-    const params: unknown = parseTaskParams(def, args, kwargs);
-    // The precheck sees the caller's own files folder (worker/files-user.ts), as the task will.
-    return taskContextFor(this.#env.deps, caller).then((ctx) => precheckTaskParams(def, params, ctx)).then(() => this.submit(caller, task, args, kwargs, options));
   }
 
   /**
