@@ -179,12 +179,11 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   const service = new TaskService({
     registry, queue, runner, sink: metrics === undefined ? publisher : metrics.sink(publisher), filesDir: settings.filesDir,
     adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger, journal, files: settings.files,
-    perUserQueuedBytes: settings.perUser.maxQueuedBytes, maxQueuedBytes: settings.maxQueuedBytes,
+    perUserQueuedBytes: settings.perUser.maxQueuedBytes, maxQueuedBytes: settings.maxQueuedBytes, submissions: metrics?.submissions,
   });
   restoreJournal(service, journal, logger);
   const cluster = new WorkerCluster({ service, sink: publisher, uriPrefix: settings.uriPrefix, settings: settings.cluster, logger });
   const { wampApi } = settings.legacy;
-  metrics?.watchSubmissions(service);
   const legacy = wampApi.enabled ? new LegacyWampApi({ settings: wampApi, service, uriPrefix: settings.uriPrefix, logger }) : undefined;
   const fileLinks = 'router' in options.connect ? new FileLinkSigner({ ttlSeconds: settings.fileLinkSeconds }) : undefined;
   const files = new FilesApi({ filesDir: settings.filesDir, maxUploadBytes: settings.maxUploadBytes, signer: fileLinks, files: settings.files });

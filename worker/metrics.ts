@@ -29,7 +29,7 @@ import { sendText } from '../router/transports/http-reply.ts';
 import type { RequestRoute } from '../router/transports/http-routes.ts';
 import type { TaskQueue } from './task-queue.ts';
 import type { TaskRegistry } from './task-registry.ts';
-import type { Caller, StatusSink, TaskService } from './task-service.ts';
+import type { Caller, StatusSink, SubmissionObserver } from './task-service.ts';
 
 /** Prefix of every metric name, the process metrics' too. */
 export const METRICS_PREFIX = 'asexor_';
@@ -169,24 +169,11 @@ export class WorkerMetrics {
     };
   }
 
-  /**
-   * Counts accepted and refused submissions by wrapping `submit` on this service instance
-   * (worker/task-service.ts throws synchronously on a refusal and stays free of metrics).
-   */
-  watchSubmissions(service: TaskService): void {
-    const submit = service.submit.bind(service);
-    service.submit = (...args: Parameters<TaskService['submit']>): ReturnType<TaskService['submit']> => {
-      let submitted: ReturnType<TaskService['submit']>;
-      try {
-        submitted = submit(...args);
-      } catch (error) {
-        this.#refused.bump(refusalReason(error));
-        throw error;
-      }
-      this.#accepted.bump(args[1]);
-      return submitted;
-    };
-  }
+  /** The service's SubmissionObserver (TaskServiceOptions.submissions): accepted submissions by task, refused ones by reason. */
+  readonly submissions: SubmissionObserver = {
+    accepted: (task) => { this.#accepted.bump(task); },
+    refused: (error) => { this.#refused.bump(refusalReason(error)); },
+  };
 
   #finished(event: TaskStatusEvent): void {
     const labels = { task: event.task, status: event.status };

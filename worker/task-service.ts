@@ -58,6 +58,8 @@ export interface TaskServiceOptions {
   readonly journal?: TaskJournal | undefined;
   /** The worker id every task id starts with (worker/task-ids.ts). @default the journal's, else a random one */
   readonly workerId?: string;
+  /** Told of every accepted and refused submission. @default none */
+  readonly submissions?: SubmissionObserver | undefined;
   /** Shared roles and quota of the files folders (`asexor.files`, docs/files.md). @default worker/files-user.ts filesSettingsDefaults */
   readonly files?: FilesSettings | undefined;
   /** Params bytes (counted as JSON) one user's waiting tasks may hold. @default queueBytesDefaults.perUser */
@@ -89,6 +91,12 @@ export interface OpenTask {
   readonly task: string;
 }
 
+
+/** Told of every submission's outcome (the metrics count them, worker/metrics.ts). */
+export interface SubmissionObserver {
+  accepted(task: string): void;
+  refused(error: unknown): void;
+}
 
 export interface SubmitOptions {
   /** Receives every event of this task (progressive results), after the sink. */
@@ -159,6 +167,7 @@ export class TaskService {
    */
   readonly #endedElsewhere = new Map<TaskLifecycle, TaskStatusEvent>();
   readonly #workerId: string;
+  readonly #submissions: SubmissionObserver | undefined;
   /** Waiting tasks with params over queueBytesDefaults.small: their bytes, per user and in all. */
   readonly #heavy = new Map<TaskLifecycle, number>();
   readonly #heavyByUser = new Map<string, number>();
@@ -189,6 +198,7 @@ export class TaskService {
     this.#queue.on('cancelled', (job) => { if (job instanceof TaskLifecycle) job.drop(); });
     this.#journal = options.journal;
     this.#workerId = options.workerId ?? options.journal?.workerId ?? randomWorkerId();
+    this.#submissions = options.submissions;
     this.#perUserQueuedBytes = options.perUserQueuedBytes ?? queueBytesDefaults.perUser;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? queueBytesDefaults.all;
     if (this.#journal !== undefined) this.#journal.onCommitted = (ops, error) => { this.#committed(ops, error); };
@@ -205,8 +215,12 @@ export class TaskService {
    * was queued. The `queued` event is delivered after this returns.
    */
   submit(caller: Caller, task: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: SubmitOptions = {}): Submitted {
-    const call = this.#validate(caller, task, args, kwargs);
-    return this.#accept(caller, call, args, kwargs, options);
+    try {
+      return this.#accept(caller, this.#validate(caller, task, args, kwargs), args, kwargs, options);
+    } catch (error) {
+      this.#submissions?.refused(error);
+      throw error;
+    }
   }
 
   /**
@@ -215,15 +229,24 @@ export class TaskService {
    * Without a precheck it is `submit` itself, synchronous. The params are parsed once either way.
    */
   submitChecked(caller: Caller, task: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: SubmitOptions = {}): Submitted | Promise<Submitted> {
-    const call = this.#validate(caller, task, args, kwargs);
-    const { precheck } = call.def;
-    if (precheck === undefined) return this.#accept(caller, call, args, kwargs, options);
+    let call: ValidCall;
+    try {
+      call = this.#validate(caller, task, args, kwargs);
+      if (call.def.precheck === undefined) return this.#accept(caller, call, args, kwargs, options);
+    } catch (error) {
+      this.#submissions?.refused(error);
+      throw error;
+    }
     // The precheck sees the caller's own files folder (worker/files-user.ts), as the task will.
     return taskContextFor(this.#env.deps, caller)
       .then((ctx) => precheckTaskParams(call.def, call.params, ctx))
       .then(() => {
         if (this.#closing) throw new ShuttingDownError();
         return this.#accept(caller, call, args, kwargs, options);
+      })
+      .catch((error: unknown) => {
+        this.#submissions?.refused(error);
+        throw error;
       });
   }
 
@@ -253,6 +276,7 @@ export class TaskService {
     if (this.#journal === undefined || input === undefined) {
       this.#unflushed.set(lifecycle, [queued]);
       this.#scheduleFlush();
+      this.#submissions?.accepted(def.name);
       return new SubmittedTask(lifecycle, undefined);
     }
     lifecycle.journalSeq = this.#journal.nextSeq();
@@ -260,6 +284,7 @@ export class TaskService {
       kind: 'add', task: { seq: lifecycle.journalSeq, id: lifecycle.id, owner: caller.authid, role: caller.authrole, task: def.name, priority: lifecycle.priority, input, event: queued },
     });
     this.#gate.hold([lifecycle, queued]);
+    this.#submissions?.accepted(def.name);
     return new SubmittedTask(lifecycle, committed);
   }
 
