@@ -4,6 +4,7 @@
  */
 import type { RealmConfig, TransportAuthConfig } from '../shared/config/types.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Timers } from '../shared/timers.ts';
 import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { WampRouter } from './router.ts';
 import type { MessageCounts } from './metrics/message-counters.ts';
@@ -23,6 +24,8 @@ export interface RouterOptions {
    * LOGIN_THROTTLE_DEFAULTS there); `false` turns it off. @default {}
    */
   readonly loginThrottle?: LoginThrottleOptions | false;
+  /** The clock every realm's dealer runs call timeouts on (shared/timers.ts). @default realTimers */
+  readonly timers?: Timers;
 }
 
 export interface AttachOptions {

@@ -11,6 +11,7 @@ import { SequentialIds } from '../shared/wamp/ids.ts';
 import { isValidPattern } from '../shared/wamp/uri-rules.ts';
 import type { RealmConfig } from '../shared/config/types.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Timers } from '../shared/timers.ts';
 import type { Action, Authorization, Authorizer } from './authz/authorizer.ts';
 import { Broker } from './broker/broker.ts';
 import { Dealer } from './dealer/dealer.ts';
@@ -36,6 +37,8 @@ export interface RealmOptions {
   readonly authorizer: Authorizer;
   readonly logger: Logger;
   readonly strictUris: boolean;
+  /** The dealer's clock (DealerOptions.timers). @default realTimers */
+  readonly timers?: Timers;
 }
 
 const WHAT: Readonly<Record<Action, string>> = {
@@ -70,7 +73,9 @@ export class Realm {
     const ids = new SequentialIds(); // router scope: subscription and registration ids
     this.#meta = new RealmMeta(this, options.logger);
     this.broker = new Broker({ realm: this.name, logger: options.logger, ids, hooks: this.#meta.subscriptionHooks });
-    this.dealer = new Dealer({ realm: this.name, logger: options.logger, ids, hooks: this.#meta.registrationHooks });
+    this.dealer = new Dealer({
+      realm: this.name, logger: options.logger, ids, hooks: this.#meta.registrationHooks, ...(options.timers ? { timers: options.timers } : {}),
+    });
     this.#meta.start();
   }
 

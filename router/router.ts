@@ -66,7 +66,7 @@ export class WampRouter implements Router {
       }
       if (this.#realms.has(config.name)) throw new ConfigInvalidError(`duplicate realm "${config.name}"`, `realms[${i}].name`);
       const authorizer = createRealmAuthorizer(config, { call: this.call, logger });
-      const realm = new Realm({ config, authorizer, logger, strictUris: this.#strictUris });
+      const realm = new Realm({ config, authorizer, logger, strictUris: this.#strictUris, ...(options.timers ? { timers: options.timers } : {}) });
       this.#realms.set(config.name, { realm, internal: new InternalSession(config.name, realm.dealer, logger) });
     });
   }

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../../shared/logger.ts';
 import { ProtocolViolationError } from '../../shared/errors.ts';
+import { realTimers, type Timers } from '../../shared/timers.ts';
 import type { RouterScopeIds } from '../../shared/wamp/ids.ts';
 import { MessageType, MessageTypeName } from '../../shared/wamp/message-type.ts';
 import type { Call, Cancel, ErrorMessage, Register, Unregister, Yield } from '../../shared/wamp/messages.ts';
@@ -25,6 +26,8 @@ export interface DealerOptions {
   readonly ids: RouterScopeIds;
   /** Source of randomness for the 'random' invocation policy. @default Math.random */
   readonly random?: () => number;
+  /** The clock call timeouts (CALL.Options.timeout) run on. @default realTimers (shared/timers.ts) */
+  readonly timers?: Timers;
   /** Told about every callee added to or removed from a registration (the registration meta API). */
   readonly hooks?: ObservationHooks<RegistrationDetails>;
 }
@@ -43,6 +46,7 @@ export class Dealer {
   readonly #log: Logger;
   readonly #ids: RouterScopeIds;
   readonly #random: () => number;
+  readonly #timers: Timers;
   readonly #index = new UriIndex<Registration>();
   readonly #byId = new Map<number, Registration>();
   /** session id → registrations it is a callee of */
@@ -54,6 +58,7 @@ export class Dealer {
     this.#log = options.logger.child({ component: 'dealer', realm: options.realm });
     this.#ids = options.ids;
     this.#random = options.random ?? Math.random;
+    this.#timers = options.timers ?? realTimers;
     this.#hooks = options.hooks;
   }
 
@@ -116,6 +121,7 @@ export class Dealer {
     const call = new PendingCall({
       caller: session, callRequest: msg.request, callee, invocationId: this.#calls.nextInvocationId(callee),
       registration, procedure: msg.procedure, receiveProgress: options.receiveProgress, timeoutMs: options.timeoutMs,
+      timers: this.#timers,
     });
     const details: Record<string, unknown> = {};
     // spec: advanced/rpc_pattern_based_registration.md "Concrete procedure called"

@@ -7,6 +7,7 @@
  * callee session and remembers the last ID issued, so an answer to an ID never issued is told
  * apart from a late answer to a finished (timed out, cancelled) invocation.
  */
+import type { TimerHandle, Timers } from '../../shared/timers.ts';
 import { SequentialIds } from '../../shared/wamp/ids.ts';
 import type { Registration } from './registration.ts';
 import type { SessionHandle } from '../types.ts';
@@ -27,6 +28,8 @@ export interface PendingCallInit {
   readonly receiveProgress: boolean;
   /** Dealer-side timeout in ms; 0 = none. */
   readonly timeoutMs: number;
+  /** The clock the timeout runs on (DealerOptions.timers). */
+  readonly timers: Timers;
 }
 
 export class PendingCall {
@@ -40,7 +43,8 @@ export class PendingCall {
   readonly timeoutMs: number;
   /** An INTERRUPT was sent already (CANCEL mode 'kill' waits for the callee's answer). */
   interrupted = false;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timers: Timers;
+  #timer: TimerHandle | undefined;
 
   constructor(init: PendingCallInit) {
     this.caller = init.caller;
@@ -51,16 +55,17 @@ export class PendingCall {
     this.procedure = init.procedure;
     this.receiveProgress = init.receiveProgress;
     this.timeoutMs = init.timeoutMs;
+    this.#timers = init.timers;
   }
 
   /** (Re)start the timeout timer, if this call has a timeout. */
   armTimer(onTimeout: (call: PendingCall) => void): void {
     this.clearTimer();
-    if (this.timeoutMs > 0) this.#timer = setTimeout(onTimeout, this.timeoutMs, this);
+    if (this.timeoutMs > 0) this.#timer = this.#timers.setTimeout(() => { onTimeout(this); }, this.timeoutMs);
   }
 
   clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 }

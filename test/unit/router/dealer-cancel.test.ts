@@ -2,16 +2,19 @@ import { expect } from 'chai';
 import { ProtocolViolationError } from '../../../shared/errors.ts';
 import { WampErrorUri } from '../../../shared/wamp/uris.ts';
 import type { Dealer } from '../../../router/dealer/dealer.ts';
+import { ManualTimers } from '../../helpers/manual-timers.ts';
 import type { RecordingSession } from '../../helpers/recording-session.ts';
 import {
-  ALLOW, MessageType, call, cancel, invocationError, makeDealer, only, registerOk, session, sleep, yieldMsg,
+  ALLOW, MessageType, call, cancel, invocationError, makeDealer, only, registerOk, session, yieldMsg,
 } from './dealer-fixture.ts';
 
 describe('Dealer: cancel, timeout and sessions leaving', () => {
   let dealer: Dealer;
   let caller: RecordingSession;
+  let timers: ManualTimers;
   beforeEach(() => {
-    dealer = makeDealer();
+    timers = new ManualTimers();
+    dealer = makeDealer({ timers });
     caller = session();
   });
   afterEach(() => { dealer.close(); });
@@ -94,9 +97,11 @@ describe('Dealer: cancel, timeout and sessions leaving', () => {
   });
 
   describe('call timeout (spec: advanced/rpc_call_timeout.md, milliseconds)', () => {
-    it('fails the call with wamp.error.timeout and INTERRUPTs a canceling callee with killnowait', async () => {
+    it('fails the call with wamp.error.timeout and INTERRUPTs a canceling callee with killnowait', () => {
       const [callee, invocation] = start(['call_canceling'], { timeout: 30 });
-      await sleep(60);
+      timers.advance(29);
+      expect([caller.sent, callee.sent], 'nothing before the timeout').to.deep.equal([[], []]);
+      timers.advance(1);
       const error = only(caller, MessageType.ERROR);
       expect([error.request, error.error]).to.deep.equal([21, WampErrorUri.timeout]);
       expect(only(callee, MessageType.INTERRUPT)).to.deep.include({ request: invocation, options: { mode: 'killnowait' } });
@@ -104,32 +109,59 @@ describe('Dealer: cancel, timeout and sessions leaving', () => {
       expect(caller.sent).to.deep.equal([]);
     });
 
-    it('only drops the invocation (skip) for a callee without call_canceling', async () => {
+    it('only drops the invocation (skip) for a callee without call_canceling', () => {
       const [callee] = start([], { timeout: 30 });
-      await sleep(60);
+      timers.advance(30);
       expect(only(caller, MessageType.ERROR).error).to.equal(WampErrorUri.timeout);
       expect(callee.sent).to.deep.equal([]);
       expect(dealer.stats.pendingCalls).to.equal(0);
     });
 
-    it('restarts the timeout on each progressive YIELD (spec: advanced/rpc_progressive_call_results.md "Timeouts")', async () => {
+    it('restarts the timeout on each progressive YIELD (spec: advanced/rpc_progressive_call_results.md "Timeouts")', () => {
       const [callee, invocation] = start(['progressive_call_results', 'call_canceling'], { timeout: 150, receive_progress: true });
-      await sleep(90);
+      timers.advance(100);
       dealer.yield(callee, yieldMsg(invocation, { progress: true }));
-      await sleep(90);
-      dealer.yield(callee, yieldMsg(invocation));
-      expect(caller.take().map((m) => m.type)).to.deep.equal([MessageType.RESULT, MessageType.RESULT]);
+      timers.advance(149);
+      expect(caller.take().map((m) => m.type), 'the progress, no timeout 249 ms after the CALL').to.deep.equal([MessageType.RESULT]);
+      timers.advance(1);
+      expect(only(caller, MessageType.ERROR).error, '150 ms after the last progress').to.equal(WampErrorUri.timeout);
     });
 
-    it('treats timeout 0 as no timeout and clears timers on completion and on close()', async () => {
+    it('restarts the timeout on a progressive YIELD it drops because the caller did not ask for progress', () => {
+      const [callee, invocation] = start(['progressive_call_results'], { timeout: 50 });
+      timers.advance(40);
+      dealer.yield(callee, yieldMsg(invocation, { progress: true }));
+      timers.advance(40);
+      dealer.yield(callee, yieldMsg(invocation, {}, ['done']));
+      expect(only(caller, MessageType.RESULT).args).to.deep.equal(['done']);
+      expect(timers.pending).to.equal(0);
+    });
+
+    it('treats timeout 0 as no timeout and clears timers on completion and on close()', () => {
       const [callee, invocation] = start([], { timeout: 0 });
+      expect(timers.pending, 'timeout 0 arms nothing').to.equal(0);
       dealer.call(caller, call(22, 'com.app.slow', { timeout: 30 }), ALLOW);
+      expect(timers.pending).to.equal(1);
       dealer.yield(callee, yieldMsg(invocation));
       dealer.call(caller, call(23, 'com.app.slow', { timeout: 30 }), ALLOW);
+      expect(timers.pending).to.equal(2);
       dealer.close();
-      await sleep(50);
+      expect(timers.pending).to.equal(0);
+      timers.advance(60);
       expect(only(caller, MessageType.RESULT).request).to.equal(21);
       expect(dealer.stats.pendingCalls).to.equal(0);
+    });
+
+    it('stops the timer of a call that ends by RESULT, ERROR or CANCEL', () => {
+      const [callee, first] = start(['call_canceling'], { timeout: 30 });
+      dealer.yield(callee, yieldMsg(first));
+      dealer.call(caller, call(22, 'com.app.slow', { timeout: 30 }), ALLOW);
+      dealer.error(callee, invocationError(only(callee, MessageType.INVOCATION).request, 'com.app.failed'));
+      dealer.call(caller, call(23, 'com.app.slow', { timeout: 30 }), ALLOW);
+      dealer.cancel(caller, cancel(23, { mode: 'skip' }));
+      expect(timers.pending).to.equal(0);
+      timers.advance(60);
+      expect(caller.take().map((m) => m.type)).to.deep.equal([MessageType.RESULT, MessageType.ERROR, MessageType.ERROR]);
     });
   });
 

@@ -1,6 +1,6 @@
 /** Message builders and assertions shared by the dealer unit tests. */
 import { expect } from 'chai';
-import { Dealer } from '../../../router/dealer/dealer.ts';
+import { Dealer, type DealerOptions } from '../../../router/dealer/dealer.ts';
 import type { Authorization } from '../../../router/authz/authorizer.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { SequentialIds } from '../../../shared/wamp/ids.ts';
@@ -13,8 +13,9 @@ import { RecordingSession, type RecordingSessionOptions } from '../../helpers/re
 export const ALLOW: Authorization = { allow: true, disclose: false };
 export const ALLOW_DISCLOSE: Authorization = { allow: true, disclose: true };
 
-export function makeDealer(random?: () => number): Dealer {
-  return new Dealer({ realm: 'realm1', logger: silentLogger(), ids: new SequentialIds(), ...(random ? { random } : {}) });
+/** A dealer for realm1; `random` and `timers` as in DealerOptions (real ones when absent). */
+export function makeDealer(options: Pick<DealerOptions, 'random' | 'timers'> = {}): Dealer {
+  return new Dealer({ realm: 'realm1', logger: silentLogger(), ids: new SequentialIds(), ...options });
 }
 
 let nextSessionId = 1000;
@@ -65,10 +66,6 @@ export function only<T extends WampMessage['type']>(session: RecordingSession, t
 export function registerOk(dealer: Dealer, callee: RecordingSession, procedure: string, options: Dict = {}): number {
   dealer.register(callee, register(1, procedure, options));
   return only(callee, MessageType.REGISTERED).registration;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export { MessageType };

@@ -96,7 +96,7 @@ describe('Dealer', () => {
 
   describe('invocation policies (spec: advanced/rpc_shared_registration.md)', () => {
     function servedBy(policy: string, count: number, calls: number, random?: () => number): number[] {
-      dealer = makeDealer(random);
+      dealer = makeDealer(random ? { random } : {});
       const callees = Array.from({ length: count }, () => session());
       for (const callee of callees) registerOk(dealer, callee, 'com.app.proc', { invoke: policy });
       const caller = session();
