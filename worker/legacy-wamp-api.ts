@@ -2,8 +2,8 @@
  * The original ASEXOR's WAMP API (docs/legacy-wamp-api.md), registered by the worker only when
  * `asexor.legacy.wampApi.enabled`:
  * - `procedure` (default `eu.zderadicka.asexor.run_task`): `call(procedure, [task_name, ...task_args],
- *   task_kwargs)` → the task id. The same submit as `<prefix>.task.NAME` (validation, priorities,
- *   limits, the role check) for the caller the router disclosed; a refusal is an ERROR
+ *   task_kwargs)` → the task id. The same submit as `<prefix>.task.NAME` (validation, the task's
+ *   precheck before queueing, priorities, limits, the role check) for the caller the router disclosed; a refusal is an ERROR
  *   `wamp.error.runtime_error` with `args = [the original's text]` and `kwargs = {code, message, uri}`
  *   (`uri`: our `<prefix>.error.*`).
  * - `topic` (default `eu.zderadicka.asexor.task_update`): the updates of the tasks submitted through
@@ -20,7 +20,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
 import { autobahn, type AbEndpoint, type AbError, type Dict } from '../shared/autobahn.ts';
-import type { TaskService } from './task-service.ts';
+import type { Submitted, TaskService } from './task-service.ts';
 import { toWampError } from './wamp-error.ts';
 import { callerOf } from './worker.ts';
 import type { WorkerSession } from './worker-session.ts';
@@ -69,14 +69,21 @@ export class LegacyWampApi {
       if (caller.session === undefined) throw new CallerNotDisclosedError();
       if (typeof name !== 'string' || name === '') throw new NoSuchTaskError(task);
       const options: Dict = { eligible: [caller.session], eligible_authid: [caller.authid] };
-      const submitted = this.#service.submit(caller, name, taskArgs, kwargs, { onEvent: (event) => { this.#publish(event, options); } });
-      // With a journal the id goes out once the task is on disk, as for asexor.task.NAME (docs/durability.md).
-      if (submitted.committed === undefined) return submitted.taskId;
-      return submitted.committed.then(() => submitted.taskId, (error: unknown) => { throw this.#legacyError(error, task); });
+      // The precheck (e.g. convert's input file exists) refuses before queueing, as for asexor.task.NAME.
+      const submitted = this.#service.submitChecked(caller, name, taskArgs, kwargs, { onEvent: (event) => { this.#publish(event, options); } });
+      if (!(submitted instanceof Promise)) return this.#idOf(submitted, task);
+      return submitted.then((accepted) => this.#idOf(accepted, task), (error: unknown) => { throw this.#legacyError(error, task); });
     } catch (error) {
       throw this.#legacyError(error, task);
     }
     /* eslint-enable @typescript-eslint/only-throw-error */
+  }
+
+  /** The id; with a journal it goes out once the task is on disk, as for asexor.task.NAME (docs/durability.md). */
+  #idOf(submitted: Submitted, task: string): string | Promise<string> {
+    if (submitted.committed === undefined) return submitted.taskId;
+    /* eslint-disable-next-line @typescript-eslint/only-throw-error -- autobahn sends an ERROR with a URI only for its own Error type */
+    return submitted.committed.then(() => submitted.taskId, (error: unknown) => { throw this.#legacyError(error, task); });
   }
 
   #publish(event: TaskStatusEvent, options: Dict): void {
