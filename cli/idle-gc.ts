@@ -9,11 +9,15 @@
  * one pause of a few tens of ms, only while idle, and at most one per busy period; nothing runs
  * while the server works. Measured on `npm start`: idle RSS 89 -> 79 MB; 15 s after a burst of
  * 4000 tasks 84 MB instead of 117 (docs/worker.md, "Memory"). ASEXOR_IDLE_GC=0 turns it off.
+ * After the GC it asks malloc to return its free memory (cli/malloc-trim.ts) where the addon was
+ * built: what V8's GC threads and the sockets freed stays in glibc's arenas otherwise
+ * (docs/router-memory.md, "malloc_trim").
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from '../shared/logger.ts';
+import { trimMalloc } from './malloc-trim.ts';
 
 type GcFunction = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
@@ -29,6 +33,11 @@ export interface IdleGcOptions {
   readonly growthBytes?: number;
   /** @default process.env.ASEXOR_IDLE_GC !== '0' */
   readonly enabled?: boolean;
+  /**
+   * Returns free malloc memory to the OS after each collection; `null`: never.
+   * @default trimMalloc of cli/malloc-trim.ts (undefined without the addon: never)
+   */
+  readonly trimMalloc?: (() => boolean) | null;
 }
 
 export interface IdleGc {
@@ -59,6 +68,7 @@ export function startIdleGc(options: IdleGcOptions): IdleGc {
   const checkMs = options.checkMs ?? 5_000;
   const busyBelow = options.busyBelow ?? 0.01;
   const growthBytes = options.growthBytes ?? 8 * MB;
+  const trim = options.trimMalloc === undefined ? trimMalloc : (options.trimMalloc ?? undefined);
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   let dirty = true; // start-up garbage
   let heapAfterGc = getHeapStatistics().used_heap_size;
@@ -73,9 +83,10 @@ export function startIdleGc(options: IdleGcOptions): IdleGc {
       const rss = process.memoryUsage.rss();
       const started = performance.now();
       gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      const trimmed = trim?.();
       heapAfterGc = getHeapStatistics().used_heap_size;
       dirty = false;
-      logger.debug({ ms: Math.round(performance.now() - started), rssMB: Math.round(rss / MB), afterMB: Math.round(process.memoryUsage.rss() / MB) }, 'idle gc');
+      logger.debug({ ms: Math.round(performance.now() - started), rssMB: Math.round(rss / MB), afterMB: Math.round(process.memoryUsage.rss() / MB), trimmed }, 'idle gc');
       last = performance.eventLoopUtilization(); // the GC itself is not activity
     }
     timer = setTimeout(check, checkMs).unref();

@@ -17,17 +17,35 @@ describe('idle GC of the long-running commands (cli/idle-gc.ts)', () => {
   it('collects once when the process goes idle after start-up, then not again until it was busy', async () => {
     const { logger, lines } = recordingLogger();
     const exposed: unknown = Reflect.get(globalThis, 'gc');
-    const idleGc = startIdleGc({ logger, enabled: true, firstCheckMs: 20, checkMs: 30, busyBelow: 0.5 });
+    let trims = 0;
+    const trimMalloc = (): boolean => { trims += 1; return true; };
+    const idleGc = startIdleGc({ logger, enabled: true, firstCheckMs: 20, checkMs: 30, busyBelow: 0.5, trimMalloc });
     try {
       await sleep(200);
       const collections = lines.filter((line) => line['msg'] === 'idle gc');
       expect(collections).to.have.length(1);
       expect(collections[0]).to.include.keys('ms', 'rssMB', 'afterMB');
+      expect(collections[0]?.['trimmed']).to.equal(true);
+      expect(trims).to.equal(1); // malloc_trim right after the collection
       expect(Reflect.get(globalThis, 'gc')).to.equal(exposed); // the main context does not get `gc`
       const until = performance.now() + 60;
       while (performance.now() < until); // a busy period
       await sleep(200);
       expect(lines.filter((line) => line['msg'] === 'idle gc')).to.have.length(2);
+      expect(trims).to.equal(2);
+    } finally {
+      idleGc.stop();
+    }
+  });
+
+  it('collects without trimming on the pure-Node path (trimMalloc: null)', async () => {
+    const { logger, lines } = recordingLogger();
+    const idleGc = startIdleGc({ logger, enabled: true, firstCheckMs: 20, checkMs: 30, busyBelow: 0.5, trimMalloc: null });
+    try {
+      await sleep(120);
+      const collections = lines.filter((line) => line['msg'] === 'idle gc');
+      expect(collections).to.have.length(1);
+      expect(collections[0]).to.not.have.property('trimmed');
     } finally {
       idleGc.stop();
     }
