@@ -10,7 +10,7 @@ import { createRouter, type Router } from '../../router/index.ts';
 import { startHttpTransport, type Listener } from '../../router/transports/http-server.ts';
 import type { LongPollOptions, LongPollServiceConfig } from '../../shared/config/types.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
-import { openLongPoll, type LongPollClient } from '../helpers/longpoll-client.ts';
+import { probeLongPoll as openLongPoll, type LongPollClient } from '../helpers/transports/longpoll.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 
 export const ALLOWED_ORIGIN = 'http://app.example:8080';
@@ -80,8 +80,4 @@ export async function until(condition: () => boolean, timeoutMs = 3_000): Promis
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,9 +6,31 @@
 import { expect } from 'chai';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampCloseUri } from '../../shared/wamp/uris.ts';
-import { openLongPoll, post } from '../helpers/longpoll-client.ts';
-import { connect, type RawWsClient } from '../helpers/raw-ws-client.ts';
-import { ROLES, SHORT, joinLongPoll, sleep, startLongPollRouter, until, type LongPollFixture } from './longpoll-fixture.ts';
+import { requestSeen } from '../helpers/http-request-seen.ts';
+import { probeLongPoll as openLongPoll, post, type LongPollClient } from '../helpers/transports/longpoll.ts';
+import { probeWebSocket as connect, type RawWsClient } from '../helpers/transports/websocket.ts';
+import { ROLES, SHORT, joinLongPoll, startLongPollRouter, until, type LongPollFixture } from './longpoll-fixture.ts';
+
+/** Resolves once the router has taken `client`'s next receive request (held, or answered at once). */
+function receiveSeen(client: LongPollClient): Promise<void> {
+  const path = `${new URL(client.url).pathname}/receive`;
+  return requestSeen((requested) => requested === path);
+}
+
+/**
+ * Subscribes the WebSocket peer to `topic`; `count(n)` then resolves once it got n EVENTs, so the
+ * router has handled those publications, and the PUBLISHED answers to the long-poll publisher are
+ * queued (router/broker/broker.ts sends a publication's EVENTs, then its PUBLISHED, in one step).
+ */
+async function watch(ws: RawWsClient, topic: string): Promise<{ count(n: number): Promise<void> }> {
+  ws.send([M.SUBSCRIBE, 90, {}, topic]);
+  expect((await ws.next())[0]).to.equal(M.SUBSCRIBED);
+  return {
+    async count(n) {
+      for (let i = 0; i < n; i++) expect((await ws.next())[0]).to.equal(M.EVENT);
+    },
+  };
+}
 
 describe('WAMP long-poll transport', () => {
   let lp: LongPollFixture;
@@ -82,9 +104,10 @@ describe('WAMP long-poll transport', () => {
   for (const protocol of ['wamp.2.json.batched', 'wamp.2.msgpack.batched', 'wamp.2.cbor.batched']) {
     it(`${protocol}: takes several messages in one send and returns every queued message in one receive (spec: "Receiving")`, async () => {
       const { client } = await joinLongPoll(lp.base, protocol);
+      const events = await watch(ws, 'com.lp.batch');
       const publishes = [1, 2, 3].map((request) => [M.PUBLISH, request, { acknowledge: true }, 'com.lp.batch', [request]]);
       expect(await client.sendBatch(publishes)).to.equal(204);
-      await sleep(50);
+      await events.count(3);
       const got = await client.receive();
       expect(got.status).to.equal(200);
       expect(got.messages.map((m) => [m[0], m[1]])).to.deep.equal([[M.PUBLISHED, 1], [M.PUBLISHED, 2], [M.PUBLISHED, 3]]);
@@ -94,9 +117,10 @@ describe('WAMP long-poll transport', () => {
 
   it('returns one message per receive in unbatched mode (spec: "at most one message returned for each request")', async () => {
     const { client } = await joinLongPoll(lp.base, 'wamp.2.msgpack');
+    const events = await watch(ws, 'com.lp.one');
     await client.send([M.PUBLISH, 1, { acknowledge: true }, 'com.lp.one']);
     await client.send([M.PUBLISH, 2, { acknowledge: true }, 'com.lp.one']);
-    await sleep(50);
+    await events.count(2);
     const first = await client.receive();
     const second = await client.receive();
     expect(first.headers.get('content-type')).to.equal('application/x-msgpack');
@@ -109,8 +133,9 @@ describe('WAMP long-poll transport', () => {
     await client.send([M.SUBSCRIBE, 1, {}, 'com.lp.held']);
     expect((await client.next())[0]).to.equal(M.SUBSCRIBED);
     const started = Date.now();
+    const seen = receiveSeen(client);
     const held = client.receive();
-    await sleep(100);
+    await seen;
     ws.send([M.PUBLISH, 3, {}, 'com.lp.held', ['now']]);
     const got = await held;
     expect(got.messages[0]?.[4]).to.deep.equal(['now']);
@@ -129,8 +154,9 @@ describe('WAMP long-poll transport', () => {
 
   it('answers the older of two held receives with 204; the newer one gets the message', async () => {
     const { client } = await joinLongPoll(lp.base);
+    const seen = receiveSeen(client);
     const older = client.receive();
-    await sleep(50);
+    await seen;
     const newer = client.receive();
     expect((await older).status).to.equal(204);
     await client.send([M.PUBLISH, 1, { acknowledge: true }, 'com.lp.replace']);
@@ -177,8 +203,8 @@ describe('WAMP long-poll transport', () => {
     const { client } = await joinLongPoll(lp.queueBase);
     await client.send([M.SUBSCRIBE, 1, {}, 'com.lp.flood']);
     expect((await client.next())[0]).to.equal(M.SUBSCRIBED);
-    for (let i = 0; i < 3; i++) ws.send([M.PUBLISH, 10 + i, {}, 'com.lp.flood', ['x'.repeat(1000)]]);
-    await sleep(100);
+    for (let i = 0; i < 3; i++) ws.send([M.PUBLISH, 10 + i, { acknowledge: true }, 'com.lp.flood', ['x'.repeat(1000)]]);
+    for (let i = 0; i < 3; i++) expect((await ws.next()).slice(0, 2), 'its EVENT is queued for the long-poll client').to.deep.equal([M.PUBLISHED, 10 + i]);
     expect(lp.router.sessionCount, 'still within the limit').to.equal(before + 1);
     for (let i = 3; i < 6; i++) ws.send([M.PUBLISH, 10 + i, {}, 'com.lp.flood', ['x'.repeat(1000)]]);
     await until(() => lp.router.sessionCount === before, 2_000);
@@ -206,8 +232,9 @@ describe('WAMP long-poll transport: shutdown', () => {
     const lp = await startLongPollRouter();
     try {
       const { client } = await joinLongPoll(lp.base);
+      const seen = receiveSeen(client);
       const held = client.receive();
-      await sleep(50);
+      await seen;
       await lp.listener.close();
       expect((await held).status).to.equal(503);
       expect(lp.router.sessionCount).to.equal(0);

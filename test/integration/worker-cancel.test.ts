@@ -9,6 +9,7 @@ import type { AbResult, Dict } from '../../shared/autobahn.ts';
 import { pids } from '../fixtures/tasks/index.ts';
 import { startTestServer, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 describe('worker: cancel and timeout over WAMP', function () {
   this.timeout(15_000);
@@ -86,8 +87,7 @@ describe('worker: cancel and timeout over WAMP', function () {
     const taskId = await alice.call('asexor.task.multi', [subtasks]);
     await log.waitFor((e) => e['task_id'] === taskId && e['status'] === 'started');
     // The first subtask's process is running once it printed its pid (the worker runs in this process).
-    for (const deadline = Date.now() + 5000; pids.length === before && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(pids.length, 'the first subtask started').to.be.greaterThan(before);
+    await waitFor(() => pids.length > before, 'the first subtask printed its pid');
     expect(await alice.call('asexor.control.cancel', [taskId])).to.equal('running');
     const started = Date.now();
     expect(await terminalOf(log, taskId)).to.include({ status: 'cancelled' });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { TaskStatusEvent } from '../../../shared/task-status.ts';
 import type { MultiTaskResult } from '../../../worker/multi-task.ts';
 import { marks, pids } from '../../fixtures/tasks/index.ts';
+import { expectNothingWithin } from '../../helpers/wait-for.ts';
 import { alive, waitGone } from './runner-fixtures.ts';
 import { alice, root, tick, until, useServiceHarness } from './service-fixture.ts';
 
@@ -65,8 +66,8 @@ describe('multi-tasks (worker/multi-task.ts; fixes docs/task-semantics.md)', () 
     expect(service.cancel(alice, taskId)).to.equal('running');
     expect(await done).to.include({ status: 'cancelled' });
     expect(await waitGone(pid)).to.equal(true);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(marks.slice(first)).to.deep.equal(['before']);
+    await expectNothingWithin(50);
+    expect(marks.slice(first), 'the subtask after the cancelled one never runs').to.deep.equal(['before']);
     expect(sink.statusesOf(taskId)).to.deep.equal(['queued', 'started', 'progress', 'cancelled']);
   });
 
