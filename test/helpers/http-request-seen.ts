@@ -1,27 +1,34 @@
 /**
  * Knowing that an HTTP server of this process has taken a request, without waiting "long enough":
  * Node publishes each request on the diagnostics channel 'http.server.request.start', synchronously,
- * right before the server's 'request' listeners run. The promise is resolved there, so code awaiting
- * it resumes after those listeners returned: a long-poll receive is held by then
- * (router/transports/longpoll.ts answers or holds it without awaiting anything).
+ * right before the server's 'request' listeners run. The promise resolves one event-loop turn later
+ * (setImmediate), after those listeners and every promise continuation they queued: a handler that
+ * holds the request without real I/O first (the long-poll receive of router/transports/longpoll.ts,
+ * a cookie GET of router/bridges/legacy-longpoll.ts) is holding it by then.
  *
  *   const seen = requestSeen((path) => path === '/lp/ID/receive');
  *   const held = client.receive();
- *   await seen;
+ *   const { response } = await seen;   // response.writableEnded === false: held
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const CHANNEL = 'http.server.request.start';
 
-/** Call before sending the request; resolves once a request whose path (no query) matches arrives. */
-export function requestSeen(matches: (path: string) => boolean, timeoutMs = 3_000): Promise<void> {
+export interface SeenRequest {
+  readonly request: IncomingMessage;
+  /** The server's side of the answer: `writableEnded` tells whether it was answered. */
+  readonly response: ServerResponse;
+}
+
+/** Call before sending the request; resolves once a request whose path (no query) matches was handled. */
+export function requestSeen(matches: (path: string) => boolean, timeoutMs = 3_000): Promise<SeenRequest> {
   return new Promise((resolve, reject) => {
     const onRequest = (message: unknown): void => {
-      const url = (message as { request: IncomingMessage }).request.url ?? '';
-      if (!matches(url.replace(/\?.*$/, ''))) return;
+      const seen = message as SeenRequest;
+      if (!matches((seen.request.url ?? '').replace(/\?.*$/, ''))) return;
       done();
-      resolve();
+      setImmediate(() => { resolve(seen); });
     };
     const timer = setTimeout(() => {
       done();

@@ -11,10 +11,11 @@ import { probeLongPoll as openLongPoll, post, type LongPollClient } from '../hel
 import { probeWebSocket as connect, type RawWsClient } from '../helpers/transports/websocket.ts';
 import { ROLES, SHORT, joinLongPoll, startLongPollRouter, until, type LongPollFixture } from './longpoll-fixture.ts';
 
-/** Resolves once the router has taken `client`'s next receive request (held, or answered at once). */
-function receiveSeen(client: LongPollClient): Promise<void> {
+/** Resolves once the router has taken `client`'s next receive request and holds it (no answer yet). */
+async function receiveHeld(client: LongPollClient): Promise<void> {
   const path = `${new URL(client.url).pathname}/receive`;
-  return requestSeen((requested) => requested === path);
+  const { response } = await requestSeen((requested) => requested === path);
+  expect(response.writableEnded, 'the receive is held').to.equal(false);
 }
 
 /**
@@ -133,7 +134,7 @@ describe('WAMP long-poll transport', () => {
     await client.send([M.SUBSCRIBE, 1, {}, 'com.lp.held']);
     expect((await client.next())[0]).to.equal(M.SUBSCRIBED);
     const started = Date.now();
-    const seen = receiveSeen(client);
+    const seen = receiveHeld(client);
     const held = client.receive();
     await seen;
     ws.send([M.PUBLISH, 3, {}, 'com.lp.held', ['now']]);
@@ -154,7 +155,7 @@ describe('WAMP long-poll transport', () => {
 
   it('answers the older of two held receives with 204; the newer one gets the message', async () => {
     const { client } = await joinLongPoll(lp.base);
-    const seen = receiveSeen(client);
+    const seen = receiveHeld(client);
     const older = client.receive();
     await seen;
     const newer = client.receive();
@@ -232,7 +233,7 @@ describe('WAMP long-poll transport: shutdown', () => {
     const lp = await startLongPollRouter();
     try {
       const { client } = await joinLongPoll(lp.base);
-      const seen = receiveSeen(client);
+      const seen = receiveHeld(client);
       const held = client.receive();
       await seen;
       await lp.listener.close();
