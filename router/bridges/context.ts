@@ -5,6 +5,7 @@
  */
 import type { TransportAuthConfig } from '../../shared/config/types.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { clientPeerOf, type PeerOf } from '../auth/client-address.ts';
 import type { Router } from '../index.ts';
 import { BridgeSession, type BridgeCredentials } from './bridge-session.ts';
 
@@ -15,6 +16,12 @@ export interface BridgeContext {
   readonly auth: TransportAuthConfig | undefined;
   readonly logger: Logger;
   /**
+   * The client's peer string of an HTTP request (the legacy WebSocket and long poll): behind a trusted
+   * reverse proxy the forwarded client, as for the WAMP service whose auth block the bridges use
+   * (router/auth/client-address.ts).
+   */
+  readonly peerOf: PeerOf;
+  /**
    * Join one WAMP session for a legacy client. `protocol` names the legacy protocol in the session's
    * transport details (e.g. 'asexor-legacy-ws'), `peer` the client's address. Rejects with a
    * BridgeJoinError when the router refuses (bad token, unknown role, …). `subscribe: false` skips the
@@ -23,9 +30,11 @@ export interface BridgeContext {
   openSession(credentials: BridgeCredentials, protocol: string, peer: string, options?: { readonly subscribe?: boolean }): Promise<BridgeSession>;
 }
 
-export function createBridgeContext(options: Omit<BridgeContext, 'openSession'>): BridgeContext {
+/** `peerOf` defaults to the socket's peer (no trusted proxies). */
+export function createBridgeContext(options: Omit<BridgeContext, 'openSession' | 'peerOf'> & { readonly peerOf?: PeerOf }): BridgeContext {
   return {
     ...options,
+    peerOf: options.peerOf ?? clientPeerOf(undefined),
     openSession: (credentials, protocol, peer, more = {}) => BridgeSession.open({
       router: options.router, realm: options.realm, uriPrefix: options.uriPrefix, auth: options.auth, credentials,
       transport: { kind: 'local', serializer: 'none', peer, protocol }, logger: options.logger,

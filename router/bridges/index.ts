@@ -3,12 +3,14 @@
  * docs/legacy-clients.md, "Legacy ASEXOR clients"): the WebSocket shares the WAMP WebSocket path, the long poll is a
  * path on the same HTTP listener (or its own listener), raw sockets listen on their own endpoints.
  * Every bridged connection authenticates through the auth block of that WAMP WebSocket service, so
- * a legacy token is a WAMP ticket of the same users (docs/legacy-protocols.md, "Tokens").
+ * a legacy token is a WAMP ticket of the same users (docs/legacy-protocols.md, "Tokens"), and its
+ * client address comes from behind the same trusted proxies (router/auth/client-address.ts).
  */
-import type { HttpTransportConfig, RouterConfig, TransportAuthConfig } from '../../shared/config/types.ts';
+import type { ClientAddressConfig, HttpTransportConfig, RouterConfig, TransportAuthConfig } from '../../shared/config/types.ts';
 import { ConfigInvalidError } from '../../shared/errors.ts';
 import type { LegacySettings } from '../../shared/legacy/settings.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { clientPeerOf } from '../auth/client-address.ts';
 import type { Router } from '../index.ts';
 import type { HttpLegacyMounts, HttpRouteMount } from '../transports/http-server.ts';
 import { createBridgeContext, type LegacyListener } from './context.ts';
@@ -41,12 +43,12 @@ function anyEnabled(settings: LegacySettings): boolean {
   return settings.websocket.enabled || settings.longpoll.enabled || settings.rawsocket.length > 0;
 }
 
-/** The HTTP transport holding the WAMP WebSocket service at `path`, and that service's auth block. */
-function findWebSocket(config: RouterConfig, path: string): { transport: HttpTransportConfig; auth: TransportAuthConfig | undefined } | undefined {
+/** The HTTP transport holding the WAMP WebSocket service at `path`, and that service's auth block and trusted proxies. */
+function findWebSocket(config: RouterConfig, path: string): { transport: HttpTransportConfig; auth: TransportAuthConfig | undefined; clientAddress: ClientAddressConfig | undefined } | undefined {
   for (const transport of config.transports) {
     if (transport.type !== 'http') continue;
     const service = transport.services.find((s) => s.type === 'websocket' && s.path === path);
-    if (service?.type === 'websocket') return { transport, auth: service.auth };
+    if (service?.type === 'websocket') return { transport, auth: service.auth, clientAddress: service.options.clientAddress };
   }
   return undefined;
 }
@@ -62,6 +64,7 @@ export async function startLegacyBridges(options: LegacyBridgeOptions): Promise<
   }
   const context = createBridgeContext({
     router: options.router, realm: options.realm, uriPrefix: options.uriPrefix, auth: found.auth, logger: options.logger,
+    peerOf: clientPeerOf(found.clientAddress),
   });
   const closers: (() => Promise<void>)[] = [];
   const listeners: LegacyListener[] = [];

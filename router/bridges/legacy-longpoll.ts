@@ -18,7 +18,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LegacyLongPollSettings } from '../../shared/legacy/settings.ts';
 import { sendText, type HeaderMap } from '../transports/http-reply.ts';
 import { checkOrigin, readBody } from '../transports/longpoll-http.ts';
-import { peerAddress } from '../transports/peer-address.ts';
 import { BridgeJoinError } from './bridge-session.ts';
 import type { BridgeContext } from './context.ts';
 import {
@@ -130,13 +129,13 @@ export function createLegacyLongPoll(context: BridgeContext, settings: LegacyLon
     if (existing?.knowsToken(digest) === true) return { session: existing, initial: true };
     let bridge: LongPollSession['bridge'];
     try {
-      bridge = await context.openSession({ kind: 'token', token: bearer.token }, LEGACY_LP_PROTOCOL, peerAddress(req));
+      bridge = await context.openSession({ kind: 'token', token: bearer.token }, LEGACY_LP_PROTOCOL, context.peerOf(req));
     } catch (err) {
       if (!(err instanceof BridgeJoinError)) throw err;
       if (UNAVAILABLE_REASONS.has(err.reason)) {
         sendText(res, 503, 'The router did not admit the session; try again.\n', headers);
       } else {
-        log.debug({ reason: err.reason, peer: peerAddress(req) }, 'legacy long poll: token refused');
+        log.debug({ reason: err.reason, peer: context.peerOf(req) }, 'legacy long poll: token refused');
         refuse(res, headers, 'The token was refused.\n', true);
       }
       return undefined;

@@ -15,7 +15,6 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { LegacyWebSocketSettings } from '../../shared/legacy/settings.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { rejectUpgrade } from '../transports/http-reply.ts';
-import { peerAddress } from '../transports/peer-address.ts';
 import { BridgeJoinError, type BridgeSession, type BridgeSink } from './bridge-session.ts';
 import type { BridgeContext } from './context.ts';
 import { errorMessage, parseLegacyCall, replyMessage, updateMessage } from './legacy-message.ts';
@@ -288,7 +287,7 @@ export function createLegacyWebSocket(context: BridgeContext, settings: LegacyWe
         return;
       }
       const { token, sessionId } = queryOf(req);
-      const peer = peerAddress(req);
+      const peer = context.peerOf(req);
       if (token === undefined) {
         rejectUpgrade(socket, 401, 'A token is required: ?token=…\n');
         return;

@@ -11,7 +11,8 @@ import { describeValue, expectationMessage, issueToError } from './issues.ts';
 import { child, mapTransport, type MapContext } from './crossbar-transport.ts';
 import { crossbarConfigSchema, type CrossbarPermission, type CrossbarRealm, type CrossbarRouterWorker } from './schema.ts';
 import { URI_STRICT_EMPTY, URI_STRICT_LAST_EMPTY } from './schema-common.ts';
-import type { LoginThrottleConfig, TransportConfig, MatchPolicy, PermissionConfig, RealmConfig, RoleConfig, RouterConfig } from './types.ts';
+import { withClientAddress } from './trusted-proxies.ts';
+import type { ClientAddressConfig, LoginThrottleConfig, TransportConfig, MatchPolicy, PermissionConfig, RealmConfig, RoleConfig, RouterConfig } from './types.ts';
 
 export interface FromCrossbarOptions {
   /**
@@ -140,6 +141,19 @@ function mapLoginThrottle(raw: CrossbarLoginThrottle | undefined): LoginThrottle
   };
 }
 
+/** `options.trusted_proxies` and `options.client_address_header` → the services' ClientAddressConfig; none without proxies. */
+function mapClientAddress(options: CrossbarRouterWorker['options']): ClientAddressConfig | undefined {
+  const proxies = options?.trusted_proxies;
+  const header = options?.client_address_header;
+  if (proxies === undefined || proxies.length === 0) {
+    if (header !== undefined) {
+      throw new ConfigInvalidError("'client_address_header' applies only with 'trusted_proxies': list the proxies that set it", '$.workers[0].options.client_address_header');
+    }
+    return undefined;
+  }
+  return { trustedProxies: [...new Set(proxies)], header: header ?? 'x-forwarded-for' };
+}
+
 export function fromCrossbarConfig(json: unknown, options: FromCrossbarOptions = {}): CrossbarMapping {
   const proto = findProtoKey(json, '$');
   if (proto !== undefined) throw new ConfigInvalidError("'__proto__' is not allowed as a key", proto);
@@ -163,7 +177,8 @@ export function fromCrossbarConfig(json: unknown, options: FromCrossbarOptions =
     realmNames: worker.realms.map((r) => r.name),
   };
   const realms = worker.realms.map((realm, i) => mapRealm(realm, `${realmsAt}[${i}]`));
-  const transports = worker.transports.map((t, i) => mapTransport(t, transportsAt(i), ctx));
+  const clientAddress = mapClientAddress(worker.options);
+  const transports = withClientAddress(worker.transports.map((t, i) => mapTransport(t, transportsAt(i), ctx)), clientAddress);
   assertDistinctPorts(transports, transportsAt);
   const raw = (json as { asexor?: Record<string, unknown> }).asexor;
   const loginThrottle = mapLoginThrottle(worker.options?.login_throttle);

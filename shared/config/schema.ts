@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { unsupportedIssue } from './issues.ts';
 import { intRange, itemIdSchema, realmNameSchema, unsupportedKey, unsupportedType, uriSchema } from './schema-common.ts';
 import { transportSchema } from './schema-transport.ts';
+import { CLIENT_ADDRESS_HEADERS, MAX_TRUSTED_PROXIES, PROXY_RANGE_EXPECTED, parseProxyRange } from './trusted-proxies.ts';
 
 const permissionSchema = z.strictObject({
   uri: z.string(),
@@ -52,6 +53,13 @@ const workerOptionsSchema = z.strictObject({
     window: intRange(1, 86_400).optional(),
     backoff: intRange(1, 86_400).optional(),
   })], { error: 'expected false or an object with max_failures_per_authid, max_failures_per_address, window and backoff (seconds)' }).optional(),
+  /**
+   * asexor extensions (a real Crossbar rejects them): the reverse proxies whose forwarding header is
+   * believed, and which header they set (shared/config/trusted-proxies.ts, docs/fairness-and-abuse.md).
+   */
+  trusted_proxies: z.array(z.string().refine((entry) => parseProxyRange(entry) !== undefined, { error: PROXY_RANGE_EXPECTED }))
+    .max(MAX_TRUSTED_PROXIES).optional(),
+  client_address_header: z.enum(CLIENT_ADDRESS_HEADERS).optional(),
   python: unsupportedKey('a custom Python interpreter is meaningless for asexor'),
   extra: unsupportedKey('worker option "extra" is not supported'),
   cpu_affinity: unsupportedKey('CPU affinity is not supported'),

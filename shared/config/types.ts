@@ -99,6 +99,21 @@ export interface WebSocketOptions {
   readonly allowedOrigins?: readonly string[];
   /** With `allowedOrigins`: whether `Origin: null` (sandboxed frames, file: pages) may connect. @default false (Crossbar: allow_null_origin) */
   readonly allowNullOrigin?: boolean;
+  /** Where a connection through a trusted reverse proxy comes from (router/auth/client-address.ts). @default undefined: the socket's peer */
+  readonly clientAddress?: ClientAddressConfig;
+}
+
+/**
+ * Trusted reverse proxies (router/auth/client-address.ts, docs/fairness-and-abuse.md): only when the
+ * socket's peer is one of `trustedProxies` is the client's address taken from `header`, the
+ * rightmost hop that is not a trusted proxy. From the router worker's `options.trusted_proxies` and
+ * `options.client_address_header` (asexor extensions).
+ */
+export interface ClientAddressConfig {
+  /** Addresses and CIDR ranges ('127.0.0.1', '10.0.0.0/8', 'fd00::/8'); shared/config/trusted-proxies.ts parses them. */
+  readonly trustedProxies: readonly string[];
+  /** The header the proxies set. @default 'x-forwarded-for' */
+  readonly header: 'x-forwarded-for' | 'forwarded';
 }
 
 /** A WAMP-over-WebSocket service mounted at `path` of an HTTP listener. */
@@ -141,6 +156,8 @@ export interface LongPollOptions {
   readonly queueLimitBytes: number;
   /** Origins allowed for CORS (exact match); empty = same-origin only. Never a wildcard with credentials. @default [] */
   readonly allowedOrigins: readonly string[];
+  /** Where a request through a trusted reverse proxy comes from (router/auth/client-address.ts). @default undefined: the socket's peer */
+  readonly clientAddress?: ClientAddressConfig;
 }
 
 export type WebServiceConfig = WebSocketServiceConfig | StaticServiceConfig | LongPollServiceConfig;
