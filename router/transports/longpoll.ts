@@ -21,7 +21,7 @@ import type { AttachOptions, Router } from '../index.ts';
 import { sendText, type HeaderMap } from './http-reply.ts';
 import { longPollProtocols, pickProtocol } from './longpoll-codec.ts';
 import { checkOrigin, readBody } from './longpoll-http.ts';
-import { peerAddress } from './peer-address.ts';
+import { clientPeerOf } from '../auth/client-address.ts';
 import { LongPollPeer } from './longpoll-peer.ts';
 
 export { LongPollPeer } from './longpoll-peer.ts';
@@ -49,6 +49,7 @@ export function createLongPollService(router: Router, config: LongPollServiceCon
   const allowedOrigins = new Set(config.options.allowedOrigins);
   const attachOptions: AttachOptions = config.auth ? { auth: config.auth } : {};
   const transports = new Map<string, LongPollPeer>();
+  const clientPeer = clientPeerOf(config.options.clientAddress); // behind a trusted reverse proxy: the forwarded client
   let closing = false;
 
   const noStore = (headers: HeaderMap): HeaderMap => ({ ...headers, 'cache-control': 'no-store' });
@@ -82,7 +83,7 @@ export function createLongPollService(router: Router, config: LongPollServiceCon
       serializer: protocol.serializer.id,
       protocol: protocol.name,
       // No copy of the request's headers: nothing reads them, and they cost 1-2 KB per session (docs/router-memory.md).
-      peer: peerAddress(req),
+      peer: clientPeer(req),
     } as const;
     const peer = new LongPollPeer({
       id, protocol, details, options: config.options,

@@ -16,6 +16,7 @@ import { rejectUpgrade } from './http-reply.ts';
 import { LogLimiter } from './log-limiter.ts';
 import { originPolicy } from './origin-policy.ts';
 import { peerAddress } from './peer-address.ts';
+import { clientPeerOf } from '../auth/client-address.ts';
 import {
   CloseCode, WEBSOCKET_TUNING_DEFAULTS, WebSocketPeer, type WebSocketTuning,
 } from './websocket-peer.ts';
@@ -64,6 +65,7 @@ export function createWebSocketService(
   const peers = new Set<WebSocketPeer>();
   const originAllowed = originPolicy(config.options.allowedOrigins, config.options.allowNullOrigin);
   const refusedOrigins = new LogLimiter();
+  const clientPeer = clientPeerOf(config.options.clientAddress); // behind a trusted reverse proxy: the forwarded client
   let closing = false;
   let closed: Promise<void> | undefined;
   const wss = new WebSocketServer({
@@ -86,7 +88,7 @@ export function createWebSocketService(
       serializer: serializer.id,
       protocol: ws.protocol,
       // No copy of the request's headers: nothing reads them, and they cost 1-2 KB per session (docs/router-memory.md).
-      peer: peerAddress(req),
+      peer: clientPeer(req),
     };
     const peer = new WebSocketPeer({
       ws,
