@@ -27,6 +27,8 @@ import { resolveWorkerSettings, startWorker } from '../../worker/index.ts';
 import { REALM, startTestServer, TASKS_MODULE, testRouterConfig, USERS } from '../helpers/start-server.ts';
 import { connectWebSocket } from '../helpers/transports/websocket.ts';
 import { ticketAuth, WampError, WampTestClient } from '../helpers/wamp-test-client.ts';
+import { ManualTimers } from '../helpers/manual-timers.ts';
+import { expectNothingWithin, waitFor } from '../helpers/wait-for.ts';
 import { joinAs, subscribeStatus, terminalOf, type EventLog } from '../helpers/worker-clients.ts';
 
 /** Whether `pid` is a live process (a zombie counts as gone). */
@@ -36,14 +38,6 @@ function alive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
-  }
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -61,6 +55,8 @@ async function outcome(result: Promise<Result>): Promise<string> {
 interface Setup {
   /** ws://127.0.0.1:PORT/ws */
   readonly url: string;
+  /** The router's dealer clock when the test drives it (RouterOptions.timers); absent: the real clock. */
+  readonly timers?: ManualTimers;
   close(): Promise<void>;
 }
 
@@ -72,7 +68,8 @@ async function embedded(): Promise<Setup> {
 /** A router alone (as `asexor router`) and a worker joined by URL (as `asexor worker --url`). */
 async function remote(): Promise<Setup> {
   const config = testRouterConfig(0);
-  const router = createRouter({ realms: config.realms });
+  const timers = new ManualTimers();
+  const router = createRouter({ realms: config.realms, timers });
   const listeners = await startTransports(router, config.transports);
   const url = `ws://127.0.0.1:${listeners[0]?.address.port ?? 0}/ws`;
   const filesDir = await mkdtemp(path.join(tmpdir(), 'asexor-files-'));
@@ -80,7 +77,7 @@ async function remote(): Promise<Setup> {
   const worker = await startWorker({ settings, connect: { url, authid: 'worker', ticket: USERS.worker.ticket } });
   await worker.whenRegistered();
   return {
-    url,
+    url, timers,
     close: async () => {
       await worker.close();
       await router.close();
@@ -118,7 +115,7 @@ for (const [kind, start] of [['embedded worker', embedded], ['remote worker (aut
   /** Waits for the task's `started` event and the pid its process printed. */
   async function startedPid(taskId: string, seen: number): Promise<number> {
     await log.waitFor((e) => e['task_id'] === taskId && e['status'] === 'started');
-    await until(() => pids.length > seen);
+    await waitFor(() => pids.length > seen, 'the task printed its pid');
     const pid = pids[seen];
     if (pid === undefined) throw new Error('no pid recorded');
     expect(alive(pid), 'the task process runs').to.equal(true);
@@ -132,7 +129,7 @@ for (const [kind, start] of [['embedded worker', embedded], ['remote worker (aut
   /** Exactly one terminal event, `cancelled`, and nothing after it (checked a little later). */
   async function expectCancelledOnce(taskId: string, before: string[]): Promise<void> {
     expect(await terminalOf(log, taskId)).to.include({ status: 'cancelled' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expectNothingWithin(100);
     expect(statuses(taskId)).to.deep.equal([...before, 'cancelled']);
   }
 
@@ -158,7 +155,7 @@ for (const [kind, start] of [['embedded worker', embedded], ['remote worker (aut
       // kill: the caller waits for the callee's answer (the task's terminal error); killnowait: answered at once.
       expect(await outcome(call.result)).to.equal(mode === 'kill' ? AppErrorUri.cancelled : WampErrorUri.canceled);
       await expectCancelledOnce(taskId, ['queued', 'started']);
-      await until(() => !alive(pid));
+      await waitFor(() => !alive(pid), 'the task process is gone');
     });
   }
 
@@ -182,9 +179,10 @@ for (const [kind, start] of [['embedded worker', embedded], ['remote worker (aut
     const call = progressiveNap(client, 10_000, { timeout: 1500 });
     const taskId = await call.taskId;
     const pid = await startedPid(taskId, seen);
+    server.timers?.advance(1500); // else the real 1.5 s pass
     expect(await outcome(call.result)).to.equal(WampErrorUri.timeout);
     await expectCancelledOnce(taskId, ['queued', 'started']);
-    await until(() => !alive(pid));
+    await waitFor(() => !alive(pid), 'the task process is gone');
   });
 
   it('the caller leaving cancels its running and its queued task', async () => {
@@ -197,7 +195,7 @@ for (const [kind, start] of [['embedded worker', embedded], ['remote worker (aut
     await client.close(); // the transport is lost without GOODBYE
     await expectCancelledOnce(runningId, ['queued', 'started']);
     await expectCancelledOnce(queuedId, ['queued']);
-    await until(() => !alive(pid));
+    await waitFor(() => !alive(pid), 'the task process is gone');
   });
 
   it('CANCEL skip sends no INTERRUPT (spec): the caller is answered, the task runs to its end', async () => {

@@ -14,6 +14,8 @@ import { WorkerJoinError } from '../../shared/errors.ts';
 import type { AbResult } from '../../shared/autobahn.ts';
 import { resolveWorkerSettings, startWorker, type Worker, type WorkerSettings } from '../../worker/index.ts';
 import { TASKS_MODULE, testRouterConfig, USERS } from '../helpers/start-server.ts';
+import { recordingLogger } from '../helpers/recording-logger.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { joinAs } from '../helpers/worker-clients.ts';
 
 interface RouterOnly {
@@ -91,8 +93,9 @@ describe('remote worker (by URL)', function () {
     const probe = await startRouterOnly();
     const { port, url } = probe;
     await probe.close();
-    worker = await startWorker({ settings, connect: { url, authid: 'worker', ticket: USERS.worker.ticket }, retry: { initialDelayMs: 50, maxDelayMs: 100 } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { logger, lines } = recordingLogger('warn');
+    worker = await startWorker({ settings, logger, connect: { url, authid: 'worker', ticket: USERS.worker.ticket }, retry: { initialDelayMs: 50, maxDelayMs: 100 } });
+    await waitFor(() => lines.filter((line) => line['msg'] === 'worker connection closed; reconnecting').length >= 2, 'two failed connection attempts');
     routers.push(await startRouterOnly(port));
     await worker.whenRegistered();
     expect(await runDate(url)).to.equal('success');
