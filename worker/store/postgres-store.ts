@@ -1,0 +1,337 @@
+/**
+ * The queue store on PostgreSQL (docs/queue-store.md): one shared queue that every worker pulls from.
+ * Each operation is one short transaction. Locks are always taken in one order, so that concurrent
+ * workers never deadlock: a running task's row, then user lanes (in owner order), then a queued
+ * task's row, then the `totals` row. A claim takes the first lane in ring order that is not locked
+ * (FOR UPDATE SKIP LOCKED), so concurrent claimers serve different users at once; a transaction that
+ * leaves a claimable lane behind sends a `work` notification, so that a claimer that skipped it tries
+ * again. Terminal transitions are single conditional UPDATEs (`WHERE state = 'running' AND attempt =
+ * $n`): exactly one of finish, cancel and reap ends a task. Leases use the server's clock; events carry
+ * the worker's (`now`).
+ */
+import pg from 'pg';
+import { StoreOpenError, StoreWriteError } from '../../shared/errors.ts';
+import { silentLogger, type Logger } from '../../shared/logger.ts';
+import { isTerminal, type TaskStatusEvent, type TerminalStatus } from '../../shared/task-status.ts';
+import type { DatedEntry } from '../task-history.ts';
+import { checkSchemaName, migrate } from './postgres-schema.ts';
+import { wakeChannels, WakeListener, type WakeChannels } from './postgres-wake.ts';
+import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
+import { abandonedEvent, cancelledWaitingEvent, checkAdmission, queuedEvent } from './store-rules.ts';
+
+export interface PostgresStoreOptions {
+  /** A libpq URL (`postgresql://user@host/db`, from the environment, never a committed file) or `pg` settings. */
+  readonly connection: string | pg.PoolConfig;
+  readonly limits: QueueLimits;
+  /** The schema holding the tables; several deployments may share one database under different schemas. @default 'asexor' */
+  readonly schema?: string;
+  /** Connections for operations (the wake-up listener has one more). @default 4 */
+  readonly poolSize?: number;
+  /** Delay before the wake-up connection is opened again after it was lost. @default 1000 */
+  readonly reconnectMs?: number;
+  /** @default silentLogger() */
+  readonly logger?: Logger;
+  /** Clock of the events' `at`. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+export const postgresStoreDefaults = { schema: 'asexor', poolSize: 4, reconnectMs: 1000 } as const;
+
+/** Tasks one `reap` call handles at most (the rest on the next call). */
+const REAP_BATCH = 100;
+/** Attempts of a transaction PostgreSQL aborted as a deadlock or serialisation failure. */
+const TX_ATTEMPTS = 3;
+const RETRYABLE: ReadonlySet<string> = new Set(['40001', '40P01']);
+
+/** Where the store is, for messages: the URL without its password, or host/port/database. */
+export function describeConnection(connection: string | pg.PoolConfig): string {
+  if (typeof connection !== 'string') return `postgresql://${connection.user ?? ''}@${connection.host ?? ''}:${String(connection.port ?? '')}/${connection.database ?? ''}`;
+  try {
+    const url = new URL(connection);
+    url.password = '';
+    return url.toString();
+  } catch {
+    return 'postgresql (unparsable connection string)';
+  }
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface LaneCounts { queued: number; queued_bytes: string; head_priority: number | null }
+interface TaskRow {
+  seq: string; id: string; owner: string; role: string; task: string; priority: number; input: string; bytes: string;
+  rerun: boolean; worker: string | null; attempt: number; event: TaskStatusEvent; queued_at: Date; cancel_requested: boolean;
+}
+
+export class PostgresQueueStore implements QueueStore {
+  readonly kind = 'postgres';
+  readonly #pool: pg.Pool;
+  readonly #s: string;
+  readonly #limits: QueueLimits;
+  readonly #channels: WakeChannels;
+  readonly #wake: WakeListener;
+  readonly #now: () => Date;
+  readonly #where: string;
+  #closed: Promise<void> | undefined;
+
+  private constructor(pool: pg.Pool, wake: WakeListener, schema: string, options: PostgresStoreOptions, where: string) {
+    this.#pool = pool;
+    this.#wake = wake;
+    this.#s = schema;
+    this.#limits = options.limits;
+    this.#channels = wakeChannels(schema);
+    this.#now = options.now ?? (() => new Date());
+    this.#where = where;
+  }
+
+  /** Connects, creates or migrates the schema, starts listening; StoreOpenError naming the server. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresQueueStore> {
+    const schema = checkSchemaName(options.schema ?? postgresStoreDefaults.schema);
+    const where = describeConnection(options.connection);
+    const log = (options.logger ?? silentLogger()).child({ component: 'queue-store', store: 'postgres' });
+    const config: pg.PoolConfig = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection;
+    const pool = new pg.Pool({ ...config, max: options.poolSize ?? postgresStoreDefaults.poolSize });
+    pool.on('error', (error) => { log.warn({ err: error }, 'queue store: an idle connection failed'); });
+    const wake = new WakeListener(config, wakeChannels(schema), log, options.reconnectMs ?? postgresStoreDefaults.reconnectMs);
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client, schema, where);
+      } finally {
+        client.release();
+      }
+      await wake.start();
+    } catch (error) {
+      await wake.close();
+      await pool.end().catch(() => undefined);
+      throw error instanceof StoreOpenError ? error : new StoreOpenError(where, reason(error), { cause: error });
+    }
+    log.info({ where, schema }, 'queue store opened');
+    return new PostgresQueueStore(pool, wake, schema, options, where);
+  }
+
+  async admit(task: NewTask): Promise<TaskStatusEvent> {
+    const s = this.#s;
+    const now = this.#now();
+    const event = queuedEvent(task.id, task.task, now);
+    try {
+      await this.#tx(async (c) => {
+        const lane = (await c.query<LaneCounts>(`INSERT INTO ${s}.lanes (owner) VALUES ($1) ON CONFLICT (owner) DO UPDATE SET owner = EXCLUDED.owner
+          RETURNING queued, queued_bytes, head_priority`, [task.owner])).rows[0] as LaneCounts;
+        const all = (await c.query<{ queued: number; queued_bytes: string }>(`SELECT queued, queued_bytes FROM ${s}.totals WHERE id = 1 FOR UPDATE`)).rows[0];
+        checkAdmission(this.#limits, task, { queued: lane.queued, bytes: Number(lane.queued_bytes) }, { queued: all?.queued ?? 0, bytes: Number(all?.queued_bytes ?? 0) });
+        // The lane joins the back of its ring when it had nothing waiting or its head priority rises (task-queue-waiting-room.ts).
+        const joins = lane.head_priority === null || task.priority < lane.head_priority;
+        await c.query(`WITH ins AS (
+            INSERT INTO ${s}.tasks (id, owner, role, task, priority, input, bytes, rerun, state, event, queued_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10) RETURNING 1),
+          lane AS (UPDATE ${s}.lanes SET queued = queued + 1, queued_bytes = queued_bytes + $7, head_priority = LEAST(head_priority, $5),
+            turn = CASE WHEN $11 THEN nextval('${s}.turn_seq') ELSE turn END WHERE owner = $2 RETURNING 1),
+          tot AS (UPDATE ${s}.totals SET queued = queued + 1, queued_bytes = queued_bytes + $7 WHERE id = 1 RETURNING 1)
+          SELECT pg_notify($12, '')`,
+        [task.id, task.owner, task.role, task.task, task.priority, task.input, task.bytes, task.rerun, event, now, joins, this.#channels.work]);
+      });
+    } catch (error) {
+      if (sqlState(error) === '23505') throw new TypeError(`A task with id "${task.id}" is already in the queue store`);
+      if (error instanceof TypeError || (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_'))) throw error;
+      throw new StoreWriteError(this.#where, reason(error), { cause: error });
+    }
+    return event;
+  }
+
+  async claim(worker: string): Promise<ClaimedTask | undefined> {
+    const s = this.#s;
+    const max = this.#limits.perUserMaxRunning;
+    return this.#tx(async (c) => {
+      const lane = (await c.query<{ owner: string }>(`SELECT owner FROM ${s}.lanes WHERE head_priority IS NOT NULL AND running < $1
+        ORDER BY head_priority, turn LIMIT 1 FOR UPDATE SKIP LOCKED`, [max])).rows[0];
+      if (lane === undefined) return undefined;
+      // The lane is locked: its waiting tasks change only under that lock, so its head is ours.
+      const taken = (await c.query<TaskRow>(`WITH next AS (SELECT seq FROM ${s}.tasks WHERE owner = $1 AND state = 'queued' ORDER BY priority, seq LIMIT 1)
+        UPDATE ${s}.tasks t SET state = 'running', worker = $2, attempt = t.attempt + 1, cancel_requested = false,
+          lease_until = now() + $3 * interval '1 millisecond',
+          event = jsonb_build_object('task_id', t.id, 'task', t.task, 'at', $4::text, 'status', 'started')
+        FROM next WHERE t.seq = next.seq
+        RETURNING t.id, t.owner, t.role, t.task, t.priority, t.input, t.bytes, t.attempt, t.event`,
+      [lane.owner, worker, this.#limits.leaseMs, this.#now().toISOString()])).rows[0];
+      const bytes = taken === undefined ? 0 : Number(taken.bytes);
+      const after = (await c.query<{ queued: number; running: number }>(`UPDATE ${s}.lanes SET running = running + $2, queued = queued - $2,
+          queued_bytes = queued_bytes - $3, turn = nextval('${s}.turn_seq'),
+          head_priority = (SELECT min(priority) FROM ${s}.tasks WHERE owner = $1 AND state = 'queued')
+        WHERE owner = $1 RETURNING queued, running`, [lane.owner, taken === undefined ? 0 : 1, bytes])).rows[0];
+      if (taken === undefined) return undefined;
+      const more = after !== undefined && after.queued > 0 && after.running < max;
+      await c.query(`WITH tot AS (UPDATE ${s}.totals SET queued = queued - 1, queued_bytes = queued_bytes - $1 WHERE id = 1 RETURNING 1)
+        SELECT pg_notify($2, '') WHERE $3`, [bytes, this.#channels.work, more]);
+      return { id: taken.id, owner: taken.owner, role: taken.role, task: taken.task, priority: taken.priority, input: taken.input, attempt: taken.attempt, started: taken.event };
+    });
+  }
+
+  async finish(taskId: string, attempt: number, event: TaskStatusEvent): Promise<boolean> {
+    if (!isTerminal(event.status) || event.task_id !== taskId) throw new TypeError(`finish needs a terminal event of task ${taskId}, got ${event.status} of ${event.task_id}`);
+    const s = this.#s;
+    return this.#tx(async (c) => {
+      const ended = (await c.query<{ owner: string }>(`UPDATE ${s}.tasks SET state = $3, event = $4, finished_at = $5, lease_until = NULL
+        WHERE id = $1 AND state = 'running' AND attempt = $2 RETURNING owner`, [taskId, attempt, event.status, event, this.#now()])).rows[0];
+      if (ended === undefined) return false;
+      await this.#releaseSlot(c, ended.owner);
+      return true;
+    });
+  }
+
+  async cancel(taskId: string): Promise<CancelOutcome | undefined> {
+    const s = this.#s;
+    // A task changes state between the look-up and the update at most twice (queued → running → ended).
+    for (;;) {
+      const row = (await this.#pool.query<{ owner: string; state: string; task: string }>(`SELECT owner, state, task FROM ${s}.tasks WHERE id = $1`, [taskId])).rows[0];
+      if (row === undefined) return undefined;
+      const { owner, state } = row;
+      if (state !== 'queued' && state !== 'running') return { state: 'finished', owner, status: state as TerminalStatus };
+      if (state === 'running') {
+        const asked = (await this.#pool.query<{ worker: string }>(`WITH u AS (UPDATE ${s}.tasks SET cancel_requested = true WHERE id = $1 AND state = 'running' RETURNING id, worker)
+          SELECT worker, pg_notify($2, json_build_object('taskId', id, 'worker', worker)::text) FROM u`, [taskId, this.#channels.cancel])).rows[0];
+        if (asked !== undefined) return { state: 'running', owner, worker: asked.worker };
+        continue;
+      }
+      const event = cancelledWaitingEvent(taskId, row.task, this.#now());
+      const cancelled = await this.#tx(async (c) => {
+        await c.query(`SELECT 1 FROM ${s}.lanes WHERE owner = $1 FOR UPDATE`, [owner]);
+        const gone = (await c.query<{ bytes: string }>(`UPDATE ${s}.tasks SET state = 'cancelled', event = $2, finished_at = $3
+          WHERE id = $1 AND state = 'queued' RETURNING bytes`, [taskId, event, this.#now()])).rows[0];
+        if (gone === undefined) return false;
+        await this.#leaveQueue(c, owner, Number(gone.bytes));
+        return true;
+      });
+      if (cancelled) return { state: 'queued', owner, event };
+    }
+  }
+
+  async heartbeat(worker: string): Promise<HeartbeatResult> {
+    const rows = (await this.#pool.query<{ id: string; cancel_requested: boolean }>(`UPDATE ${this.#s}.tasks SET lease_until = now() + $2 * interval '1 millisecond'
+      WHERE worker = $1 AND state = 'running' RETURNING id, cancel_requested`, [worker, this.#limits.leaseMs])).rows;
+    return { renewed: rows.length, cancelRequested: rows.filter((r) => r.cancel_requested).map((r) => r.id) };
+  }
+
+  async reap(): Promise<Reaped[]> {
+    const s = this.#s;
+    const max = this.#limits.perUserMaxRunning;
+    return this.#tx(async (c) => {
+      const expired = (await c.query<TaskRow>(`SELECT seq, id, owner, task, priority, bytes, rerun, worker, event, queued_at, cancel_requested FROM ${s}.tasks
+        WHERE state = 'running' AND lease_until <= now() ORDER BY owner, seq LIMIT ${REAP_BATCH} FOR UPDATE SKIP LOCKED`)).rows;
+      const out: Reaped[] = [];
+      let requeued = 0;
+      let requeuedBytes = 0;
+      for (const row of expired) {
+        const now = this.#now();
+        if (row.rerun && !row.cancel_requested) {
+          const bytes = Number(row.bytes);
+          await c.query(`UPDATE ${s}.tasks SET state = 'queued', worker = NULL, lease_until = NULL, event = $2 WHERE seq = $1`,
+            [row.seq, queuedEvent(row.id, row.task, row.queued_at)]);
+          await c.query(`UPDATE ${s}.lanes SET running = running - 1, queued = queued + 1, queued_bytes = queued_bytes + $2,
+              turn = CASE WHEN running >= $4 OR head_priority IS NULL OR $3 < head_priority THEN nextval('${s}.turn_seq') ELSE turn END,
+              head_priority = LEAST(head_priority, $3)
+            WHERE owner = $1`, [row.owner, bytes, row.priority, max]);
+          requeued += 1;
+          requeuedBytes += bytes;
+          out.push({ id: row.id, owner: row.owner, outcome: 'requeued' });
+          continue;
+        }
+        const event = abandonedEvent(row.id, row.task, row.worker ?? '', row.event.at, row.cancel_requested, now);
+        await c.query(`UPDATE ${s}.tasks SET state = $2, event = $3, finished_at = $4, lease_until = NULL WHERE seq = $1`, [row.seq, event.status, event, now]);
+        await this.#releaseSlot(c, row.owner);
+        out.push({ id: row.id, owner: row.owner, outcome: 'ended', event });
+      }
+      if (requeued > 0) {
+        await c.query(`WITH tot AS (UPDATE ${s}.totals SET queued = queued + $1, queued_bytes = queued_bytes + $2 WHERE id = 1 RETURNING 1)
+          SELECT pg_notify($3, '')`, [requeued, requeuedBytes, this.#channels.work]);
+      }
+      return out;
+    });
+  }
+
+  async status(taskId: string): Promise<StoredStatus | undefined> {
+    const row = (await this.#pool.query<{ owner: string; event: TaskStatusEvent }>(`SELECT owner, event FROM ${this.#s}.tasks WHERE id = $1`, [taskId])).rows[0];
+    return row === undefined ? undefined : { owner: row.owner, event: row.event };
+  }
+
+  async history(owner: string, limit: number): Promise<DatedEntry[]> {
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    const rows = (await this.#pool.query<{ event: TaskStatusEvent; queued_at: Date }>(`SELECT event, queued_at FROM ${this.#s}.tasks
+      WHERE owner = $1 ORDER BY seq DESC LIMIT $2`, [owner, limit])).rows;
+    return rows.map((row) => ({ since: row.queued_at.getTime(), event: row.event }));
+  }
+
+  async stats(): Promise<StoreStats> {
+    const s = this.#s;
+    const byPriority: Record<number, number> = {};
+    for (let p = 0; p <= 9; p++) byPriority[p] = 0;
+    const waiting = (await this.#pool.query<{ priority: number; n: string }>(`SELECT priority, count(*) AS n FROM ${s}.tasks WHERE state = 'queued' GROUP BY priority`)).rows;
+    let queued = 0;
+    for (const row of waiting) {
+      byPriority[row.priority] = Number(row.n);
+      queued += Number(row.n);
+    }
+    const lanes = (await this.#pool.query<{ running: string; users: string }>(`SELECT coalesce(sum(running), 0) AS running,
+      count(*) FILTER (WHERE queued > 0 OR running > 0) AS users FROM ${s}.lanes`)).rows[0];
+    return { queued, running: Number(lanes?.running ?? 0), byPriority, users: Number(lanes?.users ?? 0) };
+  }
+
+  onWake(listener: (wake: Wake) => void): () => void {
+    return this.#wake.add(listener);
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#wake.close();
+      await this.#pool.end();
+    })();
+    return this.#closed;
+  }
+
+  /** A running task of `owner` ended: its slot is free; a lane that was at the limit joins the back of its ring. */
+  async #releaseSlot(c: pg.PoolClient, owner: string): Promise<void> {
+    const s = this.#s;
+    const max = this.#limits.perUserMaxRunning;
+    await c.query(`WITH lane AS (UPDATE ${s}.lanes SET running = running - 1,
+        turn = CASE WHEN running >= $2 AND head_priority IS NOT NULL THEN nextval('${s}.turn_seq') ELSE turn END
+        WHERE owner = $1 RETURNING queued, running)
+      SELECT pg_notify($3, '') FROM lane WHERE queued > 0 AND running + 1 >= $2`, [owner, max, this.#channels.work]);
+  }
+
+  /** A waiting task of `owner` (lane locked) left the queue without running: counts, head and turn. */
+  async #leaveQueue(c: pg.PoolClient, owner: string, bytes: number): Promise<void> {
+    const s = this.#s;
+    await c.query(`WITH head AS (SELECT min(priority) AS p FROM ${s}.tasks WHERE owner = $1 AND state = 'queued'),
+      lane AS (UPDATE ${s}.lanes l SET queued = queued - 1, queued_bytes = queued_bytes - $2,
+          turn = CASE WHEN head.p IS NOT NULL AND head.p IS DISTINCT FROM l.head_priority THEN nextval('${s}.turn_seq') ELSE turn END,
+          head_priority = head.p
+        FROM head WHERE owner = $1 RETURNING queued, running),
+      tot AS (UPDATE ${s}.totals SET queued = queued - 1, queued_bytes = queued_bytes - $2 WHERE id = 1 RETURNING 1)
+      SELECT pg_notify($3, '') FROM lane WHERE queued > 0 AND running < $4`, [owner, bytes, this.#channels.work, this.#limits.perUserMaxRunning]);
+  }
+
+  /** Runs `work` in one transaction on one connection; retried when PostgreSQL aborted it as a deadlock. */
+  async #tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+        client.release(rolledBack ? undefined : true);
+        if (attempt >= TX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+      }
+    }
+  }
+}
