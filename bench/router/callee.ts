@@ -5,9 +5,7 @@
  * (URL ws://… for WebSocket, rs://host:port or rs://unix:/path for RawSocket)
  */
 import { parseArgs } from 'node:util';
-import { connectRaw, request } from './raw-client.ts';
-import type { RawWampClient } from './raw-client.ts';
-import { connectRawSocket, isRawSocketUrl, type RawSocketWampClient } from './raw-rawsocket-client.ts';
+import { connectLean, type LeanClient } from '../../test/helpers/transports/lean.ts';
 import { serveParent } from './protocol.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
 import type { SerializerId } from '../../shared/serializers/serializer.ts';
@@ -16,14 +14,13 @@ const { values } = parseArgs({
   options: { url: { type: 'string' }, realm: { type: 'string' }, serializer: { type: 'string' }, procedure: { type: 'string' } },
   strict: true,
 });
-let client: RawWampClient | RawSocketWampClient | undefined;
+let client: LeanClient | undefined;
 
 serveParent(
   async () => {
-    const url = values.url ?? '';
-    const c = await (isRawSocketUrl(url) ? connectRawSocket : connectRaw)({ url, realm: values.realm ?? '', serializer: values.serializer as SerializerId });
+    const c = await connectLean({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
     client = c;
-    await request(c, {
+    await c.request({
       type: MessageType.REGISTER, request: c.nextRequestId(), options: {}, procedure: values.procedure ?? 'bench.echo',
     }, MessageType.REGISTERED);
     c.onMessage = (message) => {

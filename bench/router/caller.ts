@@ -5,10 +5,7 @@
  * (URL ws://… for WebSocket, http://…/lp for long-poll, rs://host:port or rs://unix:/path for RawSocket)
  */
 import { parseArgs } from 'node:util';
-import { connectRaw } from './raw-client.ts';
-import { connectLongPoll } from './raw-longpoll-client.ts';
-import { connectRawSocket, isRawSocketUrl } from './raw-rawsocket-client.ts';
-import type { LeanWampClient } from './raw-longpoll-client.ts';
+import { connectLean, type LeanClient } from '../../test/helpers/transports/lean.ts';
 import { quantile, serveParent } from './protocol.ts';
 import type { Command, Report } from './protocol.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
@@ -24,14 +21,14 @@ const { values } = parseArgs({
 const procedure = values.procedure ?? 'bench.echo';
 const inflight = Number(values.inflight);
 const ARGS = ['bench', 42] as const;
-let client: LeanWampClient | undefined;
+let client: LeanClient | undefined;
 
-function call(c: LeanWampClient): void {
+function call(c: LeanClient): void {
   c.send({ type: MessageType.CALL, request: c.nextRequestId(), options: {}, procedure, args: ARGS });
 }
 
 /** Sequential calls; per-call round trip in microseconds. */
-function latency(c: LeanWampClient, calls: number, warmupCalls: number, maxMs: number): Promise<Report> {
+function latency(c: LeanClient, calls: number, warmupCalls: number, maxMs: number): Promise<Report> {
   return new Promise((resolve, reject) => {
     const samples = new Float64Array(calls);
     let done = -warmupCalls;
@@ -61,7 +58,7 @@ function latency(c: LeanWampClient, calls: number, warmupCalls: number, maxMs: n
 }
 
 /** `inflight` calls outstanding; counts the RESULTs that arrive inside the window. */
-function throughput(c: LeanWampClient, warmupMs: number, durationMs: number): Promise<Report> {
+function throughput(c: LeanClient, warmupMs: number, durationMs: number): Promise<Report> {
   return new Promise((resolve, reject) => {
     let counting = false;
     let stopping = false;
@@ -107,10 +104,7 @@ function throughput(c: LeanWampClient, warmupMs: number, durationMs: number): Pr
 
 serveParent(
   async () => {
-    // An http:// URL is a long-poll service (raw-longpoll-client.ts), ws:// a WebSocket one.
-    const url = values.url ?? '';
-    const connect = url.startsWith('http') ? connectLongPoll : isRawSocketUrl(url) ? connectRawSocket : connectRaw;
-    client = await connect({ url, realm: values.realm ?? '', serializer: values.serializer as SerializerId });
+    client = await connectLean({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
     return { evt: 'ready', sessions: 1 };
   },
   (command: Command) => {

@@ -3,11 +3,10 @@
  * router's memory per idle session can be measured from outside. Closes them all on `closeAll`.
  * Usage (forked by index.ts): idle.ts
  */
-import { connectMany } from './raw-client.ts';
-import type { RawWampClient } from './raw-client.ts';
+import { connectMany, type LeanClient } from '../../test/helpers/transports/lean.ts';
 import { serveParent } from './protocol.ts';
 
-let clients: RawWampClient[] = [];
+let clients: LeanClient[] = [];
 
 async function closeAll(): Promise<void> {
   const closing = clients;

@@ -5,8 +5,7 @@
  * Usage (forked by index.ts): publisher.ts --url URL --realm R --serializer S --topic T [--window W]
  */
 import { parseArgs } from 'node:util';
-import { connectRaw } from './raw-client.ts';
-import type { RawWampClient } from './raw-client.ts';
+import { connectLean, type LeanClient } from '../../test/helpers/transports/lean.ts';
 import { serveParent } from './protocol.ts';
 import type { Report } from './protocol.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
@@ -22,13 +21,13 @@ const { values } = parseArgs({
 const topic = values.topic ?? 'bench.fanout';
 const window = Number(values.window);
 const OPTIONS = { acknowledge: true } as const;
-let client: RawWampClient | undefined;
+let client: LeanClient | undefined;
 
-function publish(c: RawWampClient, seq: number): void {
+function publish(c: LeanClient, seq: number): void {
   c.send({ type: MessageType.PUBLISH, request: c.nextRequestId(), options: OPTIONS, topic, args: ['bench', seq] });
 }
 
-function run(c: RawWampClient, totalMs: number): Promise<Report> {
+function run(c: LeanClient, totalMs: number): Promise<Report> {
   return new Promise((resolve, reject) => {
     let acked = 0;
     let outstanding = 0;
@@ -60,7 +59,7 @@ function run(c: RawWampClient, totalMs: number): Promise<Report> {
 
 serveParent(
   async () => {
-    client = await connectRaw({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
+    client = await connectLean({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
     return { evt: 'ready', sessions: 1 };
   },
   (command) => {

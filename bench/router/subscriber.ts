@@ -4,8 +4,7 @@
  * Usage (forked by index.ts): subscriber.ts --url URL --realm R --serializer S --topic T --sessions N
  */
 import { parseArgs } from 'node:util';
-import { connectMany, request } from './raw-client.ts';
-import type { RawWampClient } from './raw-client.ts';
+import { connectMany, type LeanClient } from '../../test/helpers/transports/lean.ts';
 import { serveParent, sleep } from './protocol.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
 import type { SerializerId } from '../../shared/serializers/serializer.ts';
@@ -17,7 +16,7 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-let clients: RawWampClient[] = [];
+let clients: LeanClient[] = [];
 let counting = false;
 let count = 0;
 
@@ -30,7 +29,7 @@ serveParent(
     const options = { url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId };
     clients = await connectMany(options, Number(values.sessions), 25);
     await Promise.all(clients.map(async (c) => {
-      await request(c, {
+      await c.request({
         type: MessageType.SUBSCRIBE, request: c.nextRequestId(), options: {}, topic: values.topic ?? 'bench.fanout',
       }, MessageType.SUBSCRIBED);
       c.onMessage = onEvent;

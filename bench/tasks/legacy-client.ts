@@ -1,16 +1,16 @@
 /**
- * The benchmark's legacy ASEXOR client, alone in its process (docs/legacy-protocols.md): the JSON
+ * The benchmark's legacy ASEXOR client, alone in its process (docs/legacy-protocols.md), on the test
+ * clients' connections (test/helpers/legacy-ws-client.ts, legacy-raw-client.ts): the JSON
  * WebSocket protocol (`--protocol ws`, `--url ws://…/ws`) or the CBOR raw socket protocol (`--protocol
  * raw`, `--socket PATH`, a Unix socket). At start-up `--warmup` `date` tasks (unmeasured); on `run`,
  * `--n` `date` calls sent at once; a task counts at its final update (`success`; anything else fails
  * the run). Reports tasks ended and the time from the first call to the last final update.
  * Usage (forked by index.ts): legacy-client.ts --protocol ws|raw (--url URL | --socket PATH) --token T --n N [--warmup W]
  */
-import { connect as netConnect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { decode as cborDecode, encode as cborEncode } from 'cborg';
-import { WebSocket } from 'ws';
-import { LegacyFrameDecoder, encodeLegacyFrame } from '../../router/bridges/legacy-raw-framing.ts';
+import { encode as cborEncode } from 'cborg';
+import { LegacyRawClient, rawFrame } from '../../test/helpers/legacy-raw-client.ts';
+import { LegacyWsClient } from '../../test/helpers/legacy-ws-client.ts';
 import { serveParent, type Report } from '../router/protocol.ts';
 import { DATE_TASK } from './bench-tasks.ts';
 
@@ -35,56 +35,29 @@ const token = values.token;
 interface Wire {
   send(message: unknown[]): void;
   onMessage: (message: unknown[]) => void;
-  close(): void;
+  close(): Promise<unknown>;
 }
 
-function openWebSocket(url: string): Promise<Wire> {
-  const target = new URL(url);
-  target.searchParams.set('token', token);
-  const ws = new WebSocket(target, { perMessageDeflate: false });
+async function openWebSocket(url: string): Promise<Wire> {
+  const client = await LegacyWsClient.connect(url, token, undefined, { perMessageDeflate: false });
   const wire: Wire = {
-    send: (message) => { ws.send(JSON.stringify(message)); },
+    send: (message) => { client.send(message); },
     onMessage: () => undefined,
-    close: () => { ws.close(); },
+    close: () => client.close(),
   };
-  ws.on('message', (data) => { wire.onMessage(JSON.parse((data as Buffer).toString('utf8')) as unknown[]); });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => { resolve(wire); });
-    ws.once('error', reject);
-  });
+  client.onMessage = (message) => { wire.onMessage(message as unknown[]); };
+  return wire;
 }
 
-function openRaw(path: string): Promise<Wire> {
-  const socket: Socket = netConnect(path);
-  socket.setNoDelay(true);
-  const decoder = new LegacyFrameDecoder();
-  let handshake: ((ok: boolean) => void) | undefined;
+async function openRaw(path: string): Promise<Wire> {
+  const client = await LegacyRawClient.login({ path }, token);
   const wire: Wire = {
-    send: (message) => { socket.write(encodeLegacyFrame('data', cborEncode(message))); },
+    send: (message) => { client.write(rawFrame('data', cborEncode(message))); },
     onMessage: () => undefined,
-    close: () => { socket.end(); },
+    close: () => client.close(),
   };
-  socket.on('data', (chunk: Buffer) => {
-    const { frames, error } = decoder.push(chunk);
-    if (error !== undefined) throw error;
-    for (const { type, payload } of frames) {
-      if (type !== 'data') continue;
-      if (handshake !== undefined) {
-        const done = handshake;
-        handshake = undefined;
-        done(payload.length === 1 && payload[0] === 0);
-      } else {
-        wire.onMessage(cborDecode(payload) as unknown[]);
-      }
-    }
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      handshake = (ok) => { if (ok) resolve(wire); else reject(new Error('the raw socket refused the token')); };
-      socket.write(encodeLegacyFrame('data', Buffer.from(token, 'utf8')));
-    });
-  });
+  client.onAnswer = (answer) => { wire.onMessage(answer as unknown[]); };
+  return wire;
 }
 
 /** Sends `total` date calls at once; resolves when each has its final update, or at `maxMs`. */
@@ -132,8 +105,7 @@ serveParent(
     const measured = await pump(wire, n, command.durationMs);
     return { evt: 'result', count: measured.done, elapsedMs: measured.elapsedMs };
   },
-  () => {
-    wire?.close();
-    return Promise.resolve();
+  async () => {
+    await wire?.close();
   },
 );

@@ -1,5 +1,6 @@
 /**
- * A user's task session for the benchmark clients: the lean raw client (ticket auth), subscribed to
+ * A user's task session for the benchmark clients: the lean client (test/helpers/transports/lean.ts,
+ * ticket auth over WebSocket), subscribed to
  * the user's status topic, submitting tasks by CALL and tracking them by id. A task is accepted when
  * its RESULT (the task id) arrives; it ends with its terminal status event. A terminal event that
  * arrives before the RESULT (the service promises it never does, docs/task-semantics.md) is kept
@@ -9,11 +10,12 @@ import { MessageType } from '../../shared/wamp/message-type.ts';
 import type { WampMessage } from '../../shared/wamp/messages.ts';
 import type { SerializerId } from '../../shared/serializers/serializer.ts';
 import { DEFAULT_URI_PREFIX, statusTopic, taskProcedure } from '../../shared/wamp/app-uris.ts';
-import { request } from '../router/raw-client.ts';
-import type { RawWampClient } from '../router/raw-client.ts';
+import { connectLean, type LeanClient } from '../../test/helpers/transports/lean.ts';
+import { ticketAuth } from '../../test/helpers/wamp-test-auth.ts';
 import { BENCH_REALM, BENCH_USER } from './bench-user.ts';
-import { connectTicket } from './ticket-client.ts';
 
+// spec: basic/sessions.md (HELLO.Details.roles is required and non-empty)
+const TICKET_ROLES = { caller: {}, subscriber: {} } as const;
 const TERMINAL: ReadonlySet<unknown> = new Set(['success', 'error', 'cancelled', 'timeout']);
 
 export interface SubmitHandlers {
@@ -24,23 +26,25 @@ export interface SubmitHandlers {
 }
 
 export class TaskSession {
-  readonly #client: RawWampClient;
+  readonly #client: LeanClient;
   readonly #subscription: number;
   readonly #calls = new Map<number, SubmitHandlers>();
   readonly #watched = new Map<string, (status: string, terminal: boolean) => void>();
   /** Terminal statuses of watched-to-be tasks whose RESULT has not arrived yet. */
   readonly #early = new Map<string, string>();
 
-  private constructor(client: RawWampClient, subscription: number) {
+  private constructor(client: LeanClient, subscription: number) {
     this.#client = client;
     this.#subscription = subscription;
     client.onMessage = (message) => { this.#dispatch(message); };
   }
 
   static async open(url: string, serializer: SerializerId): Promise<TaskSession> {
-    const client = await connectTicket({ url, realm: BENCH_REALM, serializer, authid: BENCH_USER.authid, ticket: BENCH_USER.ticket });
+    const client = await connectLean({
+      url, realm: BENCH_REALM, serializer, roles: TICKET_ROLES, ...ticketAuth(BENCH_USER.authid, BENCH_USER.ticket),
+    });
     try {
-      const reply = await request(client, {
+      const reply = await client.request({
         type: MessageType.SUBSCRIBE, request: client.nextRequestId(), options: {}, topic: statusTopic(DEFAULT_URI_PREFIX, BENCH_USER.authid),
       }, MessageType.SUBSCRIBED);
       if (reply.type !== MessageType.SUBSCRIBED) throw new Error(`expected SUBSCRIBED, got message type ${reply.type}`);

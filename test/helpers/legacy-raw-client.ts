@@ -1,25 +1,23 @@
 /**
  * A small client of the original ASEXOR raw socket protocol, written from docs/legacy-rawsocket.md
- * (not from the original's code): 4-byte headers (type in the low 3 bits, 24-bit big-endian length),
- * the token as the first data frame, a 1-byte answer, then one plain CBOR value per data frame.
+ * (not from the original's code): the token as the first data frame, a 1-byte answer, then one
+ * plain CBOR value per data frame. Frames (4-byte headers: type in the low 3 bits, 24-bit big-endian
+ * length) go through the bridge's pure framing code (router/bridges/legacy-raw-framing.ts), which
+ * the bench's legacy client (bench/tasks/legacy-client.ts) uses through this class too.
  * It exposes raw bytes too, so tests can send what a broken client would.
  */
 import { connect, type Socket } from 'node:net';
 import { decode, encode } from 'cborg';
+import { LegacyFrameDecoder, encodeLegacyFrame, type LegacyFrameType } from '../../router/bridges/legacy-raw-framing.ts';
 
-export type RawFrameType = 'data' | 'ping' | 'pong';
+export type RawFrameType = LegacyFrameType;
 export interface RawFrame {
   readonly type: RawFrameType;
   readonly payload: Buffer;
 }
 
-const TYPES: readonly RawFrameType[] = ['data', 'ping', 'pong'];
-
 export function rawFrame(type: RawFrameType, payload: Uint8Array | string): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload);
-  const header = Buffer.alloc(4);
-  header.writeUInt32BE(((TYPES.indexOf(type) << 24) | body.length) >>> 0, 0);
-  return Buffer.concat([header, body]);
+  return encodeLegacyFrame(type, typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload);
 }
 
 /** [call_id, task_name, {args?, kwargs?, user?, role?}] as one CBOR data frame. */
@@ -33,25 +31,28 @@ export type RawAddress = { readonly host: string; readonly port: number } | { re
 
 export class LegacyRawClient {
   readonly socket: Socket;
+  /** Every frame received, in order (those given to onAnswer excepted). */
   readonly frames: RawFrame[] = [];
+  /**
+   * When set, every data frame after the handshake answer goes here, CBOR-decoded, instead of
+   * `frames` (a load generator keeps nothing).
+   */
+  onAnswer: ((answer: unknown) => void) | undefined;
   /** Resolves when the server closed the connection (or it broke). */
   readonly closed: Promise<void>;
-  #buffer = Buffer.alloc(0);
+  readonly #decoder = new LegacyFrameDecoder();
   #waiters: (() => void)[] = [];
   #isClosed = false;
 
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
-      this.#buffer = Buffer.concat([this.#buffer, chunk]);
-      while (this.#buffer.length >= 4) {
-        const length = this.#buffer.readUInt32BE(0) & 0xffffff;
-        if (this.#buffer.length < 4 + length) break;
-        const type = TYPES[(this.#buffer[0] ?? 0) & 0x07];
-        if (type === undefined) throw new Error(`server sent frame type ${(this.#buffer[0] ?? 0) & 0x07}`);
-        this.frames.push({ type, payload: Buffer.from(this.#buffer.subarray(4, 4 + length)) });
-        this.#buffer = this.#buffer.subarray(4 + length);
+      const { frames, error } = this.#decoder.push(chunk);
+      for (const { type, payload } of frames) {
+        if (this.onAnswer !== undefined && type === 'data') this.onAnswer(decode(payload));
+        else this.frames.push({ type, payload: Buffer.from(payload) });
       }
+      if (error !== undefined) throw new Error(`server broke the framing: ${error.message}`);
       this.#wake();
     });
     socket.on('error', () => undefined);

@@ -1,7 +1,8 @@
 /**
  * A client of the legacy ASEXOR WebSocket protocol, written from docs/legacy-websocket.md: `ws`
  * with no subprotocol, `?token=…&session_id=…`, JSON text frames, every received message recorded
- * in order, and waits on them.
+ * in order, and waits on them. The bench's legacy client (bench/tasks/legacy-client.ts) uses it too,
+ * with `onMessage`.
  */
 import { WebSocket } from 'ws';
 
@@ -9,7 +10,10 @@ export type LegacyMessage = readonly unknown[];
 
 export class LegacyWsClient {
   readonly ws: WebSocket;
+  /** Every message received, in order (unless onMessage is set). */
   readonly messages: LegacyMessage[] = [];
+  /** When set, every message goes here instead of `messages` (a load generator keeps nothing). */
+  onMessage: ((message: LegacyMessage) => void) | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: (() => void)[] = [];
 
@@ -19,17 +23,25 @@ export class LegacyWsClient {
       ws.on('close', (code, reason) => { resolve({ code, reason: reason.toString() }); this.#wake(); });
     });
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) this.messages.push(JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8')) as LegacyMessage);
+      if (isBinary) return;
+      const message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8')) as LegacyMessage;
+      if (this.onMessage !== undefined) {
+        this.onMessage(message);
+        return;
+      }
+      this.messages.push(message);
       this.#wake();
     });
   }
 
   /** Opens `ws://…/ws?token=T[&session_id=S]`; rejects with the HTTP status when the upgrade is refused. */
-  static connect(base: string, token: string | undefined, sessionId?: string, options: { autoPong?: boolean } = {}): Promise<LegacyWsClient> {
+  static connect(
+    base: string, token: string | undefined, sessionId?: string, options: { autoPong?: boolean; perMessageDeflate?: boolean } = {},
+  ): Promise<LegacyWsClient> {
     const url = new URL(base);
     if (token !== undefined) url.searchParams.set('token', token);
     if (sessionId !== undefined) url.searchParams.set('session_id', sessionId);
-    const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
+    const ws = new WebSocket(url, { autoPong: options.autoPong ?? true, perMessageDeflate: options.perMessageDeflate ?? true });
     return new Promise((resolve, reject) => {
       ws.once('open', () => { resolve(new LegacyWsClient(ws)); });
       ws.once('unexpected-response', (_req, res) => { reject(new HttpRefusal(res.statusCode ?? 0)); ws.terminate(); });

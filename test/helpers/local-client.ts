@@ -1,6 +1,7 @@
 /**
- * A tiny typed WAMP client over the in-process pair (router/transports/local.ts), for router unit
- * tests: send any message, await the next one (or one matching a predicate), do request/response.
+ * A tiny typed WAMP client over the in-process connector (test/helpers/transports/local.ts), for
+ * router unit tests: send any message, await the next one (or one matching a predicate), do
+ * request/response.
  *
  *   const alice = await LocalTestClient.join(router, 'realm1');
  *   const sub = await alice.subscribe('com.example.topic');
@@ -8,10 +9,11 @@
  */
 import { setImmediate as flush } from 'node:timers/promises';
 import type { AttachOptions, Router } from '../../router/index.ts';
-import { createLocalPair, type LocalClient, type LocalPeer } from '../../router/transports/local.ts';
+import type { LocalClient, LocalPeer } from '../../router/transports/local.ts';
 import type { CloseInfo } from '../../router/transports/peer.ts';
 import { MessageType, MessageTypeName } from '../../shared/wamp/message-type.ts';
 import type { Dict, WampMessage, Welcome } from '../../shared/wamp/messages.ts';
+import { openLocal } from './transports/local.ts';
 
 export type MessageOf<T extends WampMessage['type']> = Extract<WampMessage, { type: T }>;
 
@@ -44,30 +46,32 @@ export class LocalTestClient {
   #request = 0;
   #isClosed = false;
 
-  constructor(router: Router, options?: AttachOptions) {
-    const { peer, client } = createLocalPair();
-    this.peer = peer;
-    this.client = client;
-    this.closed = new Promise((resolve) => {
-      client.events.once('close', (info) => {
+  constructor(router: Router, options: AttachOptions = {}) {
+    let resolveClosed: (info: CloseInfo) => void = () => undefined;
+    this.closed = new Promise((resolve) => { resolveClosed = resolve; });
+    const { peer, client } = openLocal(router, options, {
+      closed: (info) => {
         this.#isClosed = true;
         for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('the router closed the session'));
-        resolve(info);
-      });
+        resolveClosed(info);
+      },
+      message: (message) => { this.#receive(message); },
     });
-    client.events.on('message', (message) => {
-      this.received.push(message);
-      const handler = message.type === MessageType.INVOCATION ? this.#handlers.get(message.registration) : undefined;
-      if (handler && message.type === MessageType.INVOCATION) {
-        void this.#answer(message, handler);
-        return;
-      }
-      const index = this.#waiters.findIndex((w) => w.predicate(message));
-      const waiter = index < 0 ? undefined : this.#waiters.splice(index, 1)[0];
-      if (waiter) waiter.resolve(message);
-      else this.#buffer.push(message);
-    });
-    router.attach(peer, options);
+    this.peer = peer;
+    this.client = client;
+  }
+
+  #receive(message: WampMessage): void {
+    this.received.push(message);
+    const handler = message.type === MessageType.INVOCATION ? this.#handlers.get(message.registration) : undefined;
+    if (handler && message.type === MessageType.INVOCATION) {
+      void this.#answer(message, handler);
+      return;
+    }
+    const index = this.#waiters.findIndex((w) => w.predicate(message));
+    const waiter = index < 0 ? undefined : this.#waiters.splice(index, 1)[0];
+    if (waiter) waiter.resolve(message);
+    else this.#buffer.push(message);
   }
 
   /** Attach, HELLO and expect WELCOME. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Endpoint, RawSocketTransportConfig } from '../../shared/config/types.ts';
 import { startRawSocketTransport, type RawSocketListener, type RawSocketTuning } from '../../router/transports/rawsocket.ts';
 import { startTestRouter, type TestRouter, type TestRouterConfig } from './start-router.ts';
-import type { RawSocketEndpoint } from './rawsocket-client.ts';
+import type { RawSocketEndpoint } from './transports/rawsocket.ts';
 
 export interface RawSocketRouterConfig extends TestRouterConfig {
   /** @default 16 MiB */

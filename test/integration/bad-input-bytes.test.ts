@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { MAX_NESTING_DEPTH } from '../../shared/serializers/nesting.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import type { RawWsClient } from '../helpers/raw-ws-client.ts';
+import type { RawWsClient } from '../helpers/transports/websocket.ts';
 import {
   GOOD_TOPIC, MAX_MESSAGE, PROTOCOLS, expectAbort, expectNothingMore, serializerOf, useBadInputRouter, type Protocol,
 } from './bad-input-fixture.ts';

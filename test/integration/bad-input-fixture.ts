@@ -11,7 +11,7 @@ import type { TransportAuthConfig, WebSocketServiceConfig } from '../../shared/c
 import { WEBSOCKET_SUBPROTOCOLS } from '../../shared/serializers/index.ts';
 import type { Serializer } from '../../shared/serializers/serializer.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
-import { connect, type RawWsClient } from '../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect, type RawWsClient } from '../helpers/transports/websocket.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 
 export const PROTOCOLS = ['wamp.2.json', 'wamp.2.msgpack', 'wamp.2.cbor'] as const;

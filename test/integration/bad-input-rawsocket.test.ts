@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import { connectRawSocket, handshakeOnly, type RawSocketClient, type RawSocketEndpoint } from '../helpers/rawsocket-client.ts';
+import { probeRawSocket as connectRawSocket, handshakeOnly, type RawSocketClient, type RawSocketEndpoint } from '../helpers/transports/rawsocket.ts';
 import { startRawSocketRouter, type RawSocketTestRouter } from '../helpers/start-rawsocket.ts';
 
 const ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} };

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import type { RawWsClient } from '../helpers/raw-ws-client.ts';
+import type { RawWsClient } from '../helpers/transports/websocket.ts';
 import {
   GOOD_PROCEDURE, PROTOCOLS, expectAbort, expectError, sendValue, useBadInputRouter, type Protocol,
 } from './bad-input-fixture.ts';

@@ -12,7 +12,7 @@ import { startHttpTransport, type Listener } from '../../router/transports/http-
 import { startTransports } from '../../router/transports/index.ts';
 import type { HttpTransportConfig } from '../../shared/config/types.ts';
 import { TransportBindError } from '../../shared/errors.ts';
-import { connect, refusedHandshake } from '../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect, refusedHandshake } from '../helpers/transports/websocket.ts';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 

@@ -11,7 +11,7 @@ import { createRouter } from '../../router/index.ts';
 import { startRawSocketTransport } from '../../router/transports/rawsocket.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import { connect } from '../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect } from '../helpers/transports/websocket.ts';
 import { recordingLogger } from '../helpers/recording-logger.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';

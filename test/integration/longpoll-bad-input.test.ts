@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import { openLongPoll, post, type LongPollClient } from '../helpers/longpoll-client.ts';
+import { probeLongPoll as openLongPoll, post, type LongPollClient } from '../helpers/transports/longpoll.ts';
 import { ALLOWED_ORIGIN, MAX_MESSAGE, joinLongPoll, startLongPollRouter, until, type LongPollFixture } from './longpoll-fixture.ts';
 
 const UNKNOWN_ID = 'AAAAAAAAAAAAAAAAAAAAAA';

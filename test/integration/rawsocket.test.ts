@@ -8,8 +8,8 @@ import { expect } from 'chai';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampCloseUri, WampErrorUri } from '../../shared/wamp/uris.ts';
 import { buildHandshakeReply } from '../../router/transports/rawsocket-codec.ts';
-import { connect, type RawWsClient } from '../helpers/raw-ws-client.ts';
-import { connectRawSocket, openSocket, type RawSocketClient, type RawSocketEndpoint } from '../helpers/rawsocket-client.ts';
+import { probeWebSocket as connect, type RawWsClient } from '../helpers/transports/websocket.ts';
+import { probeRawSocket as connectRawSocket, openSocket, type RawSocketClient, type RawSocketEndpoint } from '../helpers/transports/rawsocket.ts';
 import { startRawSocketRouter, type RawSocketTestRouter } from '../helpers/start-rawsocket.ts';
 
 const ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} };

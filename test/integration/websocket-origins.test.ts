@@ -9,7 +9,7 @@ import { createRouter, type Router } from '../../router/index.ts';
 import { startHttpTransport, type Listener } from '../../router/transports/http-server.ts';
 import type { WebSocketOptions } from '../../shared/config/types.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
-import { connect } from '../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect } from '../helpers/transports/websocket.ts';
 import { recordingLogger } from '../helpers/recording-logger.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 

@@ -10,7 +10,7 @@ import type { RealmConfig, WebSocketServiceConfig } from '../../shared/config/ty
 import { createLogger } from '../../shared/logger.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import { connect, type RawWsClient } from '../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect, type RawWsClient } from '../helpers/transports/websocket.ts';
 
 const REALM: RealmConfig = {
   name: 'realm1',

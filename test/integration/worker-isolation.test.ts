@@ -9,7 +9,7 @@ import type { ClientSession } from '../../cli/client.ts';
 import { MessageType } from '../../shared/wamp/message-type.ts';
 import { AppErrorUri } from '../../shared/wamp/app-uris.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
-import { connect } from '../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect } from '../helpers/transports/websocket.ts';
 import { startTestServer, USERS, type TestServer } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError } from '../helpers/worker-clients.ts';
 

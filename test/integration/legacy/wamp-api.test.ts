@@ -11,7 +11,7 @@ import { MessageType } from '../../../shared/wamp/message-type.ts';
 import { AppErrorUri } from '../../../shared/wamp/app-uris.ts';
 import { WampErrorUri } from '../../../shared/wamp/uris.ts';
 import type { Dict } from '../../../shared/autobahn.ts';
-import { connect } from '../../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect } from '../../helpers/transports/websocket.ts';
 import { startTestServer, USERS, type TestServer } from '../../helpers/start-server.ts';
 import { joinAs, wampError } from '../../helpers/worker-clients.ts';
 

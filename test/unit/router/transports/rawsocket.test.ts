@@ -11,7 +11,7 @@ import type { RawSocketTransportConfig } from '../../../../shared/config/types.t
 import { TransportBindError } from '../../../../shared/errors.ts';
 import { startRawSocketTransport, type RawSocketListener, type RawSocketTuning } from '../../../../router/transports/rawsocket.ts';
 import { RawSocketPeer } from '../../../../router/transports/rawsocket-peer.ts';
-import { connectRawSocket, openSocket } from '../../../helpers/rawsocket-client.ts';
+import { probeRawSocket as connectRawSocket, openSocket } from '../../../helpers/transports/rawsocket.ts';
 import { StubRouter } from './websocket-stub-router.ts';
 
 const TCP: RawSocketTransportConfig = {

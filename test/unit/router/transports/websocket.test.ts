@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ProtocolViolationError, SerializationError } from '../../../../shared/errors.ts';
 import { WampErrorUri } from '../../../../shared/wamp/uris.ts';
 import { parseSubprotocols, pickSubprotocol } from '../../../../router/transports/websocket.ts';
-import { connect, refusedHandshake } from '../../../helpers/raw-ws-client.ts';
+import { probeWebSocket as connect, refusedHandshake } from '../../../helpers/transports/websocket.ts';
 import { startService, type ServiceUnderTest } from './websocket-stub-router.ts';
 
 const HELLO = [1, 'realm1', { roles: { caller: {}, subscriber: {} }, authid: 'ünïcode', big: 2 ** 53 }];
