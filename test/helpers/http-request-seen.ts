@@ -21,12 +21,16 @@ export interface SeenRequest {
   readonly response: ServerResponse;
 }
 
-/** Call before sending the request; resolves once a request whose path (no query) matches was handled. */
-export function requestSeen(matches: (path: string) => boolean, timeoutMs = 3_000): Promise<SeenRequest> {
+/**
+ * Call before sending the request; resolves once a request for which `matches(path without query,
+ * request)` holds was handled. Every HTTP server of the process publishes there: tell yours apart
+ * by `request.socket.localPort` when several listen.
+ */
+export function requestSeen(matches: (path: string, request: IncomingMessage) => boolean, timeoutMs = 3_000): Promise<SeenRequest> {
   return new Promise((resolve, reject) => {
     const onRequest = (message: unknown): void => {
       const seen = message as SeenRequest;
-      if (!matches((seen.request.url ?? '').replace(/\?.*$/, ''))) return;
+      if (!matches((seen.request.url ?? '').replace(/\?.*$/, ''), seen.request)) return;
       done();
       setImmediate(() => { resolve(seen); });
     };

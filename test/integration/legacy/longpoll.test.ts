@@ -5,7 +5,8 @@
  * expiry and shutdown. Plus the same handler mounted under a path of an HTTP route table.
  */
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBridgeContext, type BridgeContext, type LegacyListener } from '../../../router/bridges/context.ts';
 import { createLegacyLongPoll } from '../../../router/bridges/legacy-longpoll.ts';
@@ -16,7 +17,10 @@ import { silentLogger } from '../../../shared/logger.ts';
 import {
   dataOf, finished, LegacyLpClient, lpRequest, parseSetCookie, type LegacyMessage, type LpResponse,
 } from '../../helpers/legacy-lp-client.ts';
+import { requestSeen } from '../../helpers/http-request-seen.ts';
 import { startTestServer, USERS, type TestServer } from '../../helpers/start-server.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
+import { joinAs, subscribeStatus, terminalOf } from '../../helpers/worker-clients.ts';
 
 const POLL_TIMEOUT_MS = 1000;
 const ALLOWED_ORIGIN = 'https://app.example.com';
@@ -37,7 +41,12 @@ function cookieOf(res: LpResponse, name = 'ASEXOR_LP_SESSION'): ReturnType<typeo
   return res.headers['set-cookie']?.map(parseSetCookie).find((c) => c.name === name);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once the listener on `port` holds a GET it was sent (no answer yet); call before sending it. */
+async function getHeld(port: number): Promise<ServerResponse> {
+  const { response } = await requestSeen((_path, request) => request.method === 'GET' && request.socket.localPort === port);
+  expect(response.writableEnded, 'the GET is held').to.equal(false);
+  return response;
+}
 
 describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
   this.timeout(20_000);
@@ -133,9 +142,12 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
 
     it('keeps the session, and its queued updates, for any request with the cookie (reconnect)', async () => {
       const first = await started();
+      const watcher = await joinAs(server.url, 'alice');
+      const statuses = await subscribeStatus(watcher);
       const reply = await first.call(1, 'date', { args: ['%Y'], kwargs: { utc: true } });
       expect(reply[0]).to.equal('r');
-      await sleep(1000); // the task ends while nobody polls
+      await terminalOf(statuses, reply[2]); // the task ends while nobody polls
+      await watcher.close();
       const again = new LegacyLpClient(port);
       again.cookie = first.cookie;
       const updates = await again.poll(); // one GET returns every queued update, in order
@@ -216,11 +228,11 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
       const idle = await lp.send('GET');
       expect(JSON.parse(idle.text)).to.deep.equal([]);
       expect(idle.elapsedMs).to.be.within(POLL_TIMEOUT_MS - 50, POLL_TIMEOUT_MS + 500);
+      const holding = getHeld(port);
       const held = lp.send('GET');
-      await sleep(300);
+      await holding;
       await lp.call(1, 'date', { args: ['%Y'] });
       const res = await held;
-      expect(res.elapsedMs).to.be.at.least(280);
       const updates = JSON.parse(res.text) as LegacyMessage[];
       expect(updates.length).to.be.at.least(1);
       expect(dataOf(updates[0]!)['status']).to.equal('started');
@@ -228,8 +240,9 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
 
     it('leaves no wake-up behind: after an initial GET, the next GET waits (the original returned [] at once)', async () => {
       const lp = await started();
+      const holding = getHeld(port);
       const held = lp.send('GET');
-      await sleep(100);
+      await holding;
       const initial = await lp.send('GET', { headers: { authorization: 'Bearer alice-ticket' } });
       expect([initial.status, initial.text]).to.deep.equal([200, '[]']);
       expect(initial.elapsedMs).to.be.below(300);
@@ -244,10 +257,12 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
 
     it('gives the updates to the newest of two held GETs; the other keeps waiting', async () => {
       const lp = await started();
+      const olderHeld = getHeld(port);
       const older = lp.send('GET');
-      await sleep(100);
+      await olderHeld;
+      const newerHeld = getHeld(port);
       const newer = lp.send('GET');
-      await sleep(100);
+      await newerHeld;
       await lp.call(1, 'date', { args: ['%Y'] });
       const newerRes = await newer;
       expect((JSON.parse(newerRes.text) as LegacyMessage[]).length).to.be.at.least(1);
@@ -259,9 +274,11 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
 
     it('loses no update when a held GET goes away', async () => {
       const lp = await started();
+      const holding = getHeld(port);
       const gone = await lp.send('GET', { abortAfterMs: 100 });
+      const response = await holding;
       expect(gone.status).to.equal(0);
-      await sleep(50);
+      if (!response.closed) await once(response, 'close'); // the server saw the client go
       await lp.call(1, 'date', { args: ['%Y'] });
       const updates = await lp.pollUntil((u) => finished(u, 1));
       expect(updates.map((m) => dataOf(m)['status'])).to.deep.equal(['started', 'success']);
@@ -398,7 +415,7 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
         await lp.start('alice-ticket');
         expect(server.server.router.sessionCount).to.equal(before + 1);
         for (let i = 0; i < 3; i++) expect(await lp.poll()).to.deep.equal([]); // 600 ms of activity
-        await sleep(600);
+        await waitFor(() => server.server.router.sessionCount === before, 'the inactive session ended', 3_000);
         expect((await lp.send('GET')).status).to.equal(401);
         expect(server.server.router.sessionCount).to.equal(before);
       } finally {
@@ -410,14 +427,16 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
       const short = await startLegacyLongPollListener(context, lpSettings({ maxSessionTimeMs: 1500, pollTimeoutMs: 200 }));
       try {
         const lp = new LegacyLpClient(portOf(short));
-        const first = await lp.start('alice-ticket');
-        expect(cookieOf(first)?.attributes.get('max-age')).to.equal('2');
-        await sleep(700);
-        expect(cookieOf(await lp.send('GET'))?.attributes.get('max-age')).to.equal('1');
-        const deadline = Date.now() + 3000;
+        const maxAges = [Number(cookieOf(await lp.start('alice-ticket'))?.attributes.get('max-age'))];
         let status = 200;
-        while (status === 200 && Date.now() < deadline) status = (await lp.send('GET')).status;
+        for (const deadline = Date.now() + 4000; status === 200 && Date.now() < deadline;) {
+          const res = await lp.send('GET'); // held for pollTimeoutMs: the session stays active
+          status = res.status;
+          if (status === 200) maxAges.push(Number(cookieOf(res)?.attributes.get('max-age')));
+        }
         expect(status).to.equal(401);
+        expect(maxAges[0]).to.equal(2);
+        expect(maxAges, 'Max-Age counts down').to.include(1).and.deep.equal([...maxAges].sort((a, b) => b - a));
       } finally {
         await short.close();
       }
@@ -440,15 +459,15 @@ describe('legacy long poll (router/bridges/legacy-longpoll.ts)', function () {
       const before = server.server.router.sessionCount;
       const lp = new LegacyLpClient(portOf(own));
       await lp.start('alice-ticket');
+      const holding = getHeld(portOf(own));
       const held = lp.send('GET');
-      await sleep(100);
+      await holding;
       const closing = own.close();
       const res = await held;
       await closing;
       expect([res.status, res.text]).to.deep.equal([200, '[]']);
       expect(res.elapsedMs).to.be.below(2000);
-      await sleep(50);
-      expect(server.server.router.sessionCount).to.equal(before);
+      await waitFor(() => server.server.router.sessionCount === before, 'the WAMP session ended');
     });
   });
 
