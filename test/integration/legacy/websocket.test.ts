@@ -6,29 +6,38 @@
  * inactivity timeout, heartbeat, isolation, and WAMP clients on the same path.
  */
 import { expect } from 'chai';
+import type { ClientSession } from '../../../cli/client.ts';
 import { controlProcedure } from '../../../shared/wamp/app-uris.ts';
 import { HttpRefusal, LegacyWsClient, isFinal } from '../../helpers/legacy-ws-client.ts';
 import { startTestServer, type TestServer } from '../../helpers/start-server.ts';
-import { joinAs } from '../../helpers/worker-clients.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
+import { joinAs, subscribeStatus, terminalOf } from '../../helpers/worker-clients.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('legacy WebSocket bridge (router/bridges/legacy-websocket.ts)', function () {
   let server: TestServer;
   const clients: LegacyWsClient[] = [];
+  const wampClients: ClientSession[] = [];
   before(async () => {
     server = await startTestServer({
       asexor: { legacy: { websocket: { enabled: true, bufferTimeoutMs: 1500, inactiveTimeoutMs: 0 } } },
     });
   });
   after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all([...clients.map((c) => c.close()), ...wampClients.map((c) => c.close())]);
     await server.close();
   });
   async function connect(token: string | undefined, sessionId?: string, options?: { autoPong?: boolean }): Promise<LegacyWsClient> {
     const client = await LegacyWsClient.connect(server.url, token, sessionId, options);
     clients.push(client);
     return client;
+  }
+  /** A WAMP session of alice's, closed after the suite. */
+  async function watcher(): Promise<ClientSession> {
+    const session = await joinAs(server.url, 'alice');
+    wampClients.push(session);
+    return session;
   }
   async function refusal(token: string | undefined): Promise<number> {
     try {
@@ -133,8 +142,9 @@ describe('legacy WebSocket bridge (router/bridges/legacy-websocket.ts)', functio
       const bob = await connect('bob-ticket', 'iso');
       alice.call(1, 'date', ['%Y'], {});
       const [reply] = await alice.finished(1);
-      await sleep(100);
-      expect(bob.messages).to.deep.equal([]);
+      bob.call(2, 'date', ['%Y'], {});
+      await bob.finished(2); // bob's own task ended after alice's: anything of hers sent to him came before
+      expect(bob.messages.filter((m) => m[1] !== 2), 'only bob\'s own call').to.deep.equal([]);
       const wamp = await joinAs(server.url, 'alice');
       const history = await wamp.call(controlProcedure('asexor', 'history'), []) as { task_id: string }[];
       await wamp.close();
@@ -144,11 +154,12 @@ describe('legacy WebSocket bridge (router/bridges/legacy-websocket.ts)', functio
 
   describe('sessions', () => {
     it('buffers updates while (user, session_id) is away and delivers them first on reconnect', async () => {
+      const statuses = await subscribeStatus(await watcher());
       const first = await connect('alice-ticket', 'resume');
       first.call(1, 'sleep', [0.3], {});
       await first.until(() => first.of(1).length >= 1);
       await first.close();
-      await sleep(600);
+      await terminalOf(statuses, first.of(1)[0]?.[2]); // the task ended while nobody was connected
       const second = await connect('alice-ticket', 'resume');
       const messages = await second.finished(1);
       expect(messages.at(-1)?.[2]).to.include({ status: 'success' });
@@ -156,14 +167,16 @@ describe('legacy WebSocket bridge (router/bridges/legacy-websocket.ts)', functio
     });
 
     it('drops the buffer after bufferTimeoutMs', async () => {
+      const before = server.server.router.sessionCount;
       const first = await connect('alice-ticket', 'expire');
       first.call(1, 'sleep', [0.1], {});
       await first.until(() => first.of(1).length >= 1);
       await first.close();
-      await sleep(1900);
+      await waitFor(() => server.server.router.sessionCount === before, 'the expired key\'s WAMP session closed', 4_000);
       const second = await connect('alice-ticket', 'expire');
-      await sleep(200);
-      expect(second.messages).to.deep.equal([]);
+      second.call(2, 'date', ['%Y'], {});
+      await second.finished(2); // a buffer would have been delivered before anything else
+      expect(second.messages.filter((m) => m[1] !== 2)).to.deep.equal([]);
     });
 
     it('a second socket with the same key replaces the first (1000) and gets its updates', async () => {
@@ -210,9 +223,8 @@ describe('legacy WebSocket bridge (router/bridges/legacy-websocket.ts)', functio
 
     it('closes a socket that does not answer pings', async () => {
       const client = await LegacyWsClient.connect(timed.url, 'alice-ticket', undefined, { autoPong: false });
-      const started = Date.now();
-      await client.closed;
-      expect(Date.now() - started).to.be.lessThan(390); // before the inactivity timeout
+      const closed = await client.closed;
+      expect(closed.code, 'dropped by the heartbeat (no close frame), not closed for inactivity (1000)').to.equal(1006);
     });
   });
 
