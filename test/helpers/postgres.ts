@@ -100,7 +100,8 @@ function ready(child: ChildProcess): Promise<void> {
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (bin === undefined) throw new Error(`PostgreSQL is not installed (${POSTGRES_TOOL.install})`);
-  const dir = await mkdtemp(path.join(tmpdir(), 'asexor-pg-'));
+  // As root, the folder's parents must be open to the server's user: /tmp is, a private TMPDIR may not be.
+  const dir = await mkdtemp(path.join(process.getuid?.() === 0 ? '/tmp' : tmpdir(), 'asexor-pg-'));
   const data = path.join(dir, 'data');
   if (process.getuid?.() === 0) {
     const { uid, gid } = userIds(UNPRIVILEGED);

@@ -1,0 +1,91 @@
+/**
+ * What only the PostgreSQL queue store has (docs/queue-store.md): its versioned schema, created once
+ * by workers starting together and refused when newer than the code, connection errors that name the
+ * server without its password, and a wake-up connection that comes back after it was cut.
+ */
+import { expect } from 'chai';
+import pg from 'pg';
+import { StoreOpenError } from '../../shared/errors.ts';
+import { PostgresQueueStore } from '../../worker/store/postgres-store.ts';
+import type { QueueStore, Wake } from '../../worker/store/queue-store.ts';
+import { describeWithTool } from '../helpers/external-tool.ts';
+import { POSTGRES_TOOL, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { newTask, OPEN_LIMITS } from '../helpers/queue-stores.ts';
+
+describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.install)('queue store: postgres only', function () {
+  this.timeout(30_000);
+  let server: TestPostgres;
+  let admin: pg.Client;
+  const open: QueueStore[] = [];
+
+  async function openStore(schema: string, reconnectMs = 1000): Promise<PostgresQueueStore> {
+    const store = await PostgresQueueStore.open({ connection: { ...server.connection }, schema, limits: OPEN_LIMITS, poolSize: 2, reconnectMs });
+    open.push(store);
+    return store;
+  }
+
+  before(async () => {
+    server = await startPostgres();
+    admin = new pg.Client({ ...server.connection });
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.end();
+    await server.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+
+  it('creates the schema once when three workers open it at the same time, at version 1', async () => {
+    await Promise.all([openStore('racing'), openStore('racing'), openStore('racing')]);
+    const rows = (await admin.query<{ value: string }>('SELECT value FROM racing.meta WHERE key = \'schema_version\'')).rows;
+    expect(rows).to.deep.equal([{ value: '1' }]);
+    expect(Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM racing.totals')).rows[0]?.n)).to.equal(1);
+  });
+
+  it('refuses a schema written by a newer version, naming it', async () => {
+    await openStore('newer');
+    await admin.query('UPDATE newer.meta SET value = \'99\' WHERE key = \'schema_version\'');
+    const error: unknown = await openStore('newer').then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(StoreOpenError);
+    expect((error as StoreOpenError).code).to.equal('ERR_STORE_OPEN');
+    expect((error as Error).message).to.match(/schema newer has version 99, written by a newer asexor \(this one knows 1\)/);
+  });
+
+  it('fails to open with ERR_STORE_OPEN naming the server without its password', async () => {
+    const connection = `postgresql://asexor:s3cret@${encodeURIComponent('/nonexistent-socket-dir')}:5432/postgres`;
+    const error: unknown = await PostgresQueueStore.open({ connection, limits: OPEN_LIMITS }).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(StoreOpenError);
+    expect((error as Error).message).to.include('postgresql://asexor@');
+    expect((error as Error).message).to.not.include('s3cret');
+  });
+
+  it('refuses a schema name it would have to quote', async () => {
+    const error: unknown = await PostgresQueueStore.open({ connection: { ...server.connection }, schema: 'bad"; DROP', limits: OPEN_LIMITS }).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(TypeError);
+  });
+
+  it('reopens a lost wake-up connection, says `work`, and is woken again afterwards', async () => {
+    const store = await openStore('wakes', 10);
+    const other = await openStore('wakes');
+    const wakes: Wake[] = [];
+    let notify: (() => void) | undefined;
+    store.onWake((wake) => {
+      wakes.push(wake);
+      notify?.();
+    });
+    const woken = (count: number): Promise<void> => new Promise((resolve) => {
+      notify = () => { if (wakes.length >= count) resolve(); };
+      notify();
+    });
+    const cut = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = \'LISTEN wakes_cancel\'');
+    expect(cut.rowCount).to.equal(2);
+    await woken(1);
+    expect(wakes[0]).to.deep.equal({ kind: 'work' });
+    // Both stores' listeners were cut; once `store`'s is back, an admission wakes it again.
+    await other.admit(newTask('alice'));
+    await woken(2);
+    expect(wakes[1]).to.deep.equal({ kind: 'work' });
+  });
+});
