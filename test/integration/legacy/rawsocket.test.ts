@@ -17,6 +17,7 @@ import { legacyDefaults, type LegacyRawSocketSettings } from '../../../shared/le
 import { silentLogger } from '../../../shared/logger.ts';
 import { LegacyRawClient, callFrame, rawFrame, type LegacyAnswer, type RawAddress } from '../../helpers/legacy-raw-client.ts';
 import { startTestServer, USERS, type TestServer } from '../../helpers/start-server.ts';
+import { joinAs, subscribeStatus, terminalOf } from '../../helpers/worker-clients.ts';
 
 const YEAR = String(new Date().getFullYear());
 
@@ -33,10 +34,6 @@ function settings(overrides: Partial<LegacyRawSocketSettings> = {}): LegacyRawSo
 
 function statuses(answers: readonly LegacyAnswer[]): string[] {
   return answers.map((a) => (a[0] === 'm' ? `m:${String(a[2]['status'])}` : a[0]));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
@@ -273,8 +270,7 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
         const id = 'x'.repeat(1000);
         const calls = Buffer.concat(Array.from({ length: 400 }, () => rawFrame('data', encode([id]))));
         for (let i = 0; i < 80 && !client.isClosed; i += 1) { // each round asks for ~420 kB of `e` answers
-          client.write(calls);
-          await sleep(20);
+          await new Promise<void>((resolve) => { client.socket.write(calls, () => { resolve(); }); }); // handed to the kernel (or failed: closed)
         }
         client.socket.resume();
         await client.closedByServer(10_000);
@@ -289,14 +285,18 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
         bob.call(1, 'sleep', { args: [0.1] });
         const a = await alice.finished(1);
         const b = await bob.finished(1);
-        await sleep(100);
-        const aliceTask = a[0]?.[2];
-        const bobTask = b[0]?.[2];
-        expect(aliceTask).to.not.equal(bobTask);
-        expect(alice.answers().filter((x) => x[0] === 'm').every((x) => (x[2])['task_id'] === aliceTask)).to.equal(true);
-        expect(bob.answers().filter((x) => x[0] === 'm').every((x) => (x[2])['task_id'] === bobTask)).to.equal(true);
-        expect(alice.answers()).to.have.length(3);
-        expect(bob.answers()).to.have.length(3);
+        // A second task each, ended after the first ones: anything of the other user's came before it.
+        alice.call(2, 'date', { args: ['%Y'] });
+        bob.call(2, 'date', { args: ['%Y'] });
+        const a2 = await alice.finished(2);
+        const b2 = await bob.finished(2);
+        const aliceTasks = [a[0]?.[2], a2[0]?.[2]];
+        const bobTasks = [b[0]?.[2], b2[0]?.[2]];
+        expect(aliceTasks.some((task) => bobTasks.includes(task))).to.equal(false);
+        expect(alice.answers().filter((x) => x[0] === 'm').every((x) => aliceTasks.includes((x[2])['task_id']))).to.equal(true);
+        expect(bob.answers().filter((x) => x[0] === 'm').every((x) => bobTasks.includes((x[2])['task_id']))).to.equal(true);
+        expect(alice.answers()).to.have.length(6);
+        expect(bob.answers()).to.have.length(6);
       });
     });
   });
@@ -304,11 +304,14 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
   describe('noUpdate', () => {
     it('sends replies and errors only', async () => {
       const address = await listen({ noUpdate: true });
+      const watcher = await joinAs(server.url, 'alice');
+      const events = await subscribeStatus(watcher);
       const client = await login(address, 'alice-ticket');
       client.call(1, 'date');
       client.call(2, 'no_such');
       await client.until(() => client.answers().length === 2);
-      await sleep(500);
+      await terminalOf(events, client.answers().find((x) => x[0] === 'r')?.[2]); // updates, if any, went out by now
+      await watcher.close();
       expect(statuses(client.answers())).to.deep.equal(['r', 'e']);
     });
   });
