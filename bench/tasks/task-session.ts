@@ -14,7 +14,7 @@ import { connectLean, type LeanClient } from '../../test/helpers/transports/lean
 import { ticketAuth } from '../../test/helpers/wamp-test-auth.ts';
 import { BENCH_REALM, BENCH_USER } from './bench-user.ts';
 
-// spec: basic/sessions.md (HELLO.Details.roles is required and non-empty)
+/** HELLO.Details.roles of the bench user (spec: basic/sessions.md: required and non-empty). */
 const TICKET_ROLES = { caller: {}, subscriber: {} } as const;
 const TERMINAL: ReadonlySet<unknown> = new Set(['success', 'error', 'cancelled', 'timeout']);
 

@@ -13,17 +13,13 @@ import type { LocalClient, LocalPeer } from '../../router/transports/local.ts';
 import type { CloseInfo } from '../../router/transports/peer.ts';
 import { MessageType, MessageTypeName } from '../../shared/wamp/message-type.ts';
 import type { Dict, WampMessage, Welcome } from '../../shared/wamp/messages.ts';
+import { CLIENT_ROLES } from './transports/hello.ts';
 import { openLocal } from './transports/local.ts';
+
+export { CLIENT_ROLES };
 
 export type MessageOf<T extends WampMessage['type']> = Extract<WampMessage, { type: T }>;
 
-/** The roles an autobahn-like client announces (all four, with the features our tests use). */
-export const CLIENT_ROLES: Dict = {
-  caller: { features: { progressive_call_results: true, call_canceling: true, caller_identification: true } },
-  callee: { features: { progressive_call_results: true, call_canceling: true, caller_identification: true } },
-  publisher: { features: { publisher_identification: true, publisher_exclusion: true, subscriber_blackwhite_listing: true } },
-  subscriber: { features: { publisher_identification: true, pattern_based_subscription: true } },
-};
 
 /** Answers an INVOCATION: a value → YIELD [value]; a thrown Error → ERROR with its message as URI. */
 export type InvocationHandler = (invocation: MessageOf<typeof MessageType.INVOCATION>) => unknown;

@@ -12,8 +12,8 @@ import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import type { Dict, Goodbye, Invocation, Published, Result, WampMessage, Welcome } from '../../shared/wamp/messages.ts';
 import { WampCloseUri } from '../../shared/wamp/uris.ts';
 import { AsyncQueue } from './async-queue.ts';
-import { CLIENT_ROLES } from './local-client.ts';
 import type { ClientConnection } from './transports/connection.ts';
+import { CLIENT_ROLES, helloDetails } from './transports/hello.ts';
 import {
   WampAbort, WampError, type CallHandle, type Handler, type InvocationContext, type JoinOptions, type Payload, type Subscription,
 } from './wamp-test-types.ts';
@@ -68,10 +68,7 @@ export class WampTestClient {
    */
   static async join(connection: ClientConnection, options: JoinOptions): Promise<WampTestClient> {
     const client = new WampTestClient(connection);
-    const details: Record<string, unknown> = { roles: CLIENT_ROLES };
-    if (options.authid !== undefined) details['authid'] = options.authid;
-    if (options.authmethods !== undefined) details['authmethods'] = options.authmethods;
-    connection.send({ type: M.HELLO, realm: options.realm, details });
+    connection.send({ type: M.HELLO, realm: options.realm, details: helloDetails(options, CLIENT_ROLES) });
     for (;;) {
       const reply = await client.#handshake.next();
       if (reply.type === M.WELCOME) {

@@ -16,13 +16,11 @@ import { decode, encode } from '../../../shared/wamp/codec.ts';
 import { MessageType } from '../../../shared/wamp/message-type.ts';
 import type { Dict, WampMessage } from '../../../shared/wamp/messages.ts';
 import type { JoinOptions } from '../wamp-test-types.ts';
+import { LEAN_ROLES, helloDetails } from './hello.ts';
 import { openLongPoll } from './longpoll.ts';
 import { openRawSocket, type RawSocketEndpoint } from './rawsocket.ts';
 import type { Wire } from './wire.ts';
 import { openWebSocket } from './websocket.ts';
-
-// spec: basic/sessions.md (HELLO.Details.roles is required and non-empty)
-const LEAN_ROLES: Dict = { caller: {}, callee: {}, publisher: {}, subscriber: {} };
 
 export interface LeanJoinOptions extends JoinOptions {
   /** HELLO.Details.roles. @default caller, callee, publisher and subscriber, without features */
@@ -85,8 +83,7 @@ export class LeanClient {
  */
 export function joinLean(wire: Wire, options: LeanJoinOptions): Promise<LeanClient> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const details: Record<string, unknown> = { roles: options.roles ?? LEAN_ROLES, authmethods: options.authmethods ?? ['anonymous'] };
-  if (options.authid !== undefined) details['authid'] = options.authid;
+  const details = helloDetails({ authmethods: ['anonymous'], ...options }, options.roles ?? LEAN_ROLES);
   return new Promise((resolve, reject) => {
     const failWith = (err: Error): void => {
       clearTimeout(timer);
