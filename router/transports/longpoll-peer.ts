@@ -7,6 +7,12 @@
  * receive; later sends are discarded with 204) → gone. A transport is gone, and its id unknown
  * (404), after the client's `close`, after `sessionTimeout` without any request (a held receive
  * counts as activity), when its queue exceeds `queueLimitBytes`, or when the service stops.
+ *
+ * The send path of the stream peers (send-path.ts) does not apply: what is unsent is this queue, not
+ * a stream's buffer, so there is nothing to cork (a receive takes the whole queue, or one message,
+ * as the protocol says) and no reading to pause (each send is its own HTTP request, and holding
+ * those would hold requests, not bound memory). The one bound that carries over, closing above a
+ * byte limit, is checked before a message is queued, with `queueLimitBytes`.
  */
 import type { ServerResponse } from 'node:http';
 import type { LongPollOptions } from '../../shared/config/types.ts';
@@ -19,6 +25,7 @@ import { sendText, type HeaderMap } from './http-reply.ts';
 import { frameMessage, splitBody, type LongPollProtocol } from './longpoll-codec.ts';
 import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
 import { decodeError, emitSafely, type PeerInput } from './peer-events.ts';
+import { LazyLogger } from './lazy-logger.ts';
 
 /** How long a transport whose session ended stays known (for its final messages and `close`) when sessionTimeout is 0. */
 const CLOSED_LINGER_MS = 30_000;
@@ -29,7 +36,10 @@ export interface LongPollPeerOptions {
   readonly protocol: LongPollProtocol;
   readonly details: TransportDetails;
   readonly options: Pick<LongPollOptions, 'requestTimeout' | 'sessionTimeout' | 'queueLimitBytes'>;
+  /** The peer's logger, or its parent when `logBindings` is given. */
   readonly logger: Logger;
+  /** Bindings of the peer's child logger, made from `logger` on first use (lazy-logger.ts). */
+  readonly logBindings?: Readonly<Record<string, unknown>>;
   /** Called once when the transport is gone and its id must be forgotten. */
   readonly onGone: (peer: LongPollPeer) => void;
 }
@@ -44,7 +54,7 @@ export class LongPollPeer extends BasePeer {
   readonly id: string;
   readonly #protocol: LongPollProtocol;
   readonly #options: LongPollPeerOptions['options'];
-  readonly #log: Logger;
+  readonly #log: LazyLogger;
   readonly #onGone: (peer: LongPollPeer) => void;
   readonly #queue: Buffer[] = [];
   #queuedBytes = 0;
@@ -58,7 +68,7 @@ export class LongPollPeer extends BasePeer {
     this.id = options.id;
     this.#protocol = options.protocol;
     this.#options = options.options;
-    this.#log = options.logger;
+    this.#log = new LazyLogger(options.logger, options.logBindings);
     this.#onGone = options.onGone;
     this.#armIdleTimer(this.#idleLimit());
   }
@@ -141,13 +151,13 @@ export class LongPollPeer extends BasePeer {
     try {
       framed = frameMessage(this.#protocol, encodeMessage(this.#protocol.serializer, message));
     } catch (err) {
-      this.#log.error({ err, messageType: message.type }, 'cannot serialize outgoing message');
+      this.#log.get().error({ err, messageType: message.type }, 'cannot serialize outgoing message');
       this.#end({ reason: 'internal error' }, 204);
       return;
     }
     if (this.#queuedBytes + framed.byteLength > this.#options.queueLimitBytes) {
       // Bounded memory beats delivering everything to a client that stopped polling.
-      this.#log.warn({ queued: this.#queuedBytes, limit: this.#options.queueLimitBytes }, 'long-poll queue limit exceeded; closing');
+      this.#log.get().warn({ queued: this.#queuedBytes, limit: this.#options.queueLimitBytes }, 'long-poll queue limit exceeded; closing');
       this.#end({ reason: 'receive queue limit exceeded' }, 204);
       return;
     }
@@ -239,7 +249,7 @@ export class LongPollPeer extends BasePeer {
       this.#armIdleTimer(limit - idle);
       return;
     }
-    if (!this.closed) this.#log.info({ idleMs: idle }, 'long-poll transport without requests for sessionTimeout; closing');
+    if (!this.closed) this.#log.get().info({ idleMs: idle }, 'long-poll transport without requests for sessionTimeout; closing');
     this.#end({ reason: 'session timeout' }, 204);
   }
 

@@ -87,7 +87,8 @@ export function createLongPollService(router: Router, config: LongPollServiceCon
     } as const;
     const peer = new LongPollPeer({
       id, protocol, details, options: config.options,
-      logger: log.child({ peer: details.peer, protocol: protocol.name }),
+      logger: log,
+      logBindings: { peer: details.peer, protocol: protocol.name }, // the child logger is made on first use
       onGone: (gone) => { transports.delete(gone.id); },
     });
     transports.set(id, peer);

@@ -3,8 +3,8 @@
  * (websocket-peer.ts, rawsocket-peer.ts, longpoll-peer.ts).
  */
 import { AppError, SerializationError } from '../../shared/errors.ts';
-import type { Logger } from '../../shared/logger.ts';
 import type { WampMessage } from '../../shared/wamp/messages.ts';
+import type { LazyLogger } from './lazy-logger.ts';
 import type { BasePeer } from './peer.ts';
 
 export type PeerInput = { readonly message: WampMessage } | { readonly error: AppError };
@@ -20,19 +20,20 @@ export function decodeError(err: unknown): AppError {
 /**
  * Emit `message` or `error` on `peer`. Listener failures are router bugs: log them and call `drop`,
  * never throw into the transport. An error with no listener drops the peer as a protocol violation.
+ * `log` is asked for its logger only when there is something to log (lazy-logger.ts).
  */
-export function emitSafely(peer: BasePeer, log: Logger, event: PeerInput, drop: (reason: PeerFailure) => void): void {
+export function emitSafely(peer: BasePeer, log: LazyLogger, event: PeerInput, drop: (reason: PeerFailure) => void): void {
   try {
     if ('message' in event) {
       peer.emit('message', event.message);
     } else if (peer.listenerCount('error') > 0) {
       peer.emit('error', event.error);
     } else {
-      log.warn({ err: event.error }, 'undecodable message and no error listener; closing');
+      log.get().warn({ err: event.error }, 'undecodable message and no error listener; closing');
       drop('protocol violation');
     }
   } catch (err) {
-    log.error({ err }, 'peer event listener threw');
+    log.get().error({ err }, 'peer event listener threw');
     drop('internal error');
   }
 }

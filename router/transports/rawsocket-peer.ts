@@ -1,7 +1,7 @@
 /**
  * One WAMP-over-RawSocket connection after its handshake, as a Peer (spec:
  * advanced/transport_rawsocket.md): frames ↔ serializer ↔ codec, PONG for every PING, the
- * negotiated length limits in both directions, and send-side backpressure like websocket-peer.ts.
+ * negotiated length limits in both directions, and the send path (send-path.ts: corking, backpressure).
  * The listener that accepts connections and runs the handshake is rawsocket.ts.
  */
 import type { Socket } from 'node:net';
@@ -16,6 +16,8 @@ import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
 import { decodeError, emitSafely, type PeerInput } from './peer-events.ts';
 import { FrameDecoder, encodeFrame, type Frame, type FrameError } from './rawsocket-codec.ts';
 import { oversizeReplacement } from './rawsocket-oversize.ts';
+import { LazyLogger } from './lazy-logger.ts';
+import { SendPath, type OutgoingFrame, type SendMarks } from './send-path.ts';
 
 /** Per-connection limits that the config file does not carry. */
 export interface RawSocketTuning {
@@ -82,13 +84,11 @@ function messageFrame(payload: string | Uint8Array): Buffer {
 export class RawSocketPeer extends BasePeer {
   readonly #socket: Socket;
   readonly #serializer: Serializer;
-  #logger: Logger;
-  #logBindings: Record<string, unknown> | undefined;
+  readonly #log: LazyLogger;
+  readonly #sendPath: RawSocketSendPath;
   readonly #tuning: ResolvedRawSocketTuning;
   readonly #decoder: FrameDecoder;
   readonly #clientMaxLength: number;
-  #readPaused = false;
-  #corked = false;
   #destroyTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
@@ -100,9 +100,9 @@ export class RawSocketPeer extends BasePeer {
     super(options.details);
     this.#socket = options.socket;
     this.#serializer = options.serializer;
-    this.#logger = options.logger;
-    this.#logBindings = options.logBindings;
+    this.#log = new LazyLogger(options.logger, options.logBindings);
     this.#tuning = options.tuning;
+    this.#sendPath = new RawSocketSendPath(this, options.socket, options.tuning, this.#log);
     this.#clientMaxLength = options.clientMaxLength;
     this.#decoder = new FrameDecoder(options.maxLength);
     // Resolved by the one 'close' listener below: no once() wrapper per connection (docs/router-memory.md).
@@ -110,7 +110,7 @@ export class RawSocketPeer extends BasePeer {
     this.ended = new Promise((resolve) => { ended = resolve; });
     this.#socket.on('data', (chunk: Buffer) => { this.#receive(chunk); });
     this.#socket.on('error', (err: Error & { code?: string }) => {
-      this.#log().debug({ err: { code: err.code, message: err.message } }, 'rawsocket socket error');
+      this.#log.get().debug({ err: { code: err.code, message: err.message } }, 'rawsocket socket error');
     });
     this.#socket.on('close', (hadError) => {
       clearTimeout(this.#destroyTimer);
@@ -124,7 +124,7 @@ export class RawSocketPeer extends BasePeer {
 
   /** Whether reading is paused because the remote side is not consuming what we send. */
   get readPaused(): boolean {
-    return this.#readPaused;
+    return this.#sendPath.readPaused;
   }
 
   /** Feed octets that arrived together with the handshake (a client that did not wait for the reply). */
@@ -137,7 +137,7 @@ export class RawSocketPeer extends BasePeer {
     try {
       payload = encodeMessage(this.#serializer, message);
     } catch (err) {
-      this.#log().error({ err, messageType: message.type }, 'cannot serialize outgoing message');
+      this.#log.get().error({ err, messageType: message.type }, 'cannot serialize outgoing message');
       this.close({ reason: 'internal error' });
       return;
     }
@@ -146,7 +146,7 @@ export class RawSocketPeer extends BasePeer {
       this.#transmitOversized(message, size);
       return;
     }
-    this.#write(messageFrame(payload));
+    this.#sendPath.send(messageFrame(payload));
   }
 
   protected shutdown(_info: CloseInfo): void {
@@ -158,10 +158,7 @@ export class RawSocketPeer extends BasePeer {
   protected override markClosed(info: CloseInfo): void {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#pongTimer);
-    if (this.#readPaused) { // let the socket finish closing even if backpressure paused us
-      this.#readPaused = false;
-      this.#socket.resume();
-    }
+    this.#sendPath.close(); // flushes, and lets the socket finish closing even if backpressure paused us
     super.markClosed(info);
   }
 
@@ -171,7 +168,7 @@ export class RawSocketPeer extends BasePeer {
    */
   #transmitOversized(message: WampMessage, size: number): void {
     const replacement = oversizeReplacement(message, size, this.#clientMaxLength);
-    this.#log().warn({ messageType: message.type, size, limit: this.#clientMaxLength, action: replacement.action },
+    this.#log.get().warn({ messageType: message.type, size, limit: this.#clientMaxLength, action: replacement.action },
       'outgoing message exceeds the limit the client announced');
     switch (replacement.action) {
       case 'drop':
@@ -190,25 +187,6 @@ export class RawSocketPeer extends BasePeer {
     }
   }
 
-  /**
-   * Frames written in one turn of the event loop (e.g. the INVOCATIONs for a read full of CALLs)
-   * leave in one writev: corked until the next tick, which adds no latency.
-   */
-  #write(frame: Buffer): void {
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
-    this.#socket.write(frame, this.#afterWrite);
-    this.#checkBackpressure();
-  }
-
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
-  };
-
   #receive(chunk: Buffer): void {
     if (this.closed) return;
     const { frames, error } = this.#decoder.push(chunk);
@@ -223,7 +201,7 @@ export class RawSocketPeer extends BasePeer {
     switch (frame.type) {
       case 'ping':
         // spec: "A Peer MUST reply to each PING by sending exactly one PONG immediately ... echo back the payload"
-        this.#write(encodeFrame('pong', frame.payload));
+        this.#sendPath.send(encodeFrame('pong', frame.payload));
         return;
       case 'pong':
         if (this.#pingPayload?.equals(frame.payload)) { // an unsolicited or stale PONG is ignored
@@ -248,7 +226,7 @@ export class RawSocketPeer extends BasePeer {
   }
 
   #onFrameError(error: FrameError): void {
-    this.#log().warn({ kind: error.kind, reason: error.message }, 'rawsocket framing error');
+    this.#log.get().warn({ kind: error.kind, reason: error.message }, 'rawsocket framing error');
     if (error.kind === 'tooLarge') {
       // spec: "a Peer MUST fail the connection": no reply; nothing after the header is read.
       this.markClosed({ reason: 'message too big' });
@@ -262,47 +240,61 @@ export class RawSocketPeer extends BasePeer {
 
   /** Listener failures are router bugs: log them and drop this connection, never throw into the socket. */
   #emitSafely(event: PeerInput): void {
-    emitSafely(this, this.#log(), event, (reason) => { this.close({ reason }); });
-  }
-
-  readonly #afterWrite = (): void => {
-    if (this.#readPaused && this.#socket.writableLength <= this.#tuning.sendLowWaterMark) {
-      this.#readPaused = false;
-      this.#socket.resume();
-      this.#log().debug({ buffered: this.#socket.writableLength }, 'send buffer drained; reading resumed');
-    }
-  };
-
-  #checkBackpressure(): void {
-    const buffered = this.#socket.writableLength;
-    if (buffered > this.#tuning.sendBufferLimit) {
-      // Bounded memory beats delivering everything to a consumer that stopped reading.
-      this.#log().warn({ buffered, limit: this.#tuning.sendBufferLimit }, 'send buffer overflow; closing');
-      this.close({ reason: 'send buffer overflow' });
-      this.#socket.destroy();
-    } else if (buffered > this.#tuning.sendHighWaterMark && !this.#readPaused) {
-      this.#readPaused = true;
-      this.#socket.pause();
-      this.#log().debug({ buffered }, 'send buffer above high-water mark; reading paused');
-    }
+    emitSafely(this, this.#log, event, (reason) => { this.close({ reason }); });
   }
 
   #ping(): void {
     if (this.#pingPayload !== undefined) return; // still waiting for the previous PONG
     this.#pingPayload = randomBytes(8);
-    this.#write(encodeFrame('ping', this.#pingPayload));
+    this.#sendPath.send(encodeFrame('ping', this.#pingPayload));
     this.#pongTimer = setTimeout(() => {
-      this.#log().warn({ timeoutMs: this.#tuning.pingTimeoutMs }, 'no PONG in time; dropping connection');
+      this.#log.get().warn({ timeoutMs: this.#tuning.pingTimeoutMs }, 'no PONG in time; dropping connection');
       this.markClosed({ reason: 'ping timeout' });
       this.#socket.destroy();
     }, this.#tuning.pingTimeoutMs);
   }
+}
 
-  #log(): Logger {
-    if (this.#logBindings !== undefined) {
-      this.#logger = this.#logger.child(this.#logBindings);
-      this.#logBindings = undefined;
-    }
-    return this.#logger;
+const SEND_OVERFLOW = { reason: 'send buffer overflow' } as const;
+
+/** send-path.ts over the connection's socket. */
+class RawSocketSendPath extends SendPath {
+  readonly #peer: RawSocketPeer;
+  readonly #socket: Socket;
+
+  constructor(peer: RawSocketPeer, socket: Socket, marks: SendMarks, log: LazyLogger) {
+    super(marks, log);
+    this.#peer = peer;
+    this.#socket = socket;
+  }
+
+  protected write(frame: OutgoingFrame, written: () => void): void {
+    this.#socket.write(frame, written);
+  }
+
+  protected buffered(): number {
+    return this.#socket.writableLength;
+  }
+
+  protected cork(): void {
+    this.#socket.cork();
+  }
+
+  protected uncork(): void {
+    this.#socket.uncork();
+  }
+
+  protected pause(): void {
+    this.#socket.pause();
+  }
+
+  protected resume(): void {
+    this.#socket.resume();
+  }
+
+  /** No FIN after the backlog: a consumer that stopped reading would hold the socket until closeTimeoutMs. */
+  protected overflow(): void {
+    this.#peer.close(SEND_OVERFLOW);
+    this.#socket.destroy();
   }
 }

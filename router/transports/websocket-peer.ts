@@ -1,6 +1,6 @@
 /**
  * One WAMP-over-WebSocket connection as a Peer: frames ↔ serializer ↔ codec, keep-alive pings and
- * send-side backpressure. The service that accepts connections is in websocket.ts.
+ * the send path (send-path.ts: corking, backpressure). The service that accepts connections is in websocket.ts.
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
@@ -12,6 +12,8 @@ import type { WampMessage } from '../../shared/wamp/messages.ts';
 import type { Serializer } from '../../shared/serializers/serializer.ts';
 import { BasePeer, type CloseInfo, type TransportDetails } from './peer.ts';
 import { decodeError, emitSafely, type PeerInput } from './peer-events.ts';
+import { LazyLogger } from './lazy-logger.ts';
+import { SendPath, type OutgoingFrame, type SendMarks } from './send-path.ts';
 
 /** Per-connection limits that the config file does not carry. */
 export interface WebSocketTuning {
@@ -66,27 +68,23 @@ export const CloseCode = {
 export class WebSocketPeer extends BasePeer {
   readonly #ws: WebSocket;
   readonly #serializer: Serializer;
-  #logger: Logger;
-  #logBindings: Readonly<Record<string, unknown>> | undefined;
+  readonly #log: LazyLogger;
+  readonly #sendPath: WebSocketSendPath;
   readonly #tuning: ResolvedWebSocketTuning;
   readonly #keepAlive: WebSocketPeerOptions['keepAlive'];
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
   #terminateTimer: NodeJS.Timeout | undefined;
-  #readPaused = false;
-  readonly #socket: Duplex | undefined;
-  #corked = false;
   /** Resolves once the underlying socket is gone (closing handshake done or connection dropped). */
   readonly ended: Promise<void>;
 
   constructor(options: WebSocketPeerOptions) {
     super(options.details);
     this.#ws = options.ws;
-    this.#socket = options.socket;
     this.#serializer = options.serializer;
-    this.#logger = options.logger;
-    this.#logBindings = options.logBindings;
+    this.#log = new LazyLogger(options.logger, options.logBindings);
     this.#tuning = options.tuning;
+    this.#sendPath = new WebSocketSendPath(this, options, this.#log);
     this.#keepAlive = options.keepAlive;
     this.#ws.binaryType = 'nodebuffer';
     // Resolved by the one 'close' listener below: no once() wrapper per connection (docs/router-memory.md).
@@ -105,17 +103,9 @@ export class WebSocketPeer extends BasePeer {
     }
   }
 
-  #log(): Logger {
-    if (this.#logBindings !== undefined) {
-      this.#logger = this.#logger.child(this.#logBindings);
-      this.#logBindings = undefined;
-    }
-    return this.#logger;
-  }
-
   /** Whether reading is paused because the remote side is not consuming what we send. */
   get readPaused(): boolean {
-    return this.#readPaused;
+    return this.#sendPath.readPaused;
   }
 
   protected transmit(message: WampMessage): void {
@@ -123,30 +113,12 @@ export class WebSocketPeer extends BasePeer {
     try {
       data = encodeMessage(this.#serializer, message);
     } catch (err) {
-      this.#log().error({ err, messageType: message.type }, 'cannot serialize outgoing message');
+      this.#log.get().error({ err, messageType: message.type }, 'cannot serialize outgoing message');
       this.close({ code: CloseCode.internalError, reason: 'internal error' });
       return;
     }
-    this.#corkUntilNextTurn();
-    this.#ws.send(data, { binary: this.#serializer.binary }, this.#afterWrite);
-    this.#checkBackpressure();
+    this.#sendPath.send(data);
   }
-
-  /**
-   * Coalesce the frames one event-loop turn produces (e.g. a RESULT and the EVENTs it triggers) into
-   * one write instead of one syscall each; uncorked in the same loop iteration's check phase.
-   */
-  #corkUntilNextTurn(): void {
-    if (this.#corked || this.#socket === undefined) return;
-    this.#corked = true;
-    this.#socket.cork();
-    setImmediate(this.#uncork);
-  }
-
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket?.uncork();
-  };
 
   protected shutdown(info: CloseInfo): void {
     const code = info.code ?? CloseCode.normal;
@@ -162,11 +134,7 @@ export class WebSocketPeer extends BasePeer {
   protected override markClosed(info: CloseInfo): void {
     clearInterval(this.#pingTimer);
     this.#clearPongTimer();
-    // Let the closing handshake be read even if backpressure paused us.
-    if (this.#readPaused) {
-      this.#readPaused = false;
-      this.#ws.resume();
-    }
+    this.#sendPath.close(); // flushes, and lets the closing handshake be read even if backpressure paused us
     super.markClosed(info);
   }
 
@@ -191,7 +159,7 @@ export class WebSocketPeer extends BasePeer {
 
   /** Listener failures are router bugs: log them and drop this connection, never throw into ws. */
   #emitSafely(event: PeerInput): void {
-    emitSafely(this, this.#log(), event, (reason) => {
+    emitSafely(this, this.#log, event, (reason) => {
       this.close({ code: reason === 'internal error' ? CloseCode.internalError : CloseCode.protocolError, reason });
     });
   }
@@ -201,30 +169,9 @@ export class WebSocketPeer extends BasePeer {
     // session up now instead of after the closing handshake.
     const code = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? CloseCode.messageTooBig
       : err.code === 'WS_ERR_INVALID_UTF8' ? CloseCode.invalidPayload : CloseCode.protocolError;
-    this.#log().warn({ err: { code: err.code, message: err.message }, closeCode: code }, 'websocket protocol error');
+    this.#log.get().warn({ err: { code: err.code, message: err.message }, closeCode: code }, 'websocket protocol error');
     this.#terminateTimer ??= setTimeout(() => { this.#ws.terminate(); }, this.#tuning.closeTimeoutMs);
     this.markClosed({ code, reason: code === CloseCode.messageTooBig ? 'message too big' : err.message });
-  }
-
-  readonly #afterWrite = (): void => {
-    if (this.#readPaused && this.#ws.bufferedAmount <= this.#tuning.sendLowWaterMark) {
-      this.#readPaused = false;
-      this.#ws.resume();
-      this.#log().debug({ buffered: this.#ws.bufferedAmount }, 'send buffer drained; reading resumed');
-    }
-  };
-
-  #checkBackpressure(): void {
-    const buffered = this.#ws.bufferedAmount;
-    if (buffered > this.#tuning.sendBufferLimit) {
-      // Bounded memory beats delivering everything to a consumer that stopped reading.
-      this.#log().warn({ buffered, limit: this.#tuning.sendBufferLimit }, 'send buffer overflow; closing');
-      this.close({ code: CloseCode.policyViolation, reason: 'send buffer overflow' });
-    } else if (buffered > this.#tuning.sendHighWaterMark && !this.#readPaused) {
-      this.#readPaused = true;
-      this.#ws.pause();
-      this.#log().debug({ buffered }, 'send buffer above high-water mark; reading paused');
-    }
   }
 
   #ping(): void {
@@ -233,7 +180,7 @@ export class WebSocketPeer extends BasePeer {
     if (this.#keepAlive.timeoutMs > 0) {
       this.#pongTimer = setTimeout(() => {
         this.#pongTimer = undefined;
-        this.#log().warn({ timeoutMs: this.#keepAlive.timeoutMs }, 'no pong in time; dropping connection');
+        this.#log.get().warn({ timeoutMs: this.#keepAlive.timeoutMs }, 'no pong in time; dropping connection');
         this.markClosed({ code: 1006, reason: 'ping timeout' });
         this.#ws.terminate();
       }, this.#keepAlive.timeoutMs);
@@ -243,6 +190,55 @@ export class WebSocketPeer extends BasePeer {
   #clearPongTimer(): void {
     clearTimeout(this.#pongTimer);
     this.#pongTimer = undefined;
+  }
+}
+
+const BINARY = { binary: true } as const;
+const TEXT = { binary: false } as const;
+const SEND_OVERFLOW = { code: CloseCode.policyViolation, reason: 'send buffer overflow' } as const;
+
+/** send-path.ts over a `ws` WebSocket; corks the upgraded connection under it, when given. */
+class WebSocketSendPath extends SendPath {
+  readonly #peer: WebSocketPeer;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex | undefined;
+  readonly #options: typeof BINARY | typeof TEXT;
+
+  constructor(peer: WebSocketPeer, options: WebSocketPeerOptions, log: LazyLogger) {
+    const marks: SendMarks = options.tuning;
+    super(marks, log, options.socket !== undefined);
+    this.#peer = peer;
+    this.#ws = options.ws;
+    this.#socket = options.socket;
+    this.#options = options.serializer.binary ? BINARY : TEXT;
+  }
+
+  protected write(frame: OutgoingFrame, written: () => void): void {
+    this.#ws.send(frame, this.#options, written);
+  }
+
+  protected buffered(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  protected cork(): void {
+    this.#socket?.cork();
+  }
+
+  protected uncork(): void {
+    this.#socket?.uncork();
+  }
+
+  protected pause(): void {
+    this.#ws.pause();
+  }
+
+  protected resume(): void {
+    this.#ws.resume();
+  }
+
+  protected overflow(): void {
+    this.#peer.close(SEND_OVERFLOW);
   }
 }
 
