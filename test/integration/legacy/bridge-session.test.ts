@@ -120,8 +120,11 @@ describe('legacy bridge session (router/bridges/bridge-session.ts)', function ()
     alice.setSink(a); alice2.setSink(a2); bob.setSink(b);
     alice.submit(1, 'date', ['%Y'], {});
     await a.until((x) => terminal(x, 1));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(a2.answers).to.deep.equal([]); // the same user's other session did not submit it
-    expect(b.answers).to.deep.equal([]);
+    // A task of their own each, ended after alice's: an update of hers sent to them came before.
+    alice2.submit(2, 'date', ['%Y'], {});
+    bob.submit(3, 'date', ['%Y'], {});
+    await Promise.all([a2.until((x) => terminal(x, 2)), b.until((x) => terminal(x, 3))]);
+    expect(a2.answers.filter((x) => x[1] !== 2)).to.deep.equal([]); // the same user's other session did not submit it
+    expect(b.answers.filter((x) => x[1] !== 3)).to.deep.equal([]);
   });
 });

@@ -12,6 +12,7 @@ import { startServer, type Server } from '../../../cli/server.ts';
 import type { RouterConfig } from '../../../shared/config/types.ts';
 import { legacyDefaults } from '../../../shared/legacy/settings.ts';
 import { createLogger, silentLogger, type Logger } from '../../../shared/logger.ts';
+import { expectNothingWithin, waitFor } from '../../helpers/wait-for.ts';
 import { joinAs } from '../../helpers/worker-clients.ts';
 import { TASKS_MODULE, testRouterConfig } from '../../helpers/start-server.ts';
 
@@ -70,9 +71,8 @@ describe('legacy WAMP API: the worker\'s permissions', function () {
       for (let i = 0; i < 2; i++) {
         expect(await alice.call(RUN_TASK, ['sleep', 0])).to.be.a('string');
       }
-      const deadline = Date.now() + 3000;
-      while (!lines.some((l) => l['topic'] === TASK_UPDATE) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => lines.some((l) => l['topic'] === TASK_UPDATE), 'the refusal logged', 3_000);
+      await expectNothingWithin(300); // the later refused updates are not logged
       const refused = lines.filter((l) => l['topic'] === TASK_UPDATE);
       expect(refused, JSON.stringify(lines)).to.have.length(1);
       expect(refused[0]?.['msg']).to.match(/refused an update/);
