@@ -15,6 +15,7 @@ import type { FileLinkSigner } from './file-link-token.ts';
 import { listFiles, type FileEntry } from './files-list.ts';
 import { asParamsError, checkedFilesPath } from './files-path.ts';
 import { writeUpload } from './files-upload.ts';
+import { folderGrew, inFlightBytes } from './files-inflight.ts';
 import { usageFor } from './files-usage.ts';
 import { filesSettingsDefaults, openUserFiles, type FilesSettings, type UserFiles } from './files-user.ts';
 import type { Caller } from './task-lifecycle.ts';
@@ -101,7 +102,8 @@ export class FilesApi {
     const quota = this.#settings.quotaBytes;
     if (quota === null || folder.scope !== 'user') return 0;
     const replaced = await lstat(path.join(folder.dir, rel)).then((stats) => (stats.isFile() ? stats.size : 0), () => 0);
-    const used = await usageFor(this.#settings).bytes(folder.dir);
+    // The outputs the user's running tasks are writing count too (worker/files-inflight.ts).
+    const used = await usageFor(this.#settings).bytes(folder.dir) + await inFlightBytes(folder.dir);
     if (used - replaced + size > quota) {
       throw new FilesQuotaExceededError(`the upload of ${size} bytes would put your files folder over its quota of ${quota} bytes (it holds ${used} bytes${replaced > 0 ? `, ${replaced} of them in the file it replaces` : ''})`);
     }
@@ -128,7 +130,11 @@ export class FilesApi {
     } catch (error) {
       throw asParamsError(error);
     }
-    if (this.#settings.quotaBytes !== null) usageFor(this.#settings).add(folder.dir, data.length - (overwrite ? replaced : 0));
+    if (this.#settings.quotaBytes !== null) {
+      const grown = data.length - (overwrite ? replaced : 0);
+      usageFor(this.#settings).add(folder.dir, grown);
+      folderGrew(folder.dir, grown, false); // running tasks of the user count it from now on
+    }
     return { path: rel, size: data.length };
   }
 
