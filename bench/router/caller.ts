@@ -105,6 +105,7 @@ function throughput(c: LeanClient, warmupMs: number, durationMs: number): Promis
 serveParent(
   async () => {
     client = await connectLean({ url: values.url ?? '', realm: values.realm ?? '', serializer: values.serializer as SerializerId });
+    client.onClose = (reason) => { throw new Error(`the session ended during the benchmark: ${reason}`); }; // reported by serveParent
     return { evt: 'ready', sessions: 1 };
   },
   (command: Command) => {

@@ -82,6 +82,20 @@ describe('connectors (test/helpers/transports/)', function () {
     expect(await rejection(failed)).to.match(/^handshake failed: \[3,/);
   });
 
+  it('lean mode reports a close it did not ask for through onClose, and not one it asked for', async function () {
+    const client = await connectLean({ url: `rs://unix:${matrix.unix.path}`, serializer: 'json', realm: MATRIX_REALM, ...ticketAuth('bob', TICKETS.bob) });
+    const reasons: string[] = [];
+    const ended = new Promise<void>((resolve) => { client.onClose = (reason) => { reasons.push(reason); resolve(); }; });
+    client.send({ type: MessageType.HELLO, realm: MATRIX_REALM, details: {} }); // HELLO on an open session: the router aborts it
+    await ended;
+    expect(reasons).to.deep.equal(['rawsocket connection closed']);
+
+    const other = await connectLean({ url: matrix.websocketUrl, serializer: 'json', realm: MATRIX_REALM, ...ticketAuth('bob', TICKETS.bob) });
+    other.onClose = (reason) => { reasons.push(reason); };
+    await other.close();
+    expect(reasons).to.have.length(1);
+  });
+
   it('raw mode sees the CHALLENGE to a ticket HELLO and the close over WebSocket, RawSocket and long-poll', async function () {
     const hello = [MessageType.HELLO, MATRIX_REALM, { roles: { caller: {} }, authid: 'alice', authmethods: ['ticket'] }];
 

@@ -33,13 +33,17 @@ export class LeanClient {
   readonly sessionId: number;
   /** Every message after WELCOME, in arrival order. */
   onMessage: (message: WampMessage) => void = () => undefined;
+  /** The transport closed without close() being called (the router ended it, or it broke). */
+  onClose: (reason: string) => void = () => undefined;
   readonly #wire: Wire;
   #lastRequest = 0;
+  #closing = false;
 
   constructor(wire: Wire, sessionId: number) {
     this.#wire = wire;
     this.sessionId = sessionId;
     wire.onArray = (array) => { this.onMessage(decode(array)); };
+    wire.onClose = (reason) => { if (!this.#closing) this.onClose(reason); };
   }
 
   /** Session-scope request ids: 1, 2, … (spec: basic/building_blocks.md "IDs"). */
@@ -73,6 +77,7 @@ export class LeanClient {
 
   /** Close the transport and resolve once it is gone. */
   close(): Promise<void> {
+    this.#closing = true;
     return this.#wire.close();
   }
 }
@@ -100,7 +105,6 @@ export function joinLean(wire: Wire, options: LeanJoinOptions): Promise<LeanClie
         wire.sendArray(encode({ type: MessageType.AUTHENTICATE, signature: options.onChallenge(message), extra: {} }));
       } else if (message.type === MessageType.WELCOME) {
         clearTimeout(timer);
-        wire.onClose = () => undefined;
         resolve(new LeanClient(wire, message.session));
       } else {
         failWith(new Error(`handshake failed: ${JSON.stringify(array)}`));
