@@ -6,13 +6,13 @@
  */
 import { expect } from 'chai';
 import { createConnection } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createRouter } from '../../router/index.ts';
 import { startRawSocketTransport } from '../../router/transports/rawsocket.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import { probeWebSocket as connect } from '../helpers/transports/websocket.ts';
 import { recordingLogger } from '../helpers/recording-logger.ts';
+import { logFlushed } from '../helpers/wait-for.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';
 
@@ -48,7 +48,7 @@ describe('failed-login throttling over WebSocket (router/auth/login-throttle.ts)
     const refused = await login(bed.url, 'joe', 'joe-ticket');
     expect(refused).to.deep.equal([M.ABORT, { message: 'too many failed logins for this authid or from this address: retry in 120 s' }, WampErrorUri.authenticationFailed]);
     expect((await login(bed.url, 'ann', 'ann-ticket'))[0]).to.equal(M.WELCOME);
-    await sleep(20);
+    await logFlushed(recorder.logger, lines);
     expect(lines.filter((l) => l['msg'] === 'too many failed logins: refusing further attempts for a while')).to.have.length(1);
     expect(lines.filter((l) => l['msg'] === 'failed logins (counts since the previous line)')).to.have.length(1);
   });
@@ -64,7 +64,7 @@ describe('failed-login throttling over WebSocket (router/auth/login-throttle.ts)
     const reasons = replies.map((r) => r[2]);
     expect(reasons.filter((r) => r === WampErrorUri.authenticationDenied).length).to.be.at.most(20);
     expect(reasons.filter((r) => r === WampErrorUri.authenticationFailed).length).to.be.at.least(280);
-    await sleep(20);
+    await logFlushed(recorder.logger, lines);
     const routerLines = lines.filter((l) => l['component'] === 'login-throttle');
     expect(routerLines.length).to.be.within(2, 4);
     expect(routerLines.every((l) => l['level'] === 40)).to.equal(true);
@@ -86,7 +86,7 @@ describe('RawSocket client faults are logged at debug, not info (router/transpor
         socket.on('close', () => { resolve(); });
       })));
       expect(closed).to.have.length(5);
-      await sleep(20);
+      await logFlushed(logger, lines);
       expect(lines.filter((l) => l['msg'] === 'no rawsocket handshake in time; connection dropped')).to.deep.equal([]);
     } finally {
       await listener.close();

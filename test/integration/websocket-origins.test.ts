@@ -4,13 +4,14 @@
  */
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createRouter, type Router } from '../../router/index.ts';
 import { startHttpTransport, type Listener } from '../../router/transports/http-server.ts';
 import type { WebSocketOptions } from '../../shared/config/types.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { MessageType as M } from '../../shared/wamp/message-type.ts';
 import { probeWebSocket as connect } from '../helpers/transports/websocket.ts';
 import { recordingLogger } from '../helpers/recording-logger.ts';
+import { logFlushed } from '../helpers/wait-for.ts';
 import { openRealm } from '../helpers/router-fixtures.ts';
 
 const BASE_OPTIONS = { maxMessageSize: 1024 * 1024, autoPingInterval: 0, autoPingTimeout: 10_000 };
@@ -42,10 +43,11 @@ describe('WebSocket allowed_origins (Crossbar option) over a real listener', () 
   let router: Router;
   let listener: Listener;
   let lines: Record<string, unknown>[] = [];
+  let logger: Logger;
 
   async function start(options: Partial<WebSocketOptions>): Promise<void> {
     const recorder = recordingLogger('info');
-    lines = recorder.lines;
+    ({ lines, logger } = recorder);
     router = createRouter({ realms: [openRealm()] });
     listener = await startHttpTransport(router, {
       type: 'http', endpoint: { type: 'tcp', interface: '127.0.0.1', port: 0 },
@@ -98,7 +100,7 @@ describe('WebSocket allowed_origins (Crossbar option) over a real listener', () 
   it('logs refused origins at warn once per minute with a count, not once per request', async () => {
     await start({ allowedOrigins: ['https://app.example.com'] });
     for (let i = 0; i < 20; i++) expect((await upgradeStatus(listener.address.port, `http://evil${i}.example`)).status).to.equal(403);
-    await sleep(20);
+    await logFlushed(logger, lines);
     const warnings = lines.filter((l) => l['level'] === 40);
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.include({ origin: 'http://evil0.example', occurrences: 1 });
