@@ -1,0 +1,172 @@
+/**
+ * A worker's side of the queue store's pull model (docs/queue-store.md, "Next steps"): it holds the
+ * worker's slots and claims a task only while one is free: at start, on each `work` wake-up, when one
+ * of its tasks ends, and on a slow safety timer. Each claimed task is run; its terminal event goes to
+ * `finish`, and is handed to `ended` (to publish) only when `finish` says this call ended the task.
+ * Heartbeats renew the leases of its tasks and abort those with a cancel request, as does a `cancel`
+ * wake-up naming this worker; `reap` ends or re-queues the tasks of workers that stopped renewing
+ * theirs, and hands the ended ones to `ended` too. So every admitted task gets one terminal event from
+ * exactly one worker.
+ */
+import { silentLogger, type Logger } from '../../shared/logger.ts';
+import { taskErrorInfo, type TaskStatusEvent } from '../../shared/task-status.ts';
+import type { ClaimedTask, QueueStore, Wake } from './queue-store.ts';
+
+export interface StorePullerOptions {
+  readonly store: QueueStore;
+  /** This worker's id (worker/task-ids.ts): its claims and leases are recorded under it. */
+  readonly worker: string;
+  /** Tasks this worker runs at once. */
+  readonly slots: number;
+  /** Runs a claimed task and resolves with its terminal event; should settle soon after `signal` aborts. */
+  readonly run: (task: ClaimedTask, signal: AbortSignal) => Promise<TaskStatusEvent>;
+  /** A terminal event to publish to `owner` (a task of this worker, or one it reaped). */
+  readonly ended: (owner: string, event: TaskStatusEvent) => void;
+  /** How often the leases are renewed; well under the store's `leaseMs`. */
+  readonly heartbeatMs: number;
+  /** How often expired leases of any worker are looked for. */
+  readonly reapMs: number;
+  /** How often to claim without a wake-up (lost notifications). @default 5000 */
+  readonly pollMs?: number;
+  /** @default silentLogger() */
+  readonly logger?: Logger;
+}
+
+export const storePullerDefaults = { pollMs: 5000 } as const;
+
+export class StorePuller {
+  readonly #o: StorePullerOptions;
+  readonly #log: Logger;
+  /** The running tasks' abort controllers, by task id. */
+  readonly #running = new Map<string, AbortController>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  /** Heartbeats and reaps under way: `stop` waits for them, so that the store can be closed after it. */
+  readonly #chores = new Set<Promise<void>>();
+  #unsubscribe: (() => void) | undefined;
+  #claiming = false;
+  #again = false;
+  #stopping = false;
+  #idle: (() => void)[] = [];
+
+  constructor(options: StorePullerOptions) {
+    this.#o = options;
+    this.#log = (options.logger ?? silentLogger()).child({ component: 'store-puller', worker: options.worker });
+  }
+
+  /** Tasks running here now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#o.store.onWake((wake) => { this.#woken(wake); });
+    this.#timers.push(
+      setInterval(() => { this.#chore(this.#heartbeat()); }, this.#o.heartbeatMs),
+      setInterval(() => { this.#chore(this.#reap()); }, this.#o.reapMs),
+      setInterval(() => { void this.#pump(); }, this.#o.pollMs ?? storePullerDefaults.pollMs),
+    );
+    void this.#pump();
+  }
+
+  /**
+   * Claims nothing more; `drain` lets the running tasks end, `cancel` aborts them first. Resolves once
+   * none runs here. Waiting tasks stay in the store for the other workers.
+   */
+  async stop(mode: 'drain' | 'cancel' = 'drain'): Promise<void> {
+    this.#stopping = true;
+    this.#unsubscribe?.();
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    if (mode === 'cancel') for (const controller of this.#running.values()) controller.abort(new DOMException('The worker is stopping', 'AbortError'));
+    if (this.#running.size > 0 || this.#claiming) await new Promise<void>((resolve) => { this.#idle.push(resolve); });
+    await Promise.all(this.#chores);
+  }
+
+  #chore(work: Promise<void>): void {
+    this.#chores.add(work);
+    void work.finally(() => { this.#chores.delete(work); });
+  }
+
+  #woken(wake: Wake): void {
+    if (wake.kind === 'work') void this.#pump();
+    else if (wake.worker === this.#o.worker) this.#abort(wake.taskId);
+  }
+
+  #abort(taskId: string): void {
+    this.#running.get(taskId)?.abort(new DOMException('The task was cancelled', 'AbortError'));
+  }
+
+  /** Claims while a slot is free; one claiming loop at a time, run again if asked meanwhile. */
+  async #pump(): Promise<void> {
+    if (this.#claiming) {
+      this.#again = true;
+      return;
+    }
+    this.#claiming = true;
+    try {
+      do {
+        this.#again = false;
+        while (!this.#stopping && this.#running.size < this.#o.slots) {
+          const task = await this.#o.store.claim(this.#o.worker);
+          if (task === undefined) break;
+          this.#execute(task);
+        }
+      } while (this.#again && !this.#stopping);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'queue store: claiming failed; retried on the next wake-up');
+    } finally {
+      this.#claiming = false;
+      this.#checkIdle();
+    }
+  }
+
+  #execute(task: ClaimedTask): void {
+    const controller = new AbortController();
+    this.#running.set(task.id, controller);
+    void this.#runAndFinish(task, controller.signal).finally(() => {
+      this.#running.delete(task.id);
+      this.#checkIdle();
+      void this.#pump();
+    });
+  }
+
+  async #runAndFinish(task: ClaimedTask, signal: AbortSignal): Promise<void> {
+    let event: TaskStatusEvent;
+    try {
+      event = await this.#o.run(task, signal);
+    } catch (error) {
+      this.#log.error({ err: error, taskId: task.id }, 'queue store: a task run rejected');
+      event = { task_id: task.id, task: task.task, at: new Date().toISOString(), status: 'error', error: taskErrorInfo(error), duration: 0 };
+    }
+    try {
+      if (await this.#o.store.finish(task.id, task.attempt, event)) this.#o.ended(task.owner, event);
+    } catch (error) {
+      // The lease runs out and a reaper ends or re-queues the task: it still gets one terminal event.
+      this.#log.error({ err: error, taskId: task.id }, 'queue store: recording a task\'s end failed; its lease will expire');
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (this.#running.size === 0) return;
+    try {
+      const beat = await this.#o.store.heartbeat(this.#o.worker);
+      for (const taskId of beat.cancelRequested) this.#abort(taskId);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'queue store: heartbeat failed');
+    }
+  }
+
+  async #reap(): Promise<void> {
+    try {
+      for (const reaped of await this.#o.store.reap()) {
+        if (reaped.outcome === 'ended') this.#o.ended(reaped.owner, reaped.event);
+      }
+    } catch (error) {
+      this.#log.warn({ err: error }, 'queue store: reaping failed');
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.#running.size > 0 || this.#claiming || this.#idle.length === 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+}
