@@ -13,6 +13,7 @@ import { WampErrorUri } from '../../../shared/wamp/uris.ts';
 import type { Dict } from '../../../shared/autobahn.ts';
 import { probeWebSocket as connect } from '../../helpers/transports/websocket.ts';
 import { startTestServer, USERS, type TestServer } from '../../helpers/start-server.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 import { joinAs, wampError } from '../../helpers/worker-clients.ts';
 
 const { procedure: RUN_TASK, topic: TASK_UPDATE } = legacyDefaults.wampApi;
@@ -47,8 +48,6 @@ async function subscribeUpdates(client: ClientSession): Promise<UpdateLog> {
     },
   };
 }
-
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
 
 describe('legacy WAMP API (worker/legacy-wamp-api.ts)', function () {
   this.timeout(15_000);
@@ -97,8 +96,9 @@ describe('legacy WAMP API (worker/legacy-wamp-api.ts)', function () {
         const taskId = await alice.call(RUN_TASK, ['sleep', 0]);
         const bobTask = await bob.call(RUN_TASK, ['sleep', 0]);
         await Promise.all([mine.until(taskId, 'success'), otherUser.until(bobTask, 'success')]);
-        await settle();
-        expect(sameUser.updates).to.deep.equal([]);
+        const ownTask = await alice2.call(RUN_TASK, ['sleep', 0]); // ends after alice's: her updates, if sent here, came before
+        await sameUser.until(ownTask, 'success');
+        expect(sameUser.updates.filter((u) => u.args[0] !== ownTask)).to.deep.equal([]);
         expect(otherUser.updates.map((u) => u.args[0])).to.include(bobTask).and.not.include(taskId);
         expect(mine.updates.map((u) => u.args[0])).not.to.include(bobTask);
       } finally {
@@ -112,7 +112,7 @@ describe('legacy WAMP API (worker/legacy-wamp-api.ts)', function () {
       const log = await subscribeUpdates(alice);
       const taskId = await alice.call(RUN_TASK, ['sleep', 0]);
       await log.until(taskId, 'success');
-      await settle();
+      await waitFor(() => events.some((e) => e['task_id'] === taskId && e['status'] === 'success'), 'the success status event');
       expect(events.filter((e) => e['task_id'] === taskId).map((e) => e['status'])).to.deep.equal(['queued', 'started', 'success']);
     });
 
