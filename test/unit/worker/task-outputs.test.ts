@@ -3,7 +3,7 @@
  * real Node process writes its output slowly under the temporary name; cancel, timeout and the quota
  * stop it and remove what it wrote, success renames it. Real runner, real temporary folders.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import type { FilesSettings } from '../../../worker/files-user.ts';
 import { runCommand, runCustom, type Terminal } from '../../../worker/task-execute.ts';
 import { userDeps } from '../../../worker/task-lifecycle.ts';
 import { TaskRunner } from '../../../worker/task-runner.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 /** Appends 64 KiB to argv[1] every 20 ms, `chunks` times, then exits 0. */
 const WRITER = `const fs = require('node:fs'); let n = 0; const chunks = Number(process.argv[2]);
@@ -76,7 +77,7 @@ describe('task outputs: temporary names, removal on failure, quota (worker/files
     await writeFile(path.join(top, 'placeholder'), ''); // top exists; alice's folder is made by userDeps
     const controller = new AbortController();
     const ended = writer(200, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => existsSync(dir) && readdirSync(dir).length > 0, 'the command writing its temporary output');
     await writeFile(path.join(dir, 'out.bin'), 'old'); // the user's own file, written meanwhile
     controller.abort();
     expect((await ended).status).to.equal('cancelled');
