@@ -21,6 +21,7 @@ import { startServer, type Server } from '../../cli/server.ts';
 import type { HttpTransportConfig, RouterConfig, WebServiceConfig } from '../../shared/config/types.ts';
 import { silentLogger } from '../../shared/logger.ts';
 import { REALM, TASKS_MODULE, testRouterConfig } from '../helpers/start-server.ts';
+import { expectNothingWithin } from '../helpers/wait-for.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -367,7 +368,7 @@ describe('web app in headless Chromium (test/interop/web-app.test.ts)', function
     const bobId = await run(bob, 'date');
     await waitStatus(bob, bobId, 'success');
     expect(await bob.$$eval('.task-card', (cards) => cards.map((c) => c.getAttribute('data-task-id')))).to.deep.equal([bobId]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expectNothingWithin(300); // bob's task is done: its events, wrongly sent to alice, would show by now
     expect(await alice.$$eval('.task-card', (cards) => cards.map((c) => c.getAttribute('data-task-id')))).to.deep.equal(aliceIds);
     expect(await alice.$(card(bobId))).to.equal(null);
     await bob.click('#logout');
