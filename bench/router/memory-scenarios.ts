@@ -18,7 +18,7 @@ import { progress } from './report.ts';
 import type { SerializerId } from '../../shared/serializers/serializer.ts';
 
 const MB = 1024 * 1024;
-/** RSS within this factor of the idle baseline counts as recovered (the target of issue 11). */
+/** RSS within this factor of the idle baseline counts as recovered (the target in docs/router-memory.md). */
 export const RECOVERED_FACTOR = 1.2;
 let unique = 0;
 
