@@ -20,6 +20,7 @@ import { WorkerCluster } from './cluster/cluster.ts';
 import { WorkerConnection } from './connection.ts';
 import { FileLinkSigner } from './file-link-token.ts';
 import { FilesApi } from './files-api.ts';
+import { partialOutputAgeMs, sweepPartialOutputs } from './files-sweep.ts';
 import { openJournal, restoreJournal } from './journal/open-journal.ts';
 import type { TaskJournal } from './journal/task-journal.ts';
 import type { RetryOptions } from './reconnect.ts';
@@ -132,6 +133,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   const logger = options.logger ?? silentLogger(); // components add their own `component` binding
   await mkdir(settings.filesDir, { recursive: true });
   const registry = await loadTaskRegistry(settings.tasksModule);
+  // Temporary outputs of a worker killed mid-run (docs/files.md "Outputs"), old enough that no live worker writes them.
+  await sweepPartialOutputs({ filesDir: settings.filesDir, olderThanMs: partialOutputAgeMs(registry), logger });
   const queue = new TaskQueue({
     concurrency: settings.concurrency, maxQueued: settings.maxQueued, perUser: settings.perUser,
     rolePriority: settings.rolePriority, defaultPriority: settings.defaultPriority, logger,
