@@ -91,11 +91,13 @@ interface Pair {
   readonly serverSide: Socket;
 }
 
-function activeImmediates(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
+/** Timers and immediates pending in this process. */
+function scheduled(): { timers: number; immediates: number } {
+  const active = process.getActiveResourcesInfo();
+  return { timers: active.filter((r) => r === 'Timeout').length, immediates: active.filter((r) => r === 'Immediate').length };
 }
 
-/** The next turn's check phase: the send path's flush of the previous turn has run by then. */
+/** The next check phase of the loop: the send path's flush at the end of the previous turn has run by then. */
 function nextCheckPhase(): Promise<void> {
   return new Promise((resolve) => { setImmediate(resolve); });
 }
@@ -154,14 +156,13 @@ describe('SendPath (router/transports/send-path.ts)', () => {
       path.close();
     });
 
-    it('without corking, writes every frame at once and schedules nothing', async () => {
+    it('without corking, writes every frame at once', async () => {
       const { client, serverSide } = await pair();
       const path = new RecordingSendPath(serverSide, NO_LIMITS, log, false);
-      const before = activeImmediates();
       const received = readBytes(client, 6);
       path.send('abc');
       path.send('def');
-      expect(activeImmediates()).to.equal(before);
+      expect(serverSide.writableCorked).to.equal(0);
       expect((await received).toString('latin1')).to.equal('abcdef');
       expect(path.calls).to.deep.equal([]);
       path.close();
@@ -169,29 +170,31 @@ describe('SendPath (router/transports/send-path.ts)', () => {
   });
 
   describe('close', () => {
-    it('flushes the corked frames at once and leaves no immediate behind', async () => {
+    it('flushes the corked frames at once and leaves nothing to do later', async () => {
       const { client, serverSide } = await pair();
       const path = new RecordingSendPath(serverSide, NO_LIMITS, log);
-      const before = activeImmediates();
+      const before = scheduled();
       const received = readBytes(client, 'first;second;'.length);
       path.send('first;');
       path.send('second;');
-      expect(activeImmediates()).to.equal(before + 1);
+      expect(serverSide.writableCorked).to.equal(1);
       path.close();
       expect(path.calls).to.deep.equal(['cork', 'uncork']);
-      expect(activeImmediates()).to.equal(before);
       expect(serverSide.writableCorked).to.equal(0);
+      expect(scheduled()).to.deep.equal(before);
       expect((await received).toString('latin1')).to.equal('first;second;');
+      expect(path.calls).to.deep.equal(['cork', 'uncork']); // the flush queued for the end of that turn did nothing
     });
 
     it('after close, writes frames without corking and schedules nothing', async () => {
       const { client, serverSide } = await pair();
       const path = new RecordingSendPath(serverSide, NO_LIMITS, log);
       path.close();
-      const before = activeImmediates();
+      const before = scheduled();
       const received = readBytes(client, 'late;'.length);
       path.send('late;');
-      expect(activeImmediates()).to.equal(before);
+      expect(serverSide.writableCorked).to.equal(0);
+      expect(scheduled()).to.deep.equal(before);
       expect(path.calls).to.deep.equal([]);
       expect((await received).toString('latin1')).to.equal('late;');
     });
