@@ -40,5 +40,5 @@ export async function logFlushed(logger: Logger, lines: Record<string, unknown>[
  */
 export function expectNothingWithin(ms: number): Promise<void> {
   if (ms > 500) throw new RangeError(`expectNothingWithin(${ms}): keep negative checks under 500 ms`);
-  return delay(ms).then(() => undefined);
+  return delay(ms);
 }

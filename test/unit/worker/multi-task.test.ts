@@ -77,7 +77,10 @@ describe('multi-tasks (worker/multi-task.ts; fixes docs/task-semantics.md)', () 
     const before = pids.length;
     const end = await service.submit(alice, 'multi_quick', [], { subtasks: [{ task: 'nap', params: { ms: 20_000 } }] }).done;
     expect(end.status).to.equal('timeout');
-    expect(await waitGone(pids[before] ?? 0)).to.equal(true);
+    const pid = pids[before];
+    // On a loaded machine the 400 ms can pass before the subtask printed its pid: there is none to check then
+    // (waitGone(0) would probe this process group).
+    if (pid !== undefined) expect(await waitGone(pid)).to.equal(true);
   });
 
   it('runs up to `concurrency` subtasks at the same time', async function () {
