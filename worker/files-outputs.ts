@@ -5,7 +5,7 @@
  * their names when the task succeeded (rename(2): atomic, replaces a symlink in the way rather than
  * following it), `discard` removes them otherwise. A file the user had under that name stays as it
  * was until the task succeeded. A worker killed mid-run leaves its temporary files behind (hidden,
- * counted by the quota); the next start removes them (worker/files-sweep.ts).
+ * counted by the quota); a later start removes them once no run can still write them (worker/files-sweep.ts).
  *
  * For the quota (docs/files.md "Quota") a run is in the folder's in-flight ledger (worker/files-inflight.ts)
  * from its first output to its commit or discard: `writtenBytes` is what the run's outputs count against
