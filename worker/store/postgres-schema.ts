@@ -65,6 +65,96 @@ CREATE TABLE ${s}.totals (
   queued_bytes bigint NOT NULL
 );
 INSERT INTO ${s}.totals (id, queued, queued_bytes) VALUES (1, 0, 0);
+${functions(s)}`;
+}
+
+/**
+ * The hot operations as functions, one round trip each (postgres-store.ts calls them; the rules are in
+ * docs/queue-store.md). Each keeps the lock order: a running task, the user's lane, a queued task, totals.
+ */
+function functions(s: string): string {
+  return `
+-- Admission: the caps in the task service's order, then the row, the lane's counts, head and turn, the totals.
+CREATE FUNCTION ${s}.admit(p_id text, p_owner text, p_role text, p_task text, p_priority smallint, p_input text, p_bytes bigint,
+    p_rerun boolean, p_event jsonb, p_at timestamptz, p_max_queued integer, p_user_max_queued integer, p_user_bytes bigint,
+    p_all_bytes bigint, p_channel text) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  lane ${s}.lanes%ROWTYPE;
+  tot ${s}.totals%ROWTYPE;
+BEGIN
+  INSERT INTO ${s}.lanes AS l (owner) VALUES (p_owner) ON CONFLICT (owner) DO UPDATE SET owner = EXCLUDED.owner RETURNING l.* INTO lane;
+  SELECT * INTO tot FROM ${s}.totals WHERE id = 1 FOR UPDATE;
+  IF p_bytes > 0 AND lane.queued_bytes + p_bytes > p_user_bytes THEN RETURN 'user_bytes'; END IF;
+  IF p_bytes > 0 AND tot.queued_bytes + p_bytes > p_all_bytes THEN RETURN 'all_bytes'; END IF;
+  IF lane.queued >= p_user_max_queued THEN RETURN 'user_count'; END IF;
+  IF tot.queued >= p_max_queued THEN RETURN 'all_count'; END IF;
+  INSERT INTO ${s}.tasks (id, owner, role, task, priority, input, bytes, rerun, state, event, queued_at)
+    VALUES (p_id, p_owner, p_role, p_task, p_priority, p_input, p_bytes, p_rerun, 'queued', p_event, p_at);
+  UPDATE ${s}.lanes SET queued = queued + 1, queued_bytes = queued_bytes + p_bytes, head_priority = LEAST(head_priority, p_priority),
+      turn = CASE WHEN head_priority IS NULL OR p_priority < head_priority THEN nextval('${s}.turn_seq') ELSE turn END
+    WHERE owner = p_owner;
+  UPDATE ${s}.totals SET queued = queued + 1, queued_bytes = queued_bytes + p_bytes WHERE id = 1;
+  PERFORM pg_notify(p_channel, '');
+  RETURN 'ok';
+END $fn$;
+
+-- Claim: the first unlocked lane in ring order, its head task; the lane to the back of its ring.
+CREATE FUNCTION ${s}.claim(p_worker text, p_max_running integer, p_lease_ms integer, p_at text, p_channel text)
+    RETURNS TABLE (id text, owner text, role text, task text, priority smallint, input text, attempt integer, event jsonb)
+    LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_owner text;
+  v_seq bigint;
+  v_bytes bigint;
+  v_queued integer;
+  v_running integer;
+BEGIN
+  SELECT l.owner INTO v_owner FROM ${s}.lanes l WHERE l.head_priority IS NOT NULL AND l.running < p_max_running
+    ORDER BY l.head_priority, l.turn LIMIT 1 FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN RETURN; END IF;
+  -- The lane is locked: its waiting tasks change only under that lock, so its head is ours.
+  UPDATE ${s}.tasks t SET state = 'running', worker = p_worker, attempt = t.attempt + 1, cancel_requested = false,
+      lease_until = now() + p_lease_ms * interval '1 millisecond',
+      event = jsonb_build_object('task_id', t.id, 'task', t.task, 'at', p_at, 'status', 'started')
+    WHERE t.seq = (SELECT q.seq FROM ${s}.tasks q WHERE q.owner = v_owner AND q.state = 'queued' ORDER BY q.priority, q.seq LIMIT 1)
+    RETURNING t.seq, t.bytes, t.id, t.owner, t.role, t.task, t.priority, t.input, t.attempt, t.event
+    INTO v_seq, v_bytes, id, owner, role, task, priority, input, attempt, event;
+  UPDATE ${s}.lanes l SET running = l.running + (CASE WHEN v_seq IS NULL THEN 0 ELSE 1 END),
+      queued = l.queued - (CASE WHEN v_seq IS NULL THEN 0 ELSE 1 END), queued_bytes = l.queued_bytes - coalesce(v_bytes, 0),
+      turn = nextval('${s}.turn_seq'),
+      head_priority = (SELECT min(q.priority) FROM ${s}.tasks q WHERE q.owner = v_owner AND q.state = 'queued')
+    WHERE l.owner = v_owner RETURNING l.queued, l.running INTO v_queued, v_running;
+  IF v_seq IS NULL THEN RETURN; END IF;
+  UPDATE ${s}.totals SET queued = queued - 1, queued_bytes = queued_bytes - v_bytes WHERE totals.id = 1;
+  IF v_queued > 0 AND v_running < p_max_running THEN PERFORM pg_notify(p_channel, ''); END IF;
+  RETURN NEXT;
+END $fn$;
+
+-- A running task of p_owner ended: its slot is free; a lane that was at the limit joins the back of its ring.
+CREATE FUNCTION ${s}.release_slot(p_owner text, p_max_running integer, p_channel text) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_queued integer;
+  v_running integer;
+BEGIN
+  UPDATE ${s}.lanes SET running = running - 1,
+      turn = CASE WHEN running >= p_max_running AND head_priority IS NOT NULL THEN nextval('${s}.turn_seq') ELSE turn END
+    WHERE owner = p_owner RETURNING queued, running INTO v_queued, v_running;
+  IF v_queued > 0 AND v_running + 1 >= p_max_running THEN PERFORM pg_notify(p_channel, ''); END IF;
+END $fn$;
+
+-- The end of a running task of this attempt: true for the one call that ended it.
+CREATE FUNCTION ${s}.finish(p_id text, p_attempt integer, p_status text, p_event jsonb, p_at timestamptz, p_max_running integer, p_channel text)
+    RETURNS boolean LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_owner text;
+BEGIN
+  UPDATE ${s}.tasks SET state = p_status, event = p_event, finished_at = p_at, lease_until = NULL
+    WHERE id = p_id AND state = 'running' AND attempt = p_attempt RETURNING owner INTO v_owner;
+  IF NOT FOUND THEN RETURN false; END IF;
+  PERFORM ${s}.release_slot(v_owner, p_max_running, p_channel);
+  RETURN true;
+END $fn$;
 `;
 }
 

@@ -10,14 +10,15 @@
  * the worker's (`now`).
  */
 import pg from 'pg';
-import { StoreOpenError, StoreWriteError } from '../../shared/errors.ts';
+import { QueueBytesLimitError, QueueFullError, StoreOpenError, StoreWriteError, UserQueueLimitError } from '../../shared/errors.ts';
+import { isPriority, priorityMessage } from '../task-queue-options.ts';
 import { silentLogger, type Logger } from '../../shared/logger.ts';
 import { isTerminal, type TaskStatusEvent, type TerminalStatus } from '../../shared/task-status.ts';
 import type { DatedEntry } from '../task-history.ts';
 import { checkSchemaName, migrate } from './postgres-schema.ts';
 import { wakeChannels, WakeListener, type WakeChannels } from './postgres-wake.ts';
 import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
-import { abandonedEvent, cancelledWaitingEvent, checkAdmission, queuedEvent } from './store-rules.ts';
+import { abandonedEvent, cancelledWaitingEvent, queuedEvent } from './store-rules.ts';
 
 export interface PostgresStoreOptions {
   /** A libpq URL (`postgresql://user@host/db`, from the environment, never a committed file) or `pg` settings. */
@@ -60,11 +61,24 @@ function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** A limit as an SQL integer: `Infinity` (allowed by worker/task-queue-options.ts) becomes the largest one. */
+function sqlInt(limit: number): number {
+  return Number.isFinite(limit) ? limit : 2_147_483_647;
+}
+
+function sqlBigint(limit: number): number {
+  return Number.isFinite(limit) ? limit : Number.MAX_SAFE_INTEGER;
+}
+
+function checkPriority(priority: number): void {
+  if (!isPriority(priority)) throw new TypeError(priorityMessage('priority', priority));
+}
+
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-interface LaneCounts { queued: number; queued_bytes: string; head_priority: number | null }
+interface ClaimedRow { id: string; owner: string; role: string; task: string; priority: number; input: string; attempt: number; event: TaskStatusEvent }
 interface TaskRow {
   seq: string; id: string; owner: string; role: string; task: string; priority: number; input: string; bytes: string;
   rerun: boolean; worker: string | null; attempt: number; event: TaskStatusEvent; queued_at: Date; cancel_requested: boolean;
@@ -118,72 +132,41 @@ export class PostgresQueueStore implements QueueStore {
   }
 
   async admit(task: NewTask): Promise<TaskStatusEvent> {
-    const s = this.#s;
+    checkPriority(task.priority);
     const now = this.#now();
     const event = queuedEvent(task.id, task.task, now);
+    const l = this.#limits;
+    let outcome: string | undefined;
     try {
-      await this.#tx(async (c) => {
-        const lane = (await c.query<LaneCounts>(`INSERT INTO ${s}.lanes (owner) VALUES ($1) ON CONFLICT (owner) DO UPDATE SET owner = EXCLUDED.owner
-          RETURNING queued, queued_bytes, head_priority`, [task.owner])).rows[0] as LaneCounts;
-        const all = (await c.query<{ queued: number; queued_bytes: string }>(`SELECT queued, queued_bytes FROM ${s}.totals WHERE id = 1 FOR UPDATE`)).rows[0];
-        checkAdmission(this.#limits, task, { queued: lane.queued, bytes: Number(lane.queued_bytes) }, { queued: all?.queued ?? 0, bytes: Number(all?.queued_bytes ?? 0) });
-        // The lane joins the back of its ring when it had nothing waiting or its head priority rises (task-queue-waiting-room.ts).
-        const joins = lane.head_priority === null || task.priority < lane.head_priority;
-        await c.query(`WITH ins AS (
-            INSERT INTO ${s}.tasks (id, owner, role, task, priority, input, bytes, rerun, state, event, queued_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10) RETURNING 1),
-          lane AS (UPDATE ${s}.lanes SET queued = queued + 1, queued_bytes = queued_bytes + $7, head_priority = LEAST(head_priority, $5),
-            turn = CASE WHEN $11 THEN nextval('${s}.turn_seq') ELSE turn END WHERE owner = $2 RETURNING 1),
-          tot AS (UPDATE ${s}.totals SET queued = queued + 1, queued_bytes = queued_bytes + $7 WHERE id = 1 RETURNING 1)
-          SELECT pg_notify($12, '')`,
-        [task.id, task.owner, task.role, task.task, task.priority, task.input, task.bytes, task.rerun, event, now, joins, this.#channels.work]);
-      });
+      outcome = (await this.#pool.query<{ outcome: string }>(`SELECT ${this.#s}.admit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) AS outcome`, [
+        task.id, task.owner, task.role, task.task, task.priority, task.input, task.bytes, task.rerun, event, now,
+        sqlInt(l.maxQueued), sqlInt(l.perUserMaxQueued), sqlBigint(l.perUserQueuedBytes), sqlBigint(l.maxQueuedBytes), this.#channels.work,
+      ])).rows[0]?.outcome;
     } catch (error) {
       if (sqlState(error) === '23505') throw new TypeError(`A task with id "${task.id}" is already in the queue store`);
-      if (error instanceof TypeError || (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_'))) throw error;
       throw new StoreWriteError(this.#where, reason(error), { cause: error });
     }
-    return event;
+    switch (outcome) {
+      case 'ok': return event;
+      case 'user_bytes': throw new QueueBytesLimitError('user', l.perUserQueuedBytes);
+      case 'all_bytes': throw new QueueBytesLimitError('all', l.maxQueuedBytes);
+      case 'user_count': throw new UserQueueLimitError(task.owner, l.perUserMaxQueued);
+      case 'all_count': throw new QueueFullError(l.maxQueued);
+      default: throw new StoreWriteError(this.#where, `unexpected admission outcome ${String(outcome)}`);
+    }
   }
 
   async claim(worker: string): Promise<ClaimedTask | undefined> {
-    const s = this.#s;
-    const max = this.#limits.perUserMaxRunning;
-    return this.#tx(async (c) => {
-      const lane = (await c.query<{ owner: string }>(`SELECT owner FROM ${s}.lanes WHERE head_priority IS NOT NULL AND running < $1
-        ORDER BY head_priority, turn LIMIT 1 FOR UPDATE SKIP LOCKED`, [max])).rows[0];
-      if (lane === undefined) return undefined;
-      // The lane is locked: its waiting tasks change only under that lock, so its head is ours.
-      const taken = (await c.query<TaskRow>(`WITH next AS (SELECT seq FROM ${s}.tasks WHERE owner = $1 AND state = 'queued' ORDER BY priority, seq LIMIT 1)
-        UPDATE ${s}.tasks t SET state = 'running', worker = $2, attempt = t.attempt + 1, cancel_requested = false,
-          lease_until = now() + $3 * interval '1 millisecond',
-          event = jsonb_build_object('task_id', t.id, 'task', t.task, 'at', $4::text, 'status', 'started')
-        FROM next WHERE t.seq = next.seq
-        RETURNING t.id, t.owner, t.role, t.task, t.priority, t.input, t.bytes, t.attempt, t.event`,
-      [lane.owner, worker, this.#limits.leaseMs, this.#now().toISOString()])).rows[0];
-      const bytes = taken === undefined ? 0 : Number(taken.bytes);
-      const after = (await c.query<{ queued: number; running: number }>(`UPDATE ${s}.lanes SET running = running + $2, queued = queued - $2,
-          queued_bytes = queued_bytes - $3, turn = nextval('${s}.turn_seq'),
-          head_priority = (SELECT min(priority) FROM ${s}.tasks WHERE owner = $1 AND state = 'queued')
-        WHERE owner = $1 RETURNING queued, running`, [lane.owner, taken === undefined ? 0 : 1, bytes])).rows[0];
-      if (taken === undefined) return undefined;
-      const more = after !== undefined && after.queued > 0 && after.running < max;
-      await c.query(`WITH tot AS (UPDATE ${s}.totals SET queued = queued - 1, queued_bytes = queued_bytes - $1 WHERE id = 1 RETURNING 1)
-        SELECT pg_notify($2, '') WHERE $3`, [bytes, this.#channels.work, more]);
-      return { id: taken.id, owner: taken.owner, role: taken.role, task: taken.task, priority: taken.priority, input: taken.input, attempt: taken.attempt, started: taken.event };
-    });
+    const row = (await this.#pool.query<ClaimedRow>(`SELECT * FROM ${this.#s}.claim($1, $2, $3, $4, $5)`,
+      [worker, sqlInt(this.#limits.perUserMaxRunning), this.#limits.leaseMs, this.#now().toISOString(), this.#channels.work])).rows[0];
+    return row === undefined ? undefined : { id: row.id, owner: row.owner, role: row.role, task: row.task, priority: row.priority, input: row.input, attempt: row.attempt, started: row.event };
   }
 
   async finish(taskId: string, attempt: number, event: TaskStatusEvent): Promise<boolean> {
     if (!isTerminal(event.status) || event.task_id !== taskId) throw new TypeError(`finish needs a terminal event of task ${taskId}, got ${event.status} of ${event.task_id}`);
-    const s = this.#s;
-    return this.#tx(async (c) => {
-      const ended = (await c.query<{ owner: string }>(`UPDATE ${s}.tasks SET state = $3, event = $4, finished_at = $5, lease_until = NULL
-        WHERE id = $1 AND state = 'running' AND attempt = $2 RETURNING owner`, [taskId, attempt, event.status, event, this.#now()])).rows[0];
-      if (ended === undefined) return false;
-      await this.#releaseSlot(c, ended.owner);
-      return true;
-    });
+    const row = (await this.#pool.query<{ ended: boolean }>(`SELECT ${this.#s}.finish($1, $2, $3, $4, $5, $6, $7) AS ended`,
+      [taskId, attempt, event.status, event, this.#now(), sqlInt(this.#limits.perUserMaxRunning), this.#channels.work])).rows[0];
+    return row?.ended === true;
   }
 
   async cancel(taskId: string): Promise<CancelOutcome | undefined> {
@@ -221,7 +204,7 @@ export class PostgresQueueStore implements QueueStore {
 
   async reap(): Promise<Reaped[]> {
     const s = this.#s;
-    const max = this.#limits.perUserMaxRunning;
+    const max = sqlInt(this.#limits.perUserMaxRunning);
     return this.#tx(async (c) => {
       const expired = (await c.query<TaskRow>(`SELECT seq, id, owner, task, priority, bytes, rerun, worker, event, queued_at, cancel_requested FROM ${s}.tasks
         WHERE state = 'running' AND lease_until <= now() ORDER BY owner, seq LIMIT ${REAP_BATCH} FOR UPDATE SKIP LOCKED`)).rows;
@@ -295,14 +278,9 @@ export class PostgresQueueStore implements QueueStore {
     return this.#closed;
   }
 
-  /** A running task of `owner` ended: its slot is free; a lane that was at the limit joins the back of its ring. */
+  /** A running task of `owner` ended (the schema's `release_slot`). */
   async #releaseSlot(c: pg.PoolClient, owner: string): Promise<void> {
-    const s = this.#s;
-    const max = this.#limits.perUserMaxRunning;
-    await c.query(`WITH lane AS (UPDATE ${s}.lanes SET running = running - 1,
-        turn = CASE WHEN running >= $2 AND head_priority IS NOT NULL THEN nextval('${s}.turn_seq') ELSE turn END
-        WHERE owner = $1 RETURNING queued, running)
-      SELECT pg_notify($3, '') FROM lane WHERE queued > 0 AND running + 1 >= $2`, [owner, max, this.#channels.work]);
+    await c.query(`SELECT ${this.#s}.release_slot($1, $2, $3)`, [owner, sqlInt(this.#limits.perUserMaxRunning), this.#channels.work]);
   }
 
   /** A waiting task of `owner` (lane locked) left the queue without running: counts, head and turn. */
@@ -314,7 +292,7 @@ export class PostgresQueueStore implements QueueStore {
           head_priority = head.p
         FROM head WHERE owner = $1 RETURNING queued, running),
       tot AS (UPDATE ${s}.totals SET queued = queued - 1, queued_bytes = queued_bytes - $2 WHERE id = 1 RETURNING 1)
-      SELECT pg_notify($3, '') FROM lane WHERE queued > 0 AND running < $4`, [owner, bytes, this.#channels.work, this.#limits.perUserMaxRunning]);
+      SELECT pg_notify($3, '') FROM lane WHERE queued > 0 AND running < $4`, [owner, bytes, this.#channels.work, sqlInt(this.#limits.perUserMaxRunning)]);
   }
 
   /** Runs `work` in one transaction on one connection; retried when PostgreSQL aborted it as a deadlock. */
