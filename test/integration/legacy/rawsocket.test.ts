@@ -290,8 +290,8 @@ describe('legacy raw socket (router/bridges/legacy-rawsocket.ts)', function () {
         bob.call(2, 'date', { args: ['%Y'] });
         const a2 = await alice.finished(2);
         const b2 = await bob.finished(2);
-        const aliceTasks = [a[0]?.[2], a2[0]?.[2]];
-        const bobTasks = [b[0]?.[2], b2[0]?.[2]];
+        const aliceTasks: unknown[] = [a[0]?.[2], a2[0]?.[2]];
+        const bobTasks: unknown[] = [b[0]?.[2], b2[0]?.[2]];
         expect(aliceTasks.some((task) => bobTasks.includes(task))).to.equal(false);
         expect(alice.answers().filter((x) => x[0] === 'm').every((x) => aliceTasks.includes((x[2])['task_id']))).to.equal(true);
         expect(bob.answers().filter((x) => x[0] === 'm').every((x) => bobTasks.includes((x[2])['task_id']))).to.equal(true);
