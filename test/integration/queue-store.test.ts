@@ -131,6 +131,16 @@ for (const backend of storeBackends()) {
         expect((await store!.admit(newTask('alice', 4, { bytes: 60 }))).status).to.equal('queued');
       });
 
+      it('takes Infinity for every limit as no limit (worker/task-queue-options.ts allows it)', async () => {
+        const [store] = await backend.open(1, { maxQueued: Infinity, perUserMaxQueued: Infinity, perUserMaxRunning: Infinity, perUserQueuedBytes: Infinity, maxQueuedBytes: Infinity });
+        const tasks = [newTask('alice', 4, { bytes: 1000 }), newTask('alice', 4, { bytes: 1000 })];
+        await admitAll(store!, tasks);
+        const claimed = await store!.claim('w1');
+        expect((await store!.claim('w1'))?.id).to.equal(tasks[1]!.id);
+        expect(await store!.finish(claimed!.id, claimed!.attempt, successOf(claimed!))).to.equal(true);
+        expect(await store!.stats()).to.deep.include({ queued: 0, running: 1 });
+      });
+
       it('refuses a duplicate id and a priority outside 0..9 with a TypeError', async () => {
         const [store] = await backend.open(1);
         const task = newTask('alice');

@@ -17,8 +17,8 @@
 import type { TaskStatusEvent, TerminalStatus } from '../../shared/task-status.ts';
 import type { DatedEntry } from '../task-history.ts';
 
-/** A task to admit: what a worker needs to run it on any machine. */
-export interface NewTask {
+/** What a worker needs to run a task on any machine (the fields of worker/journal/journal-types.ts JournalTask without its row). */
+export interface QueueTask {
   /** 32 hex characters (worker/task-ids.ts). */
   readonly id: string;
   /** authid and role of the submitter. */
@@ -30,6 +30,10 @@ export interface NewTask {
   readonly priority: number;
   /** JSON of `[args, kwargs]` as submitted (worker/journal/journal-ops.ts journalInput). */
   readonly input: string;
+}
+
+/** A task to admit. */
+export interface NewTask extends QueueTask {
   /** Params bytes counted against the byte caps (0 for params of at most queueBytesDefaults.small). */
   readonly bytes: number;
   /** The definition's `rerunOnRestart`: a task whose lease expired is queued again instead of ended. */
@@ -37,13 +41,7 @@ export interface NewTask {
 }
 
 /** A task handed to a worker by `claim`. */
-export interface ClaimedTask {
-  readonly id: string;
-  readonly owner: string;
-  readonly role: string;
-  readonly task: string;
-  readonly priority: number;
-  readonly input: string;
+export interface ClaimedTask extends QueueTask {
   /** 1 for the first claim, +1 for each claim after a lease expired; `finish` must name it. */
   readonly attempt: number;
   /** The `started` event recorded by the claim. */

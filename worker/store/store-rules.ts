@@ -1,6 +1,8 @@
 /**
- * The rules both queue stores apply the same way (docs/queue-store.md): the order in which the caps
- * are checked at admission, and the events a store itself writes (queued, cancelled while waiting,
+ * Rules of the queue stores (docs/queue-store.md): the order in which the caps are checked at
+ * admission (here for the embedded store; the PostgreSQL store's `admit` function in
+ * postgres-schema.ts checks in the same order, and test/integration/queue-store-equivalence.test.ts
+ * holds them to it), and the events a store itself writes (queued, started, cancelled while waiting,
  * ended because the worker holding it was lost).
  */
 import { QueueBytesLimitError, QueueFullError, UserQueueLimitError, WorkerLostError } from '../../shared/errors.ts';
