@@ -175,7 +175,7 @@ for (const backend of storeBackends()) {
         const woken = nextWake(runner!, (wake) => wake.kind === 'cancel');
         expect(await other!.cancel(task.id)).to.deep.equal({ state: 'running', owner: 'alice', worker: 'w-runner' });
         expect(await woken).to.deep.equal({ kind: 'cancel', taskId: task.id, worker: 'w-runner' });
-        expect((await runner!.heartbeat('w-runner')).cancelRequested).to.deep.equal([task.id]);
+        expect((await runner!.heartbeat('w-runner', [task.id])).cancelRequested).to.deep.equal([task.id]);
         const end: TaskStatusEvent = { task_id: task.id, task: 'sleep', at: new Date().toISOString(), status: 'cancelled', duration: 0.1 };
         expect(await runner!.finish(task.id, claimed!.attempt, end)).to.equal(true);
         expect((await other!.status(task.id))?.event).to.deep.equal(end);
@@ -276,11 +276,23 @@ for (const backend of storeBackends()) {
 
       it('keeps a task whose worker renews its lease', async () => {
         const [runner, other] = await backend.open(2, { leaseMs: 60_000 });
-        await runner!.admit(newTask('alice'));
+        const task = newTask('alice');
+        await runner!.admit(task);
         await runner!.claim('w-runner');
-        expect(await runner!.heartbeat('w-runner')).to.deep.equal({ renewed: 1, cancelRequested: [] });
+        expect(await runner!.heartbeat('w-runner', [task.id])).to.deep.equal({ renewed: 1, cancelRequested: [] });
         expect(await other!.reap()).to.deep.equal([]);
-        expect(await other!.heartbeat('w-other')).to.deep.equal({ renewed: 0, cancelRequested: [] });
+        expect(await other!.heartbeat('w-other', [task.id])).to.deep.equal({ renewed: 0, cancelRequested: [] });
+      });
+
+      it('renews only the leases a worker names, not every task claimed under its id', async () => {
+        const [store] = await backend.open(1);
+        const [kept, forgotten] = [newTask('alice'), newTask('bob')];
+        await admitAll(store!, [kept, forgotten]);
+        await store!.claim('w-same');
+        await store!.claim('w-same');
+        expect((await store!.heartbeat('w-same', [kept.id])).renewed).to.equal(1);
+        expect((await store!.heartbeat('w-same', [kept.id, forgotten.id, 'f'.repeat(32)])).renewed).to.equal(2);
+        expect((await store!.heartbeat('w-same', [])).renewed).to.equal(0);
       });
     });
   });

@@ -152,12 +152,13 @@ export class EmbeddedQueueStore implements QueueStore {
     return { state: 'queued', owner: held.owner, event };
   }
 
-  heartbeat(worker: string): Promise<HeartbeatResult> {
+  heartbeat(worker: string, taskIds: readonly string[]): Promise<HeartbeatResult> {
     const until = this.#now().getTime() + this.#limits.leaseMs;
     let renewed = 0;
     const cancelRequested: string[] = [];
-    for (const held of this.#held.values()) {
-      if (held.startedAt === '' || held.worker !== worker) continue;
+    for (const taskId of taskIds) {
+      const held = this.#held.get(taskId);
+      if (held === undefined || held.startedAt === '' || held.worker !== worker) continue;
       held.leaseUntil = until;
       renewed += 1;
       if (held.cancelRequested) cancelRequested.push(held.id);

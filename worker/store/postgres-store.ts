@@ -171,7 +171,8 @@ export class PostgresQueueStore implements QueueStore {
 
   async cancel(taskId: string): Promise<CancelOutcome | undefined> {
     const s = this.#s;
-    // A task changes state between the look-up and the update at most twice (queued → running → ended).
+    // Each round either answers or saw the task change state meanwhile (claimed, ended, or re-queued after
+    // its lease ran out, which takes a lease period): the loop ends.
     for (;;) {
       const row = (await this.#pool.query<{ owner: string; state: string; task: string }>(`SELECT owner, state, task FROM ${s}.tasks WHERE id = $1`, [taskId])).rows[0];
       if (row === undefined) return undefined;
@@ -196,9 +197,10 @@ export class PostgresQueueStore implements QueueStore {
     }
   }
 
-  async heartbeat(worker: string): Promise<HeartbeatResult> {
+  async heartbeat(worker: string, taskIds: readonly string[]): Promise<HeartbeatResult> {
+    if (taskIds.length === 0) return { renewed: 0, cancelRequested: [] };
     const rows = (await this.#pool.query<{ id: string; cancel_requested: boolean }>(`UPDATE ${this.#s}.tasks SET lease_until = now() + $2 * interval '1 millisecond'
-      WHERE worker = $1 AND state = 'running' RETURNING id, cancel_requested`, [worker, this.#limits.leaseMs])).rows;
+      WHERE id = ANY($3) AND worker = $1 AND state = 'running' RETURNING id, cancel_requested`, [worker, this.#limits.leaseMs, taskIds])).rows;
     return { renewed: rows.length, cancelRequested: rows.filter((r) => r.cancel_requested).map((r) => r.id) };
   }
 

@@ -123,8 +123,11 @@ export interface QueueStore {
   finish(taskId: string, attempt: number, event: TaskStatusEvent): Promise<boolean>;
   /** Cancels a waiting task (ends it) or asks the worker running it to stop; undefined for an unknown id. */
   cancel(taskId: string): Promise<CancelOutcome | undefined>;
-  /** Renews the leases of the tasks `worker` runs. */
-  heartbeat(worker: string): Promise<HeartbeatResult>;
+  /**
+   * Renews the leases of `taskIds`, the tasks `worker` runs now. Only those: a task whose end could not
+   * be recorded, or one claimed under the same worker id before a restart, must see its lease run out.
+   */
+  heartbeat(worker: string, taskIds: readonly string[]): Promise<HeartbeatResult>;
   /** Re-queues or ends the running tasks whose lease expired (any worker may call it). */
   reap(): Promise<Reaped[]>;
   /** The latest event of a task (any owner), or undefined. */

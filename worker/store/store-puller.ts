@@ -148,7 +148,7 @@ export class StorePuller {
   async #heartbeat(): Promise<void> {
     if (this.#running.size === 0) return;
     try {
-      const beat = await this.#o.store.heartbeat(this.#o.worker);
+      const beat = await this.#o.store.heartbeat(this.#o.worker, [...this.#running.keys()]);
       for (const taskId of beat.cancelRequested) this.#abort(taskId);
     } catch (error) {
       this.#log.warn({ err: error }, 'queue store: heartbeat failed');
