@@ -1,6 +1,6 @@
 /**
  * Long-poll RPC latency at low load: one WebSocket callee process and one caller process speaking
- * WAMP over HTTP long-poll (raw-longpoll-client.ts), sequential calls as in the WebSocket latency
+ * WAMP over HTTP long-poll (the lean long-poll connector, test/helpers/transports/lean.ts), sequential calls as in the WebSocket latency
  * figure, so the two figures compare the transports on the same router in the same run.
  */
 import { startChild } from './children.ts';

@@ -1,7 +1,7 @@
 /**
  * RPC over RawSocket: the same latency and throughput measurements as for WebSocket
  * (scenarios.ts measureRpc), with the callee and every caller speaking WAMP over RawSocket TCP and
- * over a Unix socket (raw-rawsocket-client.ts) to the same router in the same run.
+ * over a Unix socket (the lean RawSocket connector, test/helpers/transports/lean.ts) to the same router in the same run.
  */
 import { startChild, stopAll, type Child } from './children.ts';
 import type { BenchOptions } from './options.ts';
