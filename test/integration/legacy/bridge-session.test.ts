@@ -26,7 +26,10 @@ class RecordingSink implements BridgeSink {
     const deadline = Date.now() + timeoutMs;
     while (!done(this.answers)) {
       if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(this.answers)}`);
-      await new Promise<void>((resolve) => { this.#waiters.push(resolve); setTimeout(resolve, 100); });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100); // re-checks the deadline when nothing arrives
+        this.#waiters.push(() => { clearTimeout(timer); resolve(); });
+      });
     }
   }
 }

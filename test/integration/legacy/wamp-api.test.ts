@@ -43,7 +43,10 @@ async function subscribeUpdates(client: ClientSession): Promise<UpdateLog> {
       const deadline = Date.now() + timeoutMs;
       while (!updates.some((u) => u.args[0] === taskId && u.kwargs['status'] === status)) {
         if (Date.now() > deadline) throw new Error(`no ${status} update of ${String(taskId)}; got ${JSON.stringify(updates)}`);
-        await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 50); });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 50); // re-checks the deadline when nothing arrives
+          wake = () => { clearTimeout(timer); resolve(); };
+        });
       }
     },
   };
