@@ -191,6 +191,37 @@ for (const backend of storeBackends()) {
         expect(await two!.history('nobody', 10)).to.deep.equal([]);
       });
 
+      it('lists waiting and running tasks: running by start, then waiting by priority and submission', async () => {
+        const [one, two] = await backend.open(2);
+        const [a1, b1, a2, c1] = [newTask('alice', 4), newTask('bob', 0), newTask('alice', 9), newTask('carol', 4)];
+        await admitAll(one!, [a1, b1, a2, c1]);
+        const first = await one!.claim('w1');
+        const second = await one!.claim('w1');
+        expect([first?.id, second?.id]).to.deep.equal([b1.id, a1.id]);
+        const all = await two!.active(undefined, 10);
+        expect(all.map((e) => [e.task_id, e.status])).to.deep.equal([[b1.id, 'running'], [a1.id, 'running'], [c1.id, 'queued'], [a2.id, 'queued']]);
+        expect(all[0]).to.deep.include({ owner: 'bob', task: 'sleep', priority: 0, started_at: first?.started.at });
+        expect(all[2]).to.not.have.property('started_at');
+        expect(Date.parse(all[2]!.queued_at)).to.be.a('number').and.not.NaN;
+        expect((await two!.active('alice', 10)).map((e) => e.task_id)).to.deep.equal([a1.id, a2.id]);
+        expect((await two!.active(undefined, 1)).map((e) => e.task_id)).to.deep.equal([b1.id]);
+      });
+
+      it('prunes finished tasks beyond the retention (PostgreSQL; the embedded history bounds itself)', async () => {
+        const [store] = await backend.open(1);
+        const tasks = [newTask('alice'), newTask('alice'), newTask('alice'), newTask('bob')];
+        await admitAll(store!, tasks);
+        for (let i = 0; i < 3; i++) {
+          const claimed = await store!.claim('w1');
+          await store!.finish(claimed!.id, claimed!.attempt, successOf(claimed!));
+        }
+        const pruned = await store!.prune({ maxTasks: 1, maxAgeDays: 30 });
+        expect(pruned).to.equal(backend.name === 'postgres' ? 2 : 0);
+        // Finished in claim order: alice, bob, alice; the last one is kept, and alice's waiting task.
+        expect((await store!.history('alice', 10)).length).to.equal(backend.name === 'postgres' ? 2 : 3);
+        expect((await store!.active(undefined, 10)).map((e) => e.task_id)).to.have.length(1);
+      });
+
       it('wakes the other workers when a task is admitted', async () => {
         const [one, two] = await backend.open(2);
         const woken = nextWake(two!, (wake) => wake.kind === 'work');

@@ -12,6 +12,7 @@ import { journalOp } from '../journal/journal-ops.ts';
 import type { JournalOp } from '../journal/journal-types.ts';
 import type { TaskJournal } from '../journal/task-journal.ts';
 import { TaskHistory, type DatedEntry } from '../task-history.ts';
+import type { ActiveTaskEntry } from '../task-list.ts';
 import type { QueueJob } from '../task-queue.ts';
 import { WaitingRoom, type QueueEntry } from '../task-queue-waiting-room.ts';
 import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
@@ -55,6 +56,11 @@ class HeldTask implements QueueJob {
   run(): Promise<void> {
     return Promise.reject(new TypeError('a queue store task is claimed, not run by the waiting room'));
   }
+}
+
+function activeEntry(held: HeldTask): ActiveTaskEntry {
+  const base = { task_id: held.id, task: held.task.task, owner: held.owner, priority: held.priority, queued_at: held.queued.at };
+  return held.startedAt === '' ? { ...base, status: 'queued' } : { ...base, status: 'running', started_at: held.startedAt };
 }
 
 export class EmbeddedQueueStore implements QueueStore {
@@ -203,6 +209,19 @@ export class EmbeddedQueueStore implements QueueStore {
     const byPriority: Record<number, number> = {};
     for (let p = 0; p <= 9; p++) byPriority[p] = this.#room.countAt(p);
     return Promise.resolve({ queued: this.#room.size, running: this.#running, byPriority, users: this.#room.users });
+  }
+
+  active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]> {
+    const mine = [...this.#held.values()].filter((held) => owner === undefined || held.owner === owner);
+    // Ties of the start time: by priority, then admission (as the PostgreSQL store orders them).
+    const running = mine.filter((held) => held.startedAt !== '').sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.priority - b.priority));
+    // The map keeps admission order, and sort is stable: waiting tasks by priority, then admission.
+    const waiting = mine.filter((held) => held.startedAt === '').sort((a, b) => a.priority - b.priority);
+    return Promise.resolve([...running, ...waiting].slice(0, Math.max(0, limit)).map((held) => activeEntry(held)));
+  }
+
+  prune(): Promise<number> {
+    return Promise.resolve(0);
   }
 
   onWake(listener: (wake: Wake) => void): () => void {

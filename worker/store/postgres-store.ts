@@ -14,7 +14,9 @@ import { QueueBytesLimitError, QueueFullError, StoreOpenError, StoreWriteError, 
 import { isPriority, priorityMessage } from '../task-queue-options.ts';
 import { silentLogger, type Logger } from '../../shared/logger.ts';
 import { isTerminal, type TaskStatusEvent, type TerminalStatus } from '../../shared/task-status.ts';
+import type { RetentionSettings } from '../journal/store-settings.ts';
 import type { DatedEntry } from '../task-history.ts';
+import type { ActiveTaskEntry } from '../task-list.ts';
 import { checkSchemaName, migrate } from './postgres-schema.ts';
 import { wakeChannels, WakeListener, type WakeChannels } from './postgres-wake.ts';
 import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
@@ -266,6 +268,25 @@ export class PostgresQueueStore implements QueueStore {
     const lanes = (await this.#pool.query<{ running: string; users: string }>(`SELECT coalesce(sum(running), 0) AS running,
       count(*) FILTER (WHERE queued > 0 OR running > 0) AS users FROM ${s}.lanes`)).rows[0];
     return { queued, running: Number(lanes?.running ?? 0), byPriority, users: Number(lanes?.users ?? 0) };
+  }
+
+  async active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]> {
+    const rows = (await this.#pool.query<{ id: string; task: string; owner: string; state: 'queued' | 'running'; priority: number; queued_at: Date; started_at: string | null }>(
+      `SELECT id, task, owner, state, priority, queued_at, CASE WHEN state = 'running' THEN event->>'at' END AS started_at FROM ${this.#s}.tasks
+        WHERE state IN ('queued', 'running') AND ($1::text IS NULL OR owner = $1)
+        ORDER BY state = 'running' DESC, started_at, priority, seq LIMIT $2`, [owner ?? null, Math.max(0, limit)])).rows;
+    return rows.map((row) => {
+      const base = { task_id: row.id, task: row.task, owner: row.owner, priority: row.priority, queued_at: row.queued_at.toISOString() };
+      return row.started_at === null ? { ...base, status: 'queued' as const } : { ...base, status: 'running' as const, started_at: row.started_at };
+    });
+  }
+
+  async prune(retention: RetentionSettings): Promise<number> {
+    const s = this.#s;
+    const old = await this.#pool.query(`DELETE FROM ${s}.tasks WHERE finished_at IS NOT NULL AND finished_at < now() - $1 * interval '1 day'`, [retention.maxAgeDays]);
+    const over = await this.#pool.query(`DELETE FROM ${s}.tasks WHERE seq IN (SELECT seq FROM ${s}.tasks WHERE finished_at IS NOT NULL
+      ORDER BY finished_at DESC, seq DESC OFFSET $1)`, [retention.maxTasks]);
+    return (old.rowCount ?? 0) + (over.rowCount ?? 0);
   }
 
   onWake(listener: (wake: Wake) => void): () => void {

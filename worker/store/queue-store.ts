@@ -15,7 +15,9 @@
  *   (`rerun`) or ended with ERR_WORKER_LOST by `reap`.
  */
 import type { TaskStatusEvent, TerminalStatus } from '../../shared/task-status.ts';
+import type { RetentionSettings } from '../journal/store-settings.ts';
 import type { DatedEntry } from '../task-history.ts';
+import type { ActiveTaskEntry } from '../task-list.ts';
 
 /** What a worker needs to run a task on any machine (the fields of worker/journal/journal-types.ts JournalTask without its row). */
 export interface QueueTask {
@@ -135,6 +137,19 @@ export interface QueueStore {
   /** The latest event of each of `owner`'s tasks with when it was admitted, newest admitted first, at most `limit`. */
   history(owner: string, limit: number): Promise<DatedEntry[]>;
   stats(): Promise<StoreStats>;
+  /**
+   * Waiting and running tasks (`owner`'s, or everyone's when undefined), in the order of
+   * worker/task-list.ts: running by start (ties by priority, then submission), then waiting by
+   * priority and submission; at most `limit`.
+   * Progress is not recorded, so the entries carry none.
+   */
+  active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]>;
+  /**
+   * Deletes finished tasks older than `maxAgeDays`, then all but the `maxTasks` last finished (the
+   * journal's retention, docs/durability.md); returns how many. The embedded store's history and journal
+   * bound themselves, so it deletes nothing.
+   */
+  prune(retention: RetentionSettings): Promise<number>;
   /** Calls `listener` on each wake-up; returns the function that stops it. */
   onWake(listener: (wake: Wake) => void): () => void;
   /** Releases connections and listeners; idempotent. Tasks stay as they are. */
