@@ -1,5 +1,5 @@
 /**
- * Hostile params against the real serve stack over WebSocket (issue 11, docs/input-limits.md): every
+ * Hostile params against the real serve stack over WebSocket (docs/input-limits.md): every
  * refusal is a clear asexor.error.invalid_params with a bounded reply, the event loop is not blocked
  * by validation, and the server keeps serving the same and other users.
  */
@@ -87,7 +87,7 @@ describe('bad input: task params (docs/input-limits.md)', function () {
     expect(error.kwargs['message']).to.equal('date: params too large: more than 65536 bytes (counted as JSON; the limit of this task)');
   });
 
-  it('refuses calls with 2M-entry lists (issue 11: 20 of them took 130 → 693 MB) without queueing any', async () => {
+  it('refuses calls with 2M-entry lists (20 of them once took a server from 130 to 693 MB) without queueing any', async () => {
     const list = Array<string>(2_000_000).fill('md');
     for (let i = 0; i < 5; i += 1) {
       const error = await wampError(alice.call('asexor.task.convert_folder', ['.', 'txt'], { extensions: list }));

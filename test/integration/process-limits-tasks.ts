@@ -7,7 +7,7 @@ import { defineTask, type TaskDefinition } from '../../shared/task.ts';
 
 const params = z.object({ tag: z.number().int().min(1000) });
 
-/** The task of issue 11: a process in a session of its own keeps stdout open while the first one sleeps. */
+/** A process in a session of its own keeps stdout open while the first one sleeps. */
 export const escape = defineTask({
   name: 'escape',
   description: 'bash -c "setsid sleep TAG & sleep TAG"',

@@ -70,10 +70,11 @@ describe('input limits (docs/input-limits.md)', () => {
   });
 
   describe('parseTaskParams on hostile input', () => {
-    it('refuses a list of 500,000 items at once with one issue naming the cap (the 172 MB reply of issue 11)', () => {
+    it('refuses a list of 500,000 items at once with one issue naming the cap (once a 172 MB reply)', () => {
       const started = performance.now();
       const error = invalid(convertFolder, ['.', 'txt'], { extensions: Array<string>(500_000).fill('exe') });
-      expect(performance.now() - started).to.be.below(100);
+      // Bounded, not fast: about 10 ms here, 5 s before the cap; loaded CI machines stretch wall time.
+      expect(performance.now() - started).to.be.below(1000);
       expect(error.issues).to.deep.equal([{ field: 'extensions', message: 'extensions: expected a list of at most 5 items, got 500000 items' }]);
     });
 
@@ -82,7 +83,7 @@ describe('input limits (docs/input-limits.md)', () => {
       for (let i = 0; i < 100_000; i += 1) kwargs[`k${i}`] = i;
       const started = performance.now();
       const error = invalid(date, [], kwargs);
-      expect(performance.now() - started).to.be.below(100);
+      expect(performance.now() - started).to.be.below(1000);
       expect(error.issues).to.have.length(21);
       expect(error.issues[0]?.field).to.equal('k0');
       expect(error.issues.at(-1)?.message).to.equal('…and 99980 more');
