@@ -296,8 +296,9 @@ export class TaskCancelledError extends AppError {
 export class StoreOpenError extends AppError {
   readonly code = 'ERR_STORE_OPEN';
   readonly file: string;
-  constructor(file: string, reason: string, options?: ErrorOptions) {
-    super(`cannot open the task journal ${JSON.stringify(file)}: ${reason}`, options);
+  /** `file`: the journal's file, or where the PostgreSQL queue store is (`store` says which). */
+  constructor(file: string, reason: string, options?: ErrorOptions & { readonly store?: 'task journal' | 'PostgreSQL queue store' }) {
+    super(`cannot open the ${options?.store ?? 'task journal'} ${JSON.stringify(file)}: ${reason}`, options);
     this.file = file;
   }
 }

@@ -171,7 +171,7 @@ export async function migrate(client: PoolClient, schema: string, where: string)
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.meta (key text PRIMARY KEY, value text NOT NULL)`);
     const found = await client.query<{ value: string }>(`SELECT value FROM ${s}.meta WHERE key = 'schema_version'`);
     const version = Number(found.rows[0]?.value ?? 0);
-    if (version > SCHEMA_VERSION) throw new StoreOpenError(where, `schema ${s} has version ${version}, written by a newer asexor (this one knows ${SCHEMA_VERSION})`);
+    if (version > SCHEMA_VERSION) throw new StoreOpenError(where, `schema ${s} has version ${version}, written by a newer asexor (this one knows ${SCHEMA_VERSION})`, { store: 'PostgreSQL queue store' });
     for (let v = version; v < SCHEMA_VERSION; v++) await client.query((MIGRATIONS[v] as (schema: string) => string)(s));
     await client.query(`INSERT INTO ${s}.meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [String(SCHEMA_VERSION)]);
     await client.query('COMMIT');

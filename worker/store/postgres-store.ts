@@ -127,7 +127,7 @@ export class PostgresQueueStore implements QueueStore {
     } catch (error) {
       await wake.close();
       await pool.end().catch(() => undefined);
-      throw error instanceof StoreOpenError ? error : new StoreOpenError(where, reason(error), { cause: error });
+      throw error instanceof StoreOpenError ? error : new StoreOpenError(where, reason(error), { cause: error, store: 'PostgreSQL queue store' });
     }
     log.info({ where, schema }, 'queue store opened');
     return new PostgresQueueStore(pool, wake, schema, options, where);
