@@ -3,14 +3,25 @@
 // (scripts/emit.ts, built by `npm ci`): the same modules without Node's type stripper, about 20 MB
 // less RSS. When a source is newer than dist/ it rebuilds dist/ first; when dist/ cannot be built,
 // or ASEXOR_FROM_SOURCE=1, it runs the TypeScript sources (bin/asexor.ts) and says so on stderr.
-// Plain JavaScript on purpose: importing any .ts file loads the type stripper.
+// An installed package (docs/your-own-tasks.md) ships dist/ without the sources: it always runs dist/.
+// Plain JavaScript on purpose: importing any .ts file loads the type stripper. A Node older than
+// package.json `engines` gets one line on stderr and exit code 1 (bin/node-version.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import nodeModule from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeTooOld } from './node-version.mjs';
+
+const tooOld = nodeTooOld();
+if (tooOld !== undefined) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exit(1);
+}
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST = `${ROOT}dist/`;
+/** A checkout has the TypeScript sources next to dist/; an installed package has dist/ only. */
+const CHECKOUT = existsSync(`${ROOT}bin/asexor.ts`);
 
 /** null when dist/ matches the sources (same .ts files, none newer), else why not. */
 function staleReason() {
@@ -32,6 +43,7 @@ function staleReason() {
 }
 
 function useDist() {
+  if (!CHECKOUT) return true;
   if (process.env.ASEXOR_FROM_SOURCE === '1') return false;
   const reason = staleReason();
   if (reason === null) return true;
@@ -48,7 +60,7 @@ if (useDist()) {
   const roots = JSON.parse(readFileSync(`${DIST}emit.json`, 'utf8')).roots.map((root) => pathToFileURL(`${ROOT}${root}/`).href);
   const distUrl = pathToFileURL(DIST).href;
   const rootUrl = pathToFileURL(ROOT).href;
-  registerHooks({
+  nodeModule.registerHooks({
     resolve(specifier, context, nextResolve) {
       const resolved = nextResolve(specifier, context);
       const { url } = resolved;

@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   cancel: { summary: 'Cancel one of your queued or running tasks', load: async () => (await import('./cancel-command.ts')).cancelCommand },
   worker: { summary: 'Run a task worker for an external router (--url ws://…)', load: async () => (await import('./worker-command.ts')).workerCommand },
   router: { summary: 'Start the embedded WAMP router alone (--config FILE: a Crossbar.io node config)', load: async () => (await import('./router-command.ts')).routerCommand },
+  init: { summary: 'Write a starter config.json and tasks.ts (your own tasks) into the current folder', load: async () => (await import('./init-command.ts')).initCommand },
 };
 
 function version(): string {

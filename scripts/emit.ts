@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** The directories the server and the CLI load at run time (tests and benches run from source). */
-export const EMIT_ROOTS = ['bin', 'cli', 'shared', 'router', 'worker', 'tasks'] as const;
+export const EMIT_ROOTS = ['bin', 'cli', 'shared', 'router', 'worker', 'tasks', 'lib'] as const;
 const DIST = path.join(ROOT, 'dist');
 const URL_PATTERN = /new URL\((['"])([^'"]+)\1, import\.meta\.url\)/g;
 
