@@ -5,6 +5,8 @@
  * package's declarations, a bad definition refused with one line, `asexor serve --config config.json`,
  * then the tasks run over WAMP (the installed `asexor/client`) and with `npx asexor run`.
  * The install takes the registry's packages from npm's cache when it has them (--prefer-offline).
+ * The server that stays up is the installed bin run by node (npx would hide its exit code behind npm's
+ * own); every other command goes through npx as a user types it.
  * Slow (about a minute): run by `npm run test:package`, not `npm test`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
