@@ -135,13 +135,16 @@ describe('asexor as a package: pack, install into an empty project, init, own ta
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('ships dist/ and the public declarations, not the TypeScript sources', async () => {
+  it('ships dist/ and the public declarations, not the TypeScript sources; internals cannot be imported', async () => {
     const installed = path.join(project, 'node_modules', 'asexor');
     const top = await readdir(installed);
     expect(top).to.include.members(['bin', 'dist', 'dist-types', 'native', 'web', 'package.json']);
     expect(top).not.to.include.members(['router', 'worker', 'shared', 'test']);
     expect(await readdir(path.join(installed, 'dist-types', 'lib'))).to.have.members(['index.d.ts', 'client.d.ts', 'server.d.ts']);
     expect(await readdir(path.join(installed, 'dist-types'))).not.to.include('router');
+    const deep = await run(process.execPath, ['--input-type=module', '-e', "await import('asexor/dist/worker/index.js')"], project);
+    expect(deep.code).to.equal(1);
+    expect(deep.stderr).to.include('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
   it('npx asexor init writes config.json, tasks.ts and tsconfig.json and makes the project an ES module one', async () => {
