@@ -17,7 +17,7 @@ const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const TYPES_DIR = path.join(ROOT, 'dist-types');
 /** The public entry points, relative to the root (package.json `exports` names their emitted files). */
 export const ENTRY_POINTS = ['lib/index.ts', 'lib/client.ts', 'lib/server.ts'] as const;
-const RELATIVE_IMPORT = /(?:from\s+|import\()\s*'(\.{1,2}\/[^']+)'/g;
+const RELATIVE_IMPORT = /(?:from\s+|import\()\s*(['"])(\.{1,2}\/[^'"]+)\1/g;
 
 /** The .d.ts files reachable from `entries` through relative imports (absolute paths). */
 export function reachableDeclarations(entries: readonly string[]): Set<string> {
@@ -27,7 +27,7 @@ export function reachableDeclarations(entries: readonly string[]): Set<string> {
     if (seen.has(file)) continue;
     if (!existsSync(file)) throw new Error(`${path.relative(ROOT, file)} was not emitted`);
     seen.add(file);
-    for (const [, specifier = ''] of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
+    for (const [, , specifier = ''] of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
       pending.push(path.resolve(path.dirname(file), specifier.replace(/\.ts$/, '.d.ts').replace(/\.js$/, '.d.ts')));
     }
   }
