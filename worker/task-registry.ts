@@ -197,7 +197,16 @@ export async function loadTaskModule(modulePath: string): Promise<readonly unkno
   return list as readonly unknown[];
 }
 
-/** The registry of a task module: tasks/index.ts by default. */
+/**
+ * The registry of a task module: tasks/index.ts by default. A bad definition is reported with the
+ * module's path, the task and the field: `task module "/srv/tasks.ts": task "x": timeoutMs: …`.
+ */
 export async function loadTaskRegistry(modulePath: string = DEFAULT_TASK_MODULE, options: TaskRegistryOptions = {}): Promise<TaskRegistry> {
-  return TaskRegistry.create(await loadTaskModule(modulePath), options);
+  const list = await loadTaskModule(modulePath);
+  try {
+    return TaskRegistry.create(list, options);
+  } catch (error) {
+    if (error instanceof TaskDefinitionError) throw new TaskDefinitionError(`task module ${JSON.stringify(modulePath)}`, error.message, { cause: error });
+    throw error;
+  }
 }

@@ -130,7 +130,7 @@ describe('TaskRegistry', () => {
       let caught: unknown;
       await loadTaskRegistry(fixture('duplicate.ts')).catch((error: unknown) => { caught = error; });
       expect(caught).to.be.instanceOf(TaskDefinitionError);
-      expect((caught as Error).message).to.equal('task "date": defined twice (definitions #1 and #2); task names must be unique');
+      expect((caught as Error).message).to.equal(`task module ${JSON.stringify(fixture('duplicate.ts'))}: task "date": defined twice (definitions #1 and #2); task names must be unique`);
     });
 
     it('fails when the export is not an array, or the module cannot be imported', async () => {
