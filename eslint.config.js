@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default defineConfig(
-  { ignores: ['node_modules/**', 'web/vendor/**', 'web/app.js', 'coverage/**', 'dist/**', 'dist.*/**'] },
+  { ignores: ['node_modules/**', 'web/vendor/**', 'web/app.js', 'coverage/**', 'dist/**', 'dist.*/**', 'dist-types/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
