@@ -69,15 +69,20 @@ export class TaskHistory {
     return this.#entries.size;
   }
 
-  /** Records a newly accepted task with its first event. */
-  add(owner: string, event: TaskStatusEvent): void {
+  /**
+   * Records a newly accepted task with its first event. `since` defaults to the event's `at`
+   * (millisecond resolution); the service passes a finer acceptance time for live submissions, so
+   * that histories merged from several workers (worker/cluster/) order tasks accepted within the
+   * same millisecond on different workers as they happened.
+   */
+  add(owner: string, event: TaskStatusEvent, since: number = Date.parse(event.at)): void {
     let log = this.#users.get(owner);
     if (log === undefined) {
       log = { ids: new Set(), finished: new Set() };
       this.#users.set(owner, log);
     }
     log.ids.add(event.task_id);
-    this.#entries.set(event.task_id, { owner, event, since: Date.parse(event.at) });
+    this.#entries.set(event.task_id, { owner, event, since });
     if (isTerminal(event.status)) this.#finish(owner, log, event.task_id);
   }
 

@@ -271,7 +271,7 @@ export class TaskService {
     this.#open += 1;
     if (options.onEvent !== undefined) this.#listeners.set(lifecycle, options.onEvent);
     const queued = lifecycle.queuedEvent();
-    this.#history.add(caller.authid, queued);
+    this.#history.add(caller.authid, queued, performance.timeOrigin + performance.now()); // sub-millisecond acceptance time
     this.#active.track(lifecycle, queued);
     if (this.#journal === undefined || input === undefined) {
       this.#unflushed.set(lifecycle, [queued]);
