@@ -15,24 +15,17 @@
  *   (`rerun`) or ended with ERR_WORKER_LOST by `reap`.
  */
 import type { TaskStatusEvent, TerminalStatus } from '../../shared/task-status.ts';
+import type { JournalTask } from '../journal/journal-types.ts';
 import type { RetentionSettings } from '../journal/store-settings.ts';
 import type { DatedEntry } from '../task-history.ts';
 import type { ActiveTaskEntry } from '../task-list.ts';
 
-/** What a worker needs to run a task on any machine (the fields of worker/journal/journal-types.ts JournalTask without its row). */
-export interface QueueTask {
-  /** 32 hex characters (worker/task-ids.ts). */
-  readonly id: string;
-  /** authid and role of the submitter. */
-  readonly owner: string;
-  readonly role: string;
-  /** The task name. */
-  readonly task: string;
-  /** 0 (runs first) .. 9. */
-  readonly priority: number;
-  /** JSON of `[args, kwargs]` as submitted (worker/journal/journal-ops.ts journalInput). */
-  readonly input: string;
-}
+/**
+ * What a worker needs to run a task on any machine: the fields of a journaled task
+ * (worker/journal/journal-types.ts) without its row number and its `queued` event. `priority` is
+ * 0 (runs first) .. 9; `input` is the JSON of `[args, kwargs]` as submitted.
+ */
+export type QueueTask = Omit<JournalTask, 'seq' | 'event'>;
 
 /** A task to admit. */
 export interface NewTask extends QueueTask {
