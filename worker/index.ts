@@ -133,8 +133,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   const logger = options.logger ?? silentLogger(); // components add their own `component` binding
   await mkdir(settings.filesDir, { recursive: true });
   const registry = await loadTaskRegistry(settings.tasksModule);
-  // Temporary outputs of a worker killed mid-run (docs/files.md "Outputs"), old enough that no live worker writes them.
-  await sweepPartialOutputs({ filesDir: settings.filesDir, olderThanMs: partialOutputAgeMs(registry), logger });
+  // Temporary outputs of a worker killed mid-run (docs/files.md "Outputs"), old enough that no live worker
+  // writes them: swept in the background (a walk of the whole files folder must not hold up start-up;
+  // the outputs of the tasks that start meanwhile are young, so they stay). Never rejects; close waits for it.
+  const sweeping = sweepPartialOutputs({ filesDir: settings.filesDir, olderThanMs: partialOutputAgeMs(registry), logger });
   const queue = new TaskQueue({
     concurrency: settings.concurrency, maxQueued: settings.maxQueued, perUser: settings.perUser,
     rolePriority: settings.rolePriority, defaultPriority: settings.defaultPriority, logger,
@@ -150,9 +152,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   } catch (error) {
     await runner.close();
     journal?.close();
+    await sweeping;
     throw error;
   }
-  return withMetricsListener(worker, settings, logger);
+  const swept: Worker = { ...worker, close: () => worker.close().then(() => sweeping).then(() => undefined) };
+  return withMetricsListener(swept, settings, logger);
 }
 
 /** `asexor.metrics.listen`: the metrics on a listener of their own, closed after the worker. */

@@ -1,7 +1,7 @@
 /**
  * Temporary outputs left by a worker killed mid-run (worker/files-sweep.ts, docs/files.md "Outputs"):
  * a files folder prepared with old and fresh leftovers, other hidden files, look-alikes and symlinks,
- * then the real serve stack started on it. The old leftovers are gone once it serves; everything else,
+ * then the real serve stack started on it. The old leftovers are gone once its sweep logged; everything else,
  * including leftovers reached only through a symlink and ones young enough that a live worker sharing
  * the folder may still write them, is untouched; the count is logged.
  */
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { recordingLogger } from '../helpers/recording-logger.ts';
 import { startTestServer } from '../helpers/start-server.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { joinAs } from '../helpers/worker-clients.ts';
 import { TaskOutputs } from '../../worker/files-outputs.ts';
 import { isPartialOutputName } from '../../worker/files-sweep.ts';
@@ -61,8 +62,9 @@ describe('temporary outputs of a killed worker are swept at start (worker/files-
     const { logger, lines } = recordingLogger('info');
     const server = await startTestServer({ logger, asexor: { filesDir } });
     try {
-      const alice = await joinAs(server.url, 'alice'); // it serves
+      const alice = await joinAs(server.url, 'alice'); // it serves (the sweep runs in the background)
       await alice.close();
+      await waitFor(() => lines.some((l) => l['component'] === 'files-sweep'), 'the sweep\'s log line');
       expect(gone.filter((f) => existsSync(f))).to.deep.equal([]);
       expect(kept.filter((f) => !existsSync(f))).to.deep.equal([]);
       const line = lines.find((l) => l['component'] === 'files-sweep');
