@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { isTerminal } from '../shared/task-status.ts';
 import { controlProcedure, taskProcedure } from '../shared/wamp/app-uris.ts';
-import { isAbError, type Dict } from '../shared/autobahn.ts';
+import { isAbError, resultKwargs } from '../shared/autobahn.ts';
 import { clientArgOptions, clientUsage, connectClient, describeError, resolveClientOptions, type ClientSession } from './client.ts';
 import type { Command } from './main.ts';
 import { ProgressView, type StatusLike } from './progress-view.ts';
@@ -33,10 +33,6 @@ function taskIndex(argv: readonly string[]): number {
     if (withValue.has(word)) i += 1;
   }
   return argv.length;
-}
-
-function resultKwargs(value: unknown): Dict {
-  return typeof value === 'object' && value !== null && 'kwargs' in value ? (value as { kwargs: Dict }).kwargs : {};
 }
 
 async function runTask(client: ClientSession, name: string, words: readonly string[]): Promise<number> {
@@ -69,7 +65,7 @@ async function runTask(client: ClientSession, name: string, words: readonly stri
   process.on('SIGINT', onSigint);
   try {
     const final = await client.call(taskProcedure(client.uriPrefix, name), args, kwargs, { receive_progress: true }, (progress) => {
-      const event = resultKwargs(progress) as StatusLike;
+      const event = (resultKwargs(progress) ?? {}) as StatusLike;
       if (taskId === undefined && typeof event.task_id === 'string') {
         taskId = event.task_id;
         if (interrupted) cancel();
@@ -77,7 +73,7 @@ async function runTask(client: ClientSession, name: string, words: readonly stri
       if (typeof event.status === 'string' && !isTerminal(event.status as 'queued')) view.show(event);
     });
     view.finish();
-    const result = resultKwargs(final)['result'] ?? null;
+    const result = resultKwargs(final)?.['result'] ?? null;
     // A task without a result (sleep) prints nothing on a terminal; piped, stdout is always one JSON value.
     if (result === null && process.stdout.isTTY) process.stderr.write(`${name}: done (no result)\n`);
     else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -6,7 +6,7 @@
  * kwargs: {code, message, …}}` (`isCallError`, `describeError`); a failed connection with
  * ClientConnectError (shared/errors.ts).
  */
-import { isAbError, type AbError, type Dict } from '../shared/autobahn.ts';
+import { isAbError, resultKwargs, type AbError } from '../shared/autobahn.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { controlProcedure, DEFAULT_URI_PREFIX, statusTopic, taskProcedure } from '../shared/wamp/app-uris.ts';
 import { connectClient, DEFAULT_REALM, DEFAULT_URL, describeError, type ClientSession } from '../cli/client.ts';
@@ -80,7 +80,7 @@ export { isAbError as isCallError };
 
 /** autobahn resolves a call whose YIELD has kwargs with `{args, kwargs}`: the event is the kwargs. */
 function eventOf(value: unknown): TaskStatusEvent {
-  return (typeof value === 'object' && value !== null && 'kwargs' in value ? (value as { kwargs: Dict }).kwargs : value) as TaskStatusEvent;
+  return (resultKwargs(value) ?? value) as TaskStatusEvent;
 }
 
 function wrap(client: ClientSession): AsexorClient {

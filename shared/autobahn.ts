@@ -138,6 +138,11 @@ export function isAbError(value: unknown): value is AbError {
     Array.isArray((value as { args?: unknown }).args);
 }
 
+/** The kwargs of what a call resolved with (or of a progress result): an AbResult's, else undefined (a bare value). */
+export function resultKwargs(value: unknown): Dict | undefined {
+  return typeof value === 'object' && value !== null && 'kwargs' in value ? (value as AbResult).kwargs : undefined;
+}
+
 /** A WAMP-CRA challenge handler for `secret` (salted when the challenge carries a salt; docs/crossbar-compat.md). */
 export function craChallengeHandler(secret: string): (session: AbSession, method: string, extra: Dict) => string {
   return (_session, method, extra) => {
