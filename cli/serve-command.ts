@@ -4,15 +4,12 @@
  * or drain), close the router and the listeners, and exit 0 with no child process left; within a
  * deadline, else (or on a second signal) exit 1 at once (cli/shutdown.ts, docs/process-limits.md).
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultRouterConfig } from '../shared/config/defaults.ts';
 import { AppError } from '../shared/errors.ts';
-import { DEMO_LEGACY_SECTION } from '../shared/legacy/settings.ts';
 import { createLogger } from '../shared/logger.ts';
 import { startIdleGc } from './idle-gc.ts';
 import type { Command } from './main.ts';
-import { startServer } from './server.ts';
+import { loadServeConfig, startServer } from './server.ts';
 import { closeWithDeadline, DEFAULT_SHUTDOWN_TIMEOUT_MS, resolveShutdownTimeoutMs, stopRequests } from './shutdown.ts';
 
 const usage = `Usage: asexor serve [--config FILE] [--log-level LEVEL]
@@ -47,12 +44,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger({ name: 'asexor', ...(values['log-level'] ? { level: values['log-level'] } : {}) });
   try {
-    // The config loader (zod schemas of the whole Crossbar format) only when there is a file to load.
-    const loaded = values.config === undefined
-      ? { router: defaultRouterConfig(), asexor: { legacy: DEMO_LEGACY_SECTION } }
-      : await (await import('../shared/config/load.ts')).loadConfigFile(values.config);
-    const baseDir = values.config === undefined ? process.cwd() : path.dirname(path.resolve(values.config));
-    const server = await startServer({ router: loaded.router, asexor: loaded.asexor, baseDir, logger });
+    const server = await startServer({ ...await loadServeConfig(values.config), logger });
     for (const l of server.listeners) logger.info({ url: l.url('/') }, 'listening');
     if (values.config === undefined) {
       logger.info({ hint: 'realm asexor, authid demo, ticket demo-ticket; try: npx asexor run date' }, 'demo user');

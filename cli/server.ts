@@ -5,7 +5,10 @@
  * procedures and the dynamic authorizer. `close()` shuts the worker down per its settings, then the
  * router (GOODBYE to every client), then the listeners; the spawner process ends with the worker.
  */
+import path from 'node:path';
+import { defaultRouterConfig } from '../shared/config/defaults.ts';
 import type { RouterConfig } from '../shared/config/types.ts';
+import { DEMO_LEGACY_SECTION } from '../shared/legacy/settings.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { LegacyListener } from '../router/bridges/context.ts';
 import { startLegacyBridges } from '../router/bridges/index.ts';
@@ -17,6 +20,17 @@ import { metricsRoute } from '../worker/metrics.ts';
 import { registerRouterMetrics } from '../router/metrics/metrics.ts';
 import { resolveWorkerSettings, startWorker, type Worker, type WorkerSettings } from '../worker/index.ts';
 import { embeddedWorkerRealms } from './embedded-worker-role.ts';
+
+/**
+ * What `asexor serve [--config FILE]` starts from: the config file (the Crossbar.io format loader, zod
+ * schemas of the whole format, is imported only when there is a file), or without one the built-in
+ * defaults with the demo users and the legacy bridges; relative paths resolve against the file's folder.
+ */
+export async function loadServeConfig(configFile: string | undefined): Promise<Omit<ServerOptions, 'logger'>> {
+  if (configFile === undefined) return { router: defaultRouterConfig(), asexor: { legacy: DEMO_LEGACY_SECTION }, baseDir: process.cwd() };
+  const loaded = await (await import('../shared/config/load.ts')).loadConfigFile(configFile);
+  return { router: loaded.router, asexor: loaded.asexor, baseDir: path.dirname(path.resolve(configFile)) };
+}
 
 export interface ServerOptions {
   readonly router: RouterConfig;

@@ -3,11 +3,8 @@
  * program: the embedded router, the worker with the config's tasks module and the web app, until
  * `close()`. Without `config`, the defaults of `asexor serve` without --config (docs/configuration.md).
  */
-import path from 'node:path';
-import { defaultRouterConfig } from '../shared/config/defaults.ts';
-import { DEMO_LEGACY_SECTION } from '../shared/legacy/settings.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import { startServer as startStack } from '../cli/server.ts';
+import { loadServeConfig, startServer as startStack } from '../cli/server.ts';
 
 export interface StartServerOptions {
   /**
@@ -31,12 +28,7 @@ export interface AsexorServer {
 /** Starts the server; rejects with an AppError (ConfigInvalidError, TaskDefinitionError, TransportBindError…) it cannot start. */
 export async function startServer(options: StartServerOptions = {}): Promise<AsexorServer> {
   const logger = options.logger ?? createLogger({ name: 'asexor' });
-  const { config } = options;
-  const loaded = config === undefined
-    ? { router: defaultRouterConfig(), asexor: { legacy: DEMO_LEGACY_SECTION } }
-    : await (await import('../shared/config/load.ts')).loadConfigFile(config);
-  const baseDir = config === undefined ? process.cwd() : path.dirname(path.resolve(config));
-  const server = await startStack({ router: loaded.router, asexor: loaded.asexor, baseDir, logger });
+  const server = await startStack({ ...await loadServeConfig(options.config), logger });
   const [first] = server.listeners;
   return {
     urls: server.listeners.map((listener) => listener.url('/')),
