@@ -3,9 +3,10 @@
  * - `asexor-spawn`: the worker's spawn helper (worker/spawner/native-client.ts speaks to it);
  * - `spawn-ceiling`: the C `posix_spawn` loop that `npm run bench:tasks` measures as its ceiling;
  * - `asexor-memtrim.node`: a Node-API addon that returns free malloc memory to the OS, called by the
- *   idle GC (cli/malloc-trim.ts); it needs Node's headers (`node_api.h`), looked up next to the
- *   running node, then in /usr/include/node and /usr/local/include/node (`ASEXOR_NODE_INCLUDE`
- *   names another folder).
+ *   idle GC (cli/malloc-trim.ts); it needs the Node-API headers (`node_api.h`): those of the npm
+ *   package `node-api-headers` (a dependency, published by the Node.js project), else next to the
+ *   running node, in /usr/include/node or /usr/local/include/node (`ASEXOR_NODE_INCLUDE` names
+ *   another folder, tried first).
  * Each is one C file compiled with the machine's C compiler (`$CC`, else `cc`) into native/build/.
  * A failed build never fails the install: it prints one line, and the code that uses the helper
  * takes its pure-Node path (docs/worker.md, "Runner"; docs/router-memory.md, "malloc_trim").
@@ -13,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,10 +30,20 @@ interface Target {
   readonly fallback: string;
 }
 
+/** The include folder of the node-api-headers package, or undefined when it is not installed. */
+function packagedHeaders(): string | undefined {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('node-api-headers')), 'include');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The folder holding node_api.h, or undefined. */
 function nodeHeaders(): string | undefined {
   const candidates = [
     process.env['ASEXOR_NODE_INCLUDE'],
+    packagedHeaders(),
     path.join(path.dirname(process.execPath), '..', 'include', 'node'),
     '/usr/include/node',
     '/usr/local/include/node',

@@ -17,7 +17,7 @@ describe('malloc_trim addon, pure-Node path (cli/malloc-trim.ts)', () => {
   });
 });
 
-describeWithTool(existsSync(MEMTRIM_ADDON), 'native/build/asexor-memtrim.node', 'npm ci with gcc and Node\'s headers (node_api.h)')('malloc_trim addon (native/asexor-memtrim.c)', () => {
+describeWithTool(existsSync(MEMTRIM_ADDON), 'native/build/asexor-memtrim.node', 'npm ci with a C compiler (the Node-API headers come from the node-api-headers package)')('malloc_trim addon (native/asexor-memtrim.c)', () => {
   it('loads and answers a boolean', () => {
     const trim = loadMallocTrim();
     expect(trim).to.be.a('function');
