@@ -59,6 +59,8 @@ export interface AbSession {
   call(procedure: string, args?: unknown[], kwargs?: Dict, options?: Dict): AbCallPromise;
   register(procedure: string, endpoint: AbEndpoint, options?: Dict): PromiseLike<unknown>;
   subscribe(topic: string, handler: (args: unknown[], kwargs: Dict, details: AbEventDetails) => void, options?: Dict): PromiseLike<unknown>;
+  /** Takes the Subscription `subscribe` resolved with. */
+  unsubscribe(subscription: unknown): PromiseLike<unknown>;
   publish(topic: string, args?: unknown[], kwargs?: Dict, options?: Dict): PromiseLike<unknown> | undefined;
 }
 

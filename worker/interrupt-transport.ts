@@ -65,6 +65,7 @@ export class InvocationSignals {
       }, options),
       publish: (topic, args, kwargs, options) => session.publish(topic, args, kwargs, options),
       subscribe: (topic, handler, options) => session.subscribe(topic, handler, options),
+      unsubscribe: (subscription) => session.unsubscribe(subscription),
       call: (procedure, args, kwargs, options) => session.call(procedure, args, kwargs, options),
     };
   }

@@ -20,14 +20,15 @@ import type { Logger } from '../shared/logger.ts';
 import type { TaskStatusEvent } from '../shared/task-status.ts';
 import { WampErrorUri } from '../shared/wamp/uris.ts';
 import { autobahn, type AbEndpoint, type AbError, type Dict } from '../shared/autobahn.ts';
-import type { Submitted, TaskService } from './task-service.ts';
+import type { TaskApi } from './task-api.ts';
+import type { Submitted } from './task-service.ts';
 import { toWampError } from './wamp-error.ts';
 import { callerOf } from './worker.ts';
 import type { WorkerSession } from './worker-session.ts';
 
 export interface LegacyWampApiOptions {
   readonly settings: LegacyWampApiSettings;
-  readonly service: TaskService;
+  readonly service: TaskApi;
   readonly uriPrefix: string;
   readonly logger: Logger;
 }
@@ -37,7 +38,7 @@ const REGISTER_OPTIONS: Dict = Object.freeze({ invoke: 'roundrobin', disclose_ca
 
 export class LegacyWampApi {
   readonly #settings: LegacyWampApiSettings;
-  readonly #service: TaskService;
+  readonly #service: TaskApi;
   readonly #prefix: string;
   readonly #log: Logger;
   /** The session of the latest join: updates go through it (a task may outlive a worker reconnect). */

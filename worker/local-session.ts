@@ -106,6 +106,14 @@ export class LocalWorkerSession implements WorkerSession {
     });
   }
 
+  unsubscribe(subscription: unknown): Promise<unknown> {
+    const id = (subscription as { readonly type?: unknown; readonly subscription?: unknown } | undefined)?.subscription;
+    if (typeof id !== 'number') return Promise.reject(new TypeError('unsubscribe: expected the handle subscribe resolved with'));
+    // No event reaches the handler from now on, even one the router sent before UNSUBSCRIBED.
+    this.#handlers.delete(id);
+    return this.#request((request) => ({ type: MessageType.UNSUBSCRIBE, request, subscription: id }));
+  }
+
   call(procedure: string, args: readonly unknown[] = EMPTY_ARGS, kwargs: Dict = EMPTY_DICT, options: Dict = EMPTY_DICT): Promise<unknown> {
     return this.#request((request) => ({ type: MessageType.CALL, request, options, procedure, ...payload(args, kwargs) })).then((reply) => {
       if (reply.type !== MessageType.RESULT) throw new Error(`unexpected reply to CALL: ${reply.type}`);
@@ -131,6 +139,7 @@ export class LocalWorkerSession implements WorkerSession {
       case MessageType.REGISTERED:
       case MessageType.PUBLISHED:
       case MessageType.SUBSCRIBED:
+      case MessageType.UNSUBSCRIBED:
       case MessageType.RESULT:
       case MessageType.ERROR:
         this.#settle(msg.request, msg);

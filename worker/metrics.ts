@@ -5,7 +5,8 @@
  * (docs/metrics.md lists every metric; cli/server.ts mounts the route, worker/index.ts wires the rest).
  *
  * Nothing is computed per event that a scrape can compute instead:
- * - queue depth by priority, running tasks, capacity: read from TaskQueue.stats() at scrape time;
+ * - queue depth by priority, running tasks, capacity: read from the queue's `stats()` at scrape time
+ *   (TaskQueue's; with the shared PostgreSQL queue, the store's counts over every worker, one query per scrape);
  * - accepted and refused submissions: plain counts bumped by a wrapper of the service's `submit`,
  *   handed to prom-client at scrape time;
  * - final statuses and durations: the StatusSink wrapper looks at each event's `status` and touches
@@ -27,7 +28,13 @@ import type { Logger } from '../shared/logger.ts';
 import { isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
 import { sendText } from '../router/transports/http-reply.ts';
 import type { RequestRoute } from '../router/transports/http-routes.ts';
-import type { TaskQueue } from './task-queue.ts';
+import type { TaskQueueStats } from './task-queue.ts';
+
+/** What the queue gauges read at scrape time: the worker's TaskQueue, or the shared queue store's counts. */
+export interface QueueGauges {
+  stats(): QueueGaugeStats | Promise<QueueGaugeStats>;
+}
+export type QueueGaugeStats = Pick<TaskQueueStats, 'byPriority' | 'running' | 'concurrency' | 'maxQueued' | 'accepting'>;
 import type { TaskRegistry } from './task-registry.ts';
 import type { Caller, StatusSink, SubmissionObserver } from './task-service.ts';
 
@@ -71,7 +78,7 @@ export function refusalReason(error: unknown): string {
 
 export interface WorkerMetricsOptions {
   readonly registry: Registry;
-  readonly queue: TaskQueue;
+  readonly queue: QueueGauges;
   readonly tasks: TaskRegistry;
   /** Whether the worker is registered with its router now. */
   readonly registered: () => boolean;
@@ -108,26 +115,26 @@ export class WorkerMetrics {
     const queued: Gauge<'priority'> = new Gauge({
       name: 'asexor_worker_queued_tasks', help: 'Tasks accepted and waiting for a slot, by priority (0 runs first)',
       labelNames: ['priority'], registers,
-      collect() {
-        const { byPriority } = queue.stats();
+      async collect() {
+        const { byPriority } = await queue.stats();
         for (const p of PRIORITIES) queued.set({ priority: String(p) }, byPriority[p] ?? 0);
       },
     });
     const running: Gauge = new Gauge({
       name: 'asexor_worker_running_tasks', help: 'Tasks holding a slot (running)', registers,
-      collect() { running.set(queue.stats().running); },
+      async collect() { running.set((await queue.stats()).running); },
     });
     const concurrency: Gauge = new Gauge({
       name: 'asexor_worker_concurrency', help: 'Slots: tasks that may run at once (asexor.concurrency)', registers,
-      collect() { concurrency.set(queue.stats().concurrency); },
+      async collect() { concurrency.set((await queue.stats()).concurrency); },
     });
     const maxQueued: Gauge = new Gauge({
       name: 'asexor_worker_max_queued', help: 'Waiting tasks accepted at most, all users (asexor.maxQueued)', registers,
-      collect() { maxQueued.set(queue.stats().maxQueued); },
+      async collect() { maxQueued.set((await queue.stats()).maxQueued); },
     });
     const accepting: Gauge = new Gauge({
       name: 'asexor_worker_accepting', help: '1 while the worker accepts submissions, 0 once it shuts down', registers,
-      collect() { accepting.set(queue.stats().accepting ? 1 : 0); },
+      async collect() { accepting.set((await queue.stats()).accepting ? 1 : 0); },
     });
     const registered: Gauge = new Gauge({
       name: 'asexor_worker_registered', help: '1 while the worker is joined to its router with every procedure registered', registers,

@@ -10,9 +10,11 @@
  * the batch of its event-loop turn; the reply (`Submitted.committed`) and every event of that turn
  * wait for the batch's commit, and the events still go out a macrotask after the replies.
  */
-import { AdminRoleRequiredError, QueueBytesLimitError, ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError, TaskNotAllowedError } from '../shared/errors.ts';
+import { AdminRoleRequiredError, QueueBytesLimitError, ShuttingDownError, TaskAlreadyFinishedError, NoSuchTaskIdError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { parseTaskParams, precheckTaskParams } from '../shared/task-params.ts';
+import { precheckTaskParams } from '../shared/task-params.ts';
+import { validateCall, type ValidCall } from './task-call.ts';
+import type { TaskApi } from './task-api.ts';
 import { isTerminal, type TaskStatusEvent } from '../shared/task-status.ts';
 import { CommitGate } from './journal/commit-gate.ts';
 import { journalInput, journalOp } from './journal/journal-ops.ts';
@@ -26,7 +28,6 @@ import type { FilesSettings } from './files-user.ts';
 import { TaskLifecycle, taskContextFor, type Caller, type LifecycleEnv } from './task-lifecycle.ts';
 import type { ShutdownMode, TaskQueue, TaskQueueStats } from './task-queue.ts';
 import type { TaskListEntry, TaskRegistry } from './task-registry.ts';
-import type { TaskDefinition } from '../shared/task.ts';
 import type { TaskRunner } from './task-runner.ts';
 
 export type { Caller } from './task-lifecycle.ts';
@@ -73,16 +74,6 @@ export interface TaskServiceOptions {
  * counted: the task count limits bound them, and the fast path (a `date`) pays nothing.
  */
 export const queueBytesDefaults = { perUser: 4 * 1024 * 1024, all: 64 * 1024 * 1024, small: 256 } as const;
-
-/** A call that passed validation: its definition, parsed params and their counted size. */
-interface ValidCall {
-  readonly def: TaskDefinition;
-  readonly params: unknown;
-  readonly bytes: number;
-}
-
-/** Reused by every submit (synchronous): the counted size of the params being parsed. */
-const measured = { bytes: 0 };
 
 /** A queued or running task, as other workers of the realm keep it (worker/cluster/). */
 export interface OpenTask {
@@ -142,7 +133,7 @@ type Held = readonly [TaskLifecycle, TaskStatusEvent];
 
 export type ServiceStats = Omit<TaskQueueStats, 'users' | 'maxQueued'> & Partial<Pick<TaskQueueStats, 'users' | 'maxQueued'>>;
 
-export class TaskService {
+export class TaskService implements TaskApi {
   readonly #registry: TaskRegistry;
   readonly #queue: TaskQueue;
   readonly #sink: StatusSink;
@@ -250,14 +241,10 @@ export class TaskService {
       });
   }
 
-  /** Checks a call (ShuttingDownError, NoSuchTaskError, TaskNotAllowedError, InvalidParamsError, the byte limits) and parses its params. */
+  /** Checks a call (ShuttingDownError, then worker/task-call.ts) and parses its params. */
   #validate(caller: Caller, task: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): ValidCall {
     if (this.#closing) throw new ShuttingDownError();
-    const def = this.#registry.require(task);
-    if (!this.#registry.mayRun(def, caller.authrole)) throw new TaskNotAllowedError(def.name, caller.authrole);
-    measured.bytes = 0;
-    const params: unknown = parseTaskParams(def, args, kwargs, measured);
-    return { def, params, bytes: measured.bytes };
+    return validateCall(this.#registry, caller, task, args, kwargs);
   }
 
   /** Queues a validated call (QueueFullError, UserQueueLimitError, QueueBytesLimitError) and records it. */

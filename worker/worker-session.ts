@@ -16,8 +16,10 @@ export interface WorkerSession {
   readonly isOpen: boolean;
   register(procedure: string, endpoint: AbEndpoint, options?: Dict): PromiseLike<unknown>;
   publish(topic: string, args?: unknown[], kwargs?: Dict, options?: Dict): PromiseLike<unknown> | undefined;
-  /** Resolves once subscribed; rejects with an `autobahn.Error` when refused. */
+  /** Resolves once subscribed, with the handle `unsubscribe` takes; rejects with an `autobahn.Error` when refused. */
   subscribe(topic: string, handler: EventHandler, options?: Dict): PromiseLike<unknown>;
+  /** Ends a subscription (the handle `subscribe` resolved with); the handler gets no event after this. */
+  unsubscribe(subscription: unknown): PromiseLike<unknown>;
   /**
    * Resolves with the result as autobahn-js does: `args[0]` when the RESULT has at most one positional
    * argument and no keyword arguments, else an `autobahn.Result`; rejects with an `autobahn.Error`.

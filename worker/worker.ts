@@ -20,16 +20,17 @@ import { isTerminal } from '../shared/task-status.ts';
 import { authHookProcedure, controlProcedure, filesProcedure, taskProcedure, type ControlProcedure, type FilesProcedure } from '../shared/wamp/app-uris.ts';
 import { autobahn, isAbError, type AbEndpoint, type AbInvocationDetails, type Dict } from '../shared/autobahn.ts';
 import { authorizeCall, type AuthorizePolicy } from './authorize.ts';
-import type { ControlApi, WorkerCluster } from './cluster/cluster.ts';
+import type { WorkerCluster } from './cluster/cluster.ts';
+import type { ControlApi, TaskApi } from './task-api.ts';
 import type { FilesApi } from './files-api.ts';
 import type { LegacyWampApi } from './legacy-wamp-api.ts';
-import type { Caller, Submitted, TaskService } from './task-service.ts';
+import type { Caller, Submitted } from './task-service.ts';
 import type { TaskRegistry } from './task-registry.ts';
 import { terminalWampError, toWampError } from './wamp-error.ts';
 import type { WorkerSession } from './worker-session.ts';
 
 export interface WorkerComponentOptions extends AuthorizePolicy {
-  readonly service: TaskService;
+  readonly service: TaskApi;
   readonly registry: TaskRegistry;
   /** The files procedures; absent = not registered. */
   readonly files?: FilesApi | undefined;
@@ -121,7 +122,7 @@ export class WorkerComponent {
   /** Registers every procedure on a freshly joined session; resolves with their number. */
   async register(session: WorkerSession): Promise<number> {
     const { registry, uriPrefix: prefix } = this.#options;
-    const service: ControlApi & Pick<TaskService, 'list'> = this.#options.service;
+    const service = this.#options.service;
     const control: ControlApi = this.#options.cluster ?? service;
     const registrations: [string, AbEndpoint, Dict][] = [];
     for (const def of registry) registrations.push([taskProcedure(prefix, def.name), this.#taskEndpoint(session, def.name), SHARED]);
@@ -187,12 +188,14 @@ export class WorkerComponent {
 
   /** The router interrupted a progressive task call: cancel the caller's task unless it has ended already. */
   #interrupted(caller: Caller, taskId: string): void {
+    // Ended meanwhile (TaskAlreadyFinishedError) or forgotten: nothing left to cancel.
+    const ended = (error: unknown): void => { this.#log.debug({ taskId, err: error }, 'task call interrupted after the task ended'); };
     try {
       const where = this.#options.service.cancel(caller, taskId);
-      this.#log.debug({ taskId, where }, 'task call interrupted: task cancelled');
+      if (where instanceof Promise) where.then((place) => { this.#log.debug({ taskId, where: place }, 'task call interrupted: task cancelled'); }, ended);
+      else this.#log.debug({ taskId, where }, 'task call interrupted: task cancelled');
     } catch (error) {
-      // Ended meanwhile (TaskAlreadyFinishedError) or forgotten: nothing left to cancel.
-      this.#log.debug({ taskId, err: error }, 'task call interrupted after the task ended');
+      ended(error);
     }
   }
 

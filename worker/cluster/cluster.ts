@@ -25,20 +25,12 @@ import { WampErrorUri } from '../../shared/wamp/uris.ts';
 import { isAbError, type AbEndpoint, type Dict } from '../../shared/autobahn.ts';
 import { MAX_TASK_LIST, type ActiveTaskEntry } from '../task-list.ts';
 import { workerOf } from '../task-ids.ts';
+import type { ControlApi } from '../task-api.ts';
 import type { Caller, DatedEntry, ServiceStats, StatusSink, TaskService } from '../task-service.ts';
 import type { ClusterSettings } from '../worker-settings.ts';
 import type { WorkerSession } from '../worker-session.ts';
 import { forwardedArgs, leftSession, parseForwarded, parsePresence, presenceKwargs, type ForwardedOp, type Presence } from './cluster-messages.ts';
 import { PeerView } from './peer-view.ts';
-
-/** The control procedures' operations (worker/worker.ts): the TaskService alone, or a cluster of workers. */
-export interface ControlApi {
-  status(caller: Caller, taskId: string): TaskStatusEvent | Promise<TaskStatusEvent>;
-  cancel(caller: Caller, taskId: string): 'queued' | 'running' | Promise<'queued' | 'running'>;
-  history(caller: Caller, limit?: number): TaskStatusEvent[] | Promise<TaskStatusEvent[]>;
-  tasks(caller: Caller, all?: boolean): ActiveTaskEntry[] | Promise<ActiveTaskEntry[]>;
-  stats(caller: Caller): ServiceStats | Promise<ServiceStats>;
-}
 
 export interface WorkerClusterOptions {
   readonly service: TaskService;

@@ -6,11 +6,11 @@
 import type { Logger } from '../../shared/logger.ts';
 import type { TaskService } from '../task-service.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import type { StoreSettings } from './store-settings.ts';
+import type { PostgresSettings, StoreSettings } from './store-settings.ts';
 import { TaskJournal } from './task-journal.ts';
 
-/** The journal of `settings`, or undefined for `memory` (nothing survives a restart). */
-export async function openJournal(settings: StoreSettings, logger: Logger): Promise<TaskJournal | undefined> {
+/** The journal of `settings`, or undefined for `memory` (nothing survives a restart). The PostgreSQL store has none (worker/store/). */
+export async function openJournal(settings: Exclude<StoreSettings, PostgresSettings>, logger: Logger): Promise<TaskJournal | undefined> {
   const log = logger.child({ component: 'task-journal' });
   if (settings.type === 'memory') {
     log.info({ store: 'memory' }, 'task journal off: queued tasks and history are lost on restart');

@@ -41,12 +41,22 @@ export function endedEvent(stored: StoredTask, error: unknown, now: Date): TaskS
   return { task_id: stored.id, task: stored.task, at: now.toISOString(), status: 'error', error: taskErrorInfo(error), duration: durationSeconds(durationMs) };
 }
 
-/** The definition and params to queue `stored` again with; throws the AppError it cannot be queued for. */
-function prepare(stored: StoredTask, registry: TaskRegistry): Requeue {
+/**
+ * The definition and params of a stored call (`input`: the JSON of `[args, kwargs]` as submitted),
+ * validated again against today's definitions: a task queued before a restart, or claimed from the
+ * shared queue (worker/store/store-service.ts) by a worker whose definitions may differ. Throws the
+ * AppError it cannot run for (NoSuchTaskError, TaskNotAllowedError, InvalidParamsError).
+ */
+export function parseStoredCall(stored: Pick<StoredTask, 'task' | 'role' | 'input'>, registry: TaskRegistry): { def: TaskDefinition; params: unknown } {
   const def = registry.require(stored.task);
   if (!registry.mayRun(def, stored.role)) throw new TaskNotAllowedError(def.name, stored.role);
   const [args, kwargs] = JSON.parse(stored.input) as [unknown[], Record<string, unknown>];
-  return { stored, def, params: parseTaskParams(def, args, kwargs) };
+  return { def, params: parseTaskParams(def, args, kwargs) };
+}
+
+/** The definition and params to queue `stored` again with; throws the AppError it cannot be queued for. */
+function prepare(stored: StoredTask, registry: TaskRegistry): Requeue {
+  return { stored, ...parseStoredCall(stored, registry) };
 }
 
 export function planRecovery(loaded: LoadedJournal, registry: TaskRegistry, now: Date): RecoveryPlan {

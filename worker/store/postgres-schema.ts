@@ -11,7 +11,7 @@ import { StoreOpenError } from '../../shared/errors.ts';
 export const SCHEMA_VERSION = 1;
 
 /** A schema name we quote ourselves: lowercase, digits, underscores, at most 40 characters. */
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
 
 export function checkSchemaName(schema: string): string {
   if (!SCHEMA_NAME.test(schema)) throw new TypeError(`Expected \`schema\` to be lowercase letters, digits and underscores (at most 40, not starting with a digit), got \`${schema}\``);

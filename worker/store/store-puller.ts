@@ -88,10 +88,11 @@ export class StorePuller {
 
   #woken(wake: Wake): void {
     if (wake.kind === 'work') void this.#pump();
-    else if (wake.worker === this.#o.worker) this.#abort(wake.taskId);
+    else if (wake.worker === this.#o.worker) this.abort(wake.taskId);
   }
 
-  #abort(taskId: string): void {
+  /** Stops a task running here (its cancel was recorded in the store); nothing if it does not run here. */
+  abort(taskId: string): void {
     this.#running.get(taskId)?.abort(new DOMException('The task was cancelled', 'AbortError'));
   }
 
@@ -149,7 +150,7 @@ export class StorePuller {
     if (this.#running.size === 0) return;
     try {
       const beat = await this.#o.store.heartbeat(this.#o.worker, [...this.#running.keys()]);
-      for (const taskId of beat.cancelRequested) this.#abort(taskId);
+      for (const taskId of beat.cancelRequested) this.abort(taskId);
     } catch (error) {
       this.#log.warn({ err: error }, 'queue store: heartbeat failed');
     }
