@@ -1,0 +1,235 @@
+/**
+ * The shared PostgreSQL queue end to end (docs/queue-store.md): a router in this process, three
+ * `asexor worker --url` processes with `asexor.store` of type postgres and ASEXOR_PG_URL, clients over
+ * the real WebSocket, events read on the owners' status topics. The tasks (test/fixtures/tasks/shared-queue.ts)
+ * run inside the worker processes and name their pid, so the test knows which worker ran what.
+ * - long and short tasks mixed: the short ones go to the idle workers, none waits behind a long one;
+ * - a worker killed with SIGKILL mid-task: every accepted task still ends with exactly one terminal
+ *   event, the killed worker's with ERR_WORKER_LOST from a survivor once its lease ran out;
+ * - a progressive call gets its task's events and result whichever worker runs it; cancel, status and
+ *   history answer from any worker.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import type { ClientSession } from '../../cli/client.ts';
+import type { AbResult, Dict } from '../../shared/autobahn.ts';
+import { describeWithTool } from '../helpers/external-tool.ts';
+import { POSTGRES_TOOL, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';
+import { testRouterConfig, USERS } from '../helpers/start-server.ts';
+import { expectNothingWithin } from '../helpers/wait-for.ts';
+import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/asexor.ts', import.meta.url));
+const TASKS = fileURLToPath(new URL('../fixtures/tasks/shared-queue.ts', import.meta.url));
+const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
+const LEASE_MS = 1500;
+
+interface WorkerProcess {
+  readonly proc: ChildProcess;
+  /** The worker id its accepted task ids start with. */
+  readonly id: string;
+  readonly pid: number;
+}
+
+function terminalsOf(log: EventLog, id: unknown): Dict[] {
+  return log.events.filter((e) => e['task_id'] === id && TERMINAL.has(String(e['status'])));
+}
+
+/** The pid a running `hold` task reported as its progress message. */
+function pidOf(log: EventLog, id: unknown): number | undefined {
+  const progress = log.events.find((e) => e['task_id'] === id && e['status'] === 'progress');
+  const message = progress?.['message'];
+  return typeof message === 'string' ? Number(message.replace('pid ', '')) : undefined;
+}
+
+describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.install)('the shared PostgreSQL queue behind a router (asexor worker processes)', function () {
+  this.timeout(60_000);
+  let pg: TestPostgres;
+  let schemas = 0;
+  let dir = '';
+  let router: TestRouter;
+  let workers: WorkerProcess[] = [];
+  let clients: ClientSession[] = [];
+
+  before(async () => { pg = await startPostgres(); });
+  after(async () => { await pg.stop(); });
+
+  /** Workers with one slot each, on a schema of this test's own. */
+  async function startWorkers(count: number): Promise<WorkerProcess[]> {
+    schemas += 1;
+    const config = path.join(dir, 'worker.json');
+    await writeFile(config, JSON.stringify({
+      asexor: {
+        tasksModule: TASKS, filesDir: 'files', concurrency: 1, perUser: { maxRunning: 3 },
+        store: { type: 'postgres', schema: `wamp${String(schemas)}`, leaseMs: LEASE_MS, heartbeatMs: 300 },
+      },
+    }));
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'ASEXOR_STORE')), ASEXOR_PG_URL: pg.url };
+    const started = await Promise.all(Array.from({ length: count }, async () => {
+      const proc = spawn(process.execPath, [BIN, 'worker', '--url', router.url, '--authid', 'worker', '--ticket', USERS.worker.ticket, '--config', config],
+        { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = once(proc, 'exit').then(([code]) => { throw new Error(`a worker exited (${String(code)}) before registering`); });
+      const registered = (async () => {
+        let id = '';
+        for await (const line of createInterface({ input: proc.stdout })) {
+          const entry = JSON.parse(line) as { msg?: string; workerId?: string; store?: string };
+          if (entry.msg === 'worker started') {
+            expect(entry.store).to.equal('postgres');
+            id = entry.workerId ?? '';
+          }
+          if (entry.msg === 'worker registered') return id;
+        }
+        throw new Error('no "worker registered" line');
+      })();
+      const id = await Promise.race([registered, exited]);
+      proc.stdout.resume();
+      return { proc, id, pid: proc.pid ?? 0 };
+    }));
+    workers.push(...started);
+    return started;
+  }
+
+  async function stop(worker: WorkerProcess, signal: NodeJS.Signals): Promise<void> {
+    if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) return;
+    const exit = once(worker.proc, 'exit');
+    worker.proc.kill(signal);
+    await exit;
+  }
+
+  async function join(user: 'alice' | 'bob' | 'root'): Promise<ClientSession> {
+    const client = await joinAs(router.url, user);
+    clients.push(client);
+    return client;
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'asexor-shared-queue-'));
+    const config = testRouterConfig(0);
+    const [http] = config.transports;
+    const auth = http?.type === 'http' ? http.services.find((s) => s.type === 'websocket')?.auth : undefined;
+    router = await startTestRouter({ realms: config.realms, ...(auth === undefined ? {} : { auth }) });
+  });
+
+  afterEach(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await Promise.allSettled(workers.map((w) => stop(w, 'SIGTERM')));
+    await router.close();
+    await rm(dir, { recursive: true, force: true });
+    workers = [];
+    clients = [];
+  });
+
+  it('three workers, long and short tasks mixed: the short ones run on the idle workers, never behind a long one', async () => {
+    const three = await startWorkers(3);
+    const [alice, bob] = [await join('alice'), await join('bob')];
+    const [aliceLog, bobLog] = [await subscribeStatus(alice), await subscribeStatus(bob)];
+    const longs = [await alice.call('asexor.task.hold', [3000]), await bob.call('asexor.task.hold', [3000])];
+    await Promise.all([aliceLog.waitFor((e) => e['task_id'] === longs[0] && e['status'] === 'progress'), bobLog.waitFor((e) => e['task_id'] === longs[1] && e['status'] === 'progress')]);
+    const shorts = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? alice : bob).call('asexor.task.hold', [50])));
+    const logOf = (i: number): EventLog => (i % 2 === 0 ? aliceLog : bobLog);
+    const shortEnds = await Promise.all(shorts.map((id, i) => terminalOf(logOf(i), id, 20_000)));
+    const longEnds = await Promise.all([terminalOf(aliceLog, longs[0], 20_000), terminalOf(bobLog, longs[1], 20_000)]);
+
+    const longPids = new Set([pidOf(aliceLog, longs[0]), pidOf(bobLog, longs[1])]);
+    expect(longPids.size, 'the two long tasks run on two workers').to.equal(2);
+    const idle = three.map((w) => w.pid).filter((pid) => !longPids.has(pid));
+    const firstLongEnd = Math.min(...longEnds.map((e) => Date.parse(String(e['at']))));
+    for (const [i, end] of shortEnds.entries()) {
+      expect(end, `short task ${String(i)}`).to.include({ status: 'success' });
+      expect((end['result'] as Dict)['pid'], 'a short task ran on the idle worker').to.be.oneOf(idle);
+      expect(Date.parse(String(end['at'])), 'a short task ended before the long ones').to.be.below(firstLongEnd);
+    }
+    expect(terminalsOf(aliceLog, longs[0])).to.have.length(1);
+    expect(terminalsOf(bobLog, longs[1])).to.have.length(1);
+    for (const [i, id] of shorts.entries()) expect(terminalsOf(logOf(i), id)).to.have.length(1);
+    // Status and history from any worker (control calls go round-robin): each is asked three times.
+    for (let round = 0; round < 3; round++) {
+      expect(await alice.call('asexor.control.status', [longs[0]])).to.include({ status: 'success' });
+      const history = await bob.call('asexor.control.history') as Dict[];
+      expect(history.map((e) => e['task_id'])).to.have.members([longs[1], ...shorts.filter((_, i) => i % 2 === 1)]);
+    }
+  });
+
+  it('a worker killed mid-task: every accepted task ends with exactly one terminal event, the lost one with ERR_WORKER_LOST', async () => {
+    await startWorkers(3);
+    const alice = await join('alice');
+    const log = await subscribeStatus(alice);
+    const longs = [await alice.call('asexor.task.hold', [2500]), await alice.call('asexor.task.hold', [2500]), await alice.call('asexor.task.hold', [2500])];
+    await Promise.all(longs.map((id) => log.waitFor((e) => e['task_id'] === id && e['status'] === 'progress')));
+    const waiting = await Promise.all(Array.from({ length: 6 }, () => alice.call('asexor.task.hold', [30])));
+    const rerun = await alice.call('asexor.task.hold_rerun', [30]);
+    const victimPid = pidOf(log, longs[0]);
+    const victim = workers.find((w) => w.pid === victimPid);
+    if (victim === undefined) throw new Error(`no worker with pid ${String(victimPid)}`);
+    await stop(victim, 'SIGKILL');
+
+    const lost = await terminalOf(log, longs[0], 20_000);
+    expect(lost).to.include({ status: 'error' });
+    expect((lost['error'] as Dict)['code']).to.equal('ERR_WORKER_LOST');
+    const survivors = workers.filter((w) => w !== victim).map((w) => w.pid);
+    for (const id of [...longs.slice(1), ...waiting, rerun]) {
+      const end = await terminalOf(log, id, 20_000);
+      expect(end, String(id)).to.include({ status: 'success' });
+      expect((end['result'] as Dict)['pid']).to.be.oneOf(survivors);
+    }
+    // Nothing more comes: no second terminal event for any task.
+    await expectNothingWithin(LEASE_MS / 3);
+    for (const id of [...longs, ...waiting, rerun]) expect(terminalsOf(log, id), String(id)).to.have.length(1);
+    const admin = await join('root');
+    expect(await admin.call('asexor.control.stats')).to.include({ queued: 0, running: 0 });
+  });
+
+  it('a progressive call gets its task\'s progress and result whichever worker runs it', async () => {
+    const two = await startWorkers(2);
+    const alice = await join('alice');
+    // One worker is busy with a long task: the calls it accepts (round-robin: every other one) run on the other.
+    const log = await subscribeStatus(alice);
+    const long = await alice.call('asexor.task.hold', [20_000]);
+    await log.waitFor((e) => e['task_id'] === long && e['status'] === 'progress');
+    const calls = Array.from({ length: 6 }, () => {
+      const progress: Dict[] = [];
+      const result = alice.call('asexor.task.hold', [200], {}, { receive_progress: true }, (r) => { progress.push((r as AbResult).kwargs); });
+      return { progress, result: result as Promise<AbResult> };
+    });
+    let elsewhere = 0;
+    for (const call of calls) {
+      const final = (await call.result).kwargs;
+      expect(final).to.include({ status: 'success' });
+      const ranOn = two.find((w) => w.pid === (final['result'] as Dict)['pid']);
+      const acceptedBy = two.find((w) => String(final['task_id']).startsWith(w.id));
+      expect(ranOn, 'ran on one of the workers').not.to.equal(undefined);
+      if (ranOn !== acceptedBy) elsewhere += 1;
+      expect(call.progress.map((e) => e['status'])).to.deep.equal(['queued', 'started', 'progress']);
+      expect(call.progress.find((e) => e['status'] === 'progress')).to.include({ message: `pid ${String(ranOn?.pid)}` });
+    }
+    expect(elsewhere, 'the calls the busy worker accepted ran on the other').to.be.at.least(3);
+    expect(await alice.call('asexor.control.cancel', [long])).to.equal('running');
+  });
+
+  it('cancel from any worker: a running task is stopped where it runs, a waiting one ends at once, each with one terminal event', async () => {
+    await startWorkers(2);
+    const [alice, bob] = [await join('alice'), await join('bob')];
+    const log = await subscribeStatus(alice);
+    const running = [await alice.call('asexor.task.hold', [20_000]), await alice.call('asexor.task.hold', [20_000])];
+    await Promise.all(running.map((id) => log.waitFor((e) => e['task_id'] === id && e['status'] === 'progress')));
+    const queued = await alice.call('asexor.task.hold', [10]);
+    expect(await alice.call('asexor.control.status', [queued])).to.include({ status: 'queued' });
+    expect((await wampError(bob.call('asexor.control.cancel', [running[0]]))).kwargs['code']).to.equal('ERR_NO_SUCH_TASK_ID');
+    expect(await alice.call('asexor.control.cancel', [queued])).to.equal('queued');
+    expect(await terminalOf(log, queued)).to.include({ status: 'cancelled' });
+    for (const id of running) expect(await alice.call('asexor.control.cancel', [id])).to.equal('running');
+    for (const id of running) expect(await terminalOf(log, id, 10_000)).to.include({ status: 'cancelled' });
+    const again = await wampError(alice.call('asexor.control.cancel', [running[0]]));
+    expect(again.kwargs['code']).to.equal('ERR_TASK_ALREADY_FINISHED');
+    for (const id of [...running, queued]) expect(terminalsOf(log, id)).to.have.length(1);
+    const tasks = await alice.call('asexor.control.tasks');
+    expect(tasks).to.deep.equal([]);
+  });
+});
