@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { StoreOpenError } from '../../shared/errors.ts';
+import { SCHEMA_VERSION } from '../../worker/store/postgres-schema.ts';
 import { PostgresQueueStore } from '../../worker/store/postgres-store.ts';
 import type { QueueStore, Wake } from '../../worker/store/queue-store.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
@@ -37,10 +38,10 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     await Promise.all(open.splice(0).map((store) => store.close()));
   });
 
-  it('creates the schema once when three workers open it at the same time, at version 1', async () => {
+  it('creates the schema once when three workers open it at the same time, at the current version', async () => {
     await Promise.all([openStore('racing'), openStore('racing'), openStore('racing')]);
     const rows = (await admin.query<{ value: string }>('SELECT value FROM racing.meta WHERE key = \'schema_version\'')).rows;
-    expect(rows).to.deep.equal([{ value: '1' }]);
+    expect(rows).to.deep.equal([{ value: String(SCHEMA_VERSION) }]);
     expect(Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM racing.totals')).rows[0]?.n)).to.equal(1);
   });
 
@@ -50,7 +51,22 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     const error: unknown = await openStore('newer').then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(StoreOpenError);
     expect((error as StoreOpenError).code).to.equal('ERR_STORE_OPEN');
-    expect((error as Error).message).to.match(/schema newer has version 99, written by a newer asexor \(this one knows 1\)/);
+    expect((error as Error).message).to.match(new RegExp(`schema newer has version 99, written by a newer asexor \\(this one knows ${String(SCHEMA_VERSION)}\\)`));
+  });
+
+  it('upgrades a version 1 schema in place, keeping its tasks (version 2 records progress)', async () => {
+    const old = await openStore('upgrade');
+    const task = newTask('alice');
+    await old.admit(task);
+    await old.close();
+    // What version 1 was: no progress column.
+    await admin.query('ALTER TABLE upgrade.tasks DROP COLUMN progress; UPDATE upgrade.meta SET value = \'1\' WHERE key = \'schema_version\'');
+    const store = await openStore('upgrade');
+    expect((await admin.query<{ value: string }>('SELECT value FROM upgrade.meta WHERE key = \'schema_version\'')).rows).to.deep.equal([{ value: String(SCHEMA_VERSION) }]);
+    const claimed = await store.claim('w1');
+    expect(claimed?.id).to.equal(task.id);
+    await store.progress([{ taskId: task.id, attempt: claimed!.attempt, event: { task_id: task.id, task: 'sleep', at: new Date().toISOString(), status: 'progress', progress: 0.5 } }]);
+    expect((await store.status(task.id))?.event).to.include({ status: 'progress', progress: 0.5 });
   });
 
   it('fails to open with ERR_STORE_OPEN naming the server without its password', async () => {

@@ -219,6 +219,15 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     const log = await subscribeStatus(alice);
     const running = [await alice.call('asexor.task.hold', [20_000]), await alice.call('asexor.task.hold', [20_000])];
     await Promise.all(running.map((id) => log.waitFor((e) => e['task_id'] === id && e['status'] === 'progress')));
+    // Every worker answers a running task's progress (recorded in the store within a second): asked on both in turn.
+    const ranOn = pidOf(log, running[0]);
+    for (let answered = 0, deadline = Date.now() + 5000; answered < 2;) {
+      const status = await alice.call('asexor.control.status', [running[0]]) as Dict;
+      answered = status['status'] === 'progress' ? answered + 1 : 0;
+      if (answered === 2) expect(status).to.include({ progress: 0.5, message: `pid ${String(ranOn)}` });
+      if (Date.now() > deadline) throw new Error(`no worker answered the progress: ${JSON.stringify(status)}`);
+      if (answered === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const queued = await alice.call('asexor.task.hold', [10]);
     expect(await alice.call('asexor.control.status', [queued])).to.include({ status: 'queued' });
     expect((await wampError(bob.call('asexor.control.cancel', [running[0]]))).kwargs['code']).to.equal('ERR_NO_SUCH_TASK_ID');

@@ -207,6 +207,32 @@ for (const backend of storeBackends()) {
         expect((await two!.active(undefined, 1)).map((e) => e.task_id)).to.deep.equal([b1.id]);
       });
 
+      it('answers the recorded progress of a running task on every handle; drops progress of an attempt that no longer runs', async () => {
+        const [one, two] = await backend.open(2, { leaseMs: 0 });
+        const [task, rerun] = [newTask('alice'), newTask('alice', 4, { rerun: true })];
+        await admitAll(one!, [task, rerun]);
+        const claimed = await one!.claim('w1');
+        const progress = (at: number, message?: string): TaskStatusEvent => ({
+          task_id: task.id, task: 'sleep', at: new Date().toISOString(), status: 'progress', progress: at, ...(message === undefined ? {} : { message }),
+        });
+        await one!.progress([{ taskId: task.id, attempt: claimed!.attempt, event: progress(0.25) }]);
+        await one!.progress([{ taskId: task.id, attempt: claimed!.attempt, event: progress(0.5, 'half') }, { taskId: task.id, attempt: 99, event: progress(0.9) }]);
+        expect((await two!.status(task.id))?.event).to.deep.include({ status: 'progress', progress: 0.5, message: 'half' });
+        expect((await two!.history('alice', 2)).map((h) => h.event.status)).to.deep.equal(['queued', 'progress']);
+        expect((await two!.active('alice', 10))[0]).to.deep.include({ task_id: task.id, status: 'running', started_at: claimed!.started.at, progress: 0.5, message: 'half' });
+        expect(await two!.finish(task.id, claimed!.attempt, successOf(claimed!))).to.equal(true);
+        await one!.progress([{ taskId: task.id, attempt: claimed!.attempt, event: progress(1) }]);
+        expect((await two!.status(task.id))?.event.status, 'no progress after the end').to.equal('success');
+        // A rerun task's progress belongs to its attempt: queued again, it answers queued, then started.
+        const lost = await one!.claim('w-dead');
+        await one!.progress([{ taskId: rerun.id, attempt: lost!.attempt, event: { ...progress(0.7), task_id: rerun.id } }]);
+        expect(await two!.reap()).to.deep.equal([{ id: rerun.id, owner: 'alice', outcome: 'requeued' }]);
+        expect((await two!.status(rerun.id))?.event.status).to.equal('queued');
+        const again = await two!.claim('w2');
+        expect((await one!.status(rerun.id))?.event).to.deep.include({ status: 'started', at: again!.started.at });
+        await one!.progress([]); // an empty batch is no query
+      });
+
       it('prunes finished tasks beyond the retention (PostgreSQL; the embedded history bounds itself)', async () => {
         const [store] = await backend.open(1);
         const tasks = [newTask('alice'), newTask('alice'), newTask('alice'), newTask('bob')];

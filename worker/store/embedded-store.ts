@@ -15,7 +15,7 @@ import { TaskHistory, type DatedEntry } from '../task-history.ts';
 import type { ActiveTaskEntry } from '../task-list.ts';
 import type { QueueJob } from '../task-queue.ts';
 import { WaitingRoom, type QueueEntry } from '../task-queue-waiting-room.ts';
-import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
+import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, ProgressUpdate, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
 import { abandonedEvent, cancelledWaitingEvent, checkAdmission, queuedEvent, startedEvent } from './store-rules.ts';
 
 export interface EmbeddedStoreOptions {
@@ -44,6 +44,8 @@ class HeldTask implements QueueJob {
   leaseUntil = 0;
   cancelRequested = false;
   startedAt = '';
+  /** The latest recorded progress of the current attempt. */
+  progress: TaskStatusEvent | undefined;
   constructor(task: NewTask, seq: number, queued: TaskStatusEvent) {
     this.id = task.id;
     this.queued = queued;
@@ -60,7 +62,12 @@ class HeldTask implements QueueJob {
 
 function activeEntry(held: HeldTask): ActiveTaskEntry {
   const base = { task_id: held.id, task: held.task.task, owner: held.owner, priority: held.priority, queued_at: held.queued.at };
-  return held.startedAt === '' ? { ...base, status: 'queued' } : { ...base, status: 'running', started_at: held.startedAt };
+  if (held.startedAt === '') return { ...base, status: 'queued' };
+  const progress = held.progress?.status === 'progress' ? held.progress : undefined;
+  return {
+    ...base, status: 'running', started_at: held.startedAt,
+    ...(progress === undefined ? {} : { progress: progress.progress, ...(progress.message === undefined ? {} : { message: progress.message }) }),
+  };
 }
 
 export class EmbeddedQueueStore implements QueueStore {
@@ -119,6 +126,7 @@ export class EmbeddedQueueStore implements QueueStore {
     held.attempt += 1;
     held.leaseUntil = this.#now().getTime() + this.#limits.leaseMs;
     held.cancelRequested = false;
+    held.progress = undefined;
     const started = startedEvent(held.id, held.task.task, this.#now());
     held.startedAt = started.at;
     this.#running += 1;
@@ -170,6 +178,16 @@ export class EmbeddedQueueStore implements QueueStore {
       if (held.cancelRequested) cancelRequested.push(held.id);
     }
     return Promise.resolve({ renewed, cancelRequested });
+  }
+
+  progress(updates: readonly ProgressUpdate[]): Promise<void> {
+    for (const { taskId, attempt, event } of updates) {
+      const held = this.#held.get(taskId);
+      if (held === undefined || held.startedAt === '' || held.attempt !== attempt || event.status !== 'progress' || event.task_id !== taskId) continue;
+      held.progress = event;
+      this.#history.update(event);
+    }
+    return Promise.resolve();
   }
 
   async reap(): Promise<Reaped[]> {

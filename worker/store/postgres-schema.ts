@@ -8,7 +8,7 @@ import type { PoolClient } from 'pg';
 import { StoreOpenError } from '../../shared/errors.ts';
 
 /** The version this code writes; MIGRATIONS[i] brings a schema from version i to i + 1. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** A schema name we quote ourselves: lowercase, digits, underscores, at most 40 characters. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
@@ -19,7 +19,7 @@ export function checkSchemaName(schema: string): string {
 }
 
 /**
- * Version 1. `tasks`: one row per admitted task, its state and latest event (progress is not kept);
+ * Version 1. `tasks`: one row per admitted task, its state and latest event (progress: version 2);
  * `lanes`: one row per user with their counts, their head priority (lowest priority number waiting)
  * and their turn (the ring position: a lower turn is served first within a priority); `totals`: the
  * waiting count and bytes of all users, one row, the global caps' lock; `turn_seq` hands out turns.
@@ -158,7 +158,15 @@ END $fn$;
 `;
 }
 
-const MIGRATIONS: readonly ((schema: string) => string)[] = [v1];
+/**
+ * Version 2. `tasks.progress`: the latest progress event of the running attempt (written by
+ * `progress`, cleared when a task is queued again); reads prefer it to `event` while the task runs.
+ */
+function v2(s: string): string {
+  return `ALTER TABLE ${s}.tasks ADD COLUMN progress jsonb;`;
+}
+
+const MIGRATIONS: readonly ((schema: string) => string)[] = [v1, v2];
 
 /** Creates or upgrades `schema` to SCHEMA_VERSION inside one transaction on `client`; StoreOpenError naming `where`. */
 export async function migrate(client: PoolClient, schema: string, where: string): Promise<number> {

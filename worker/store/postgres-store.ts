@@ -19,7 +19,7 @@ import type { DatedEntry } from '../task-history.ts';
 import type { ActiveTaskEntry } from '../task-list.ts';
 import { checkSchemaName, migrate } from './postgres-schema.ts';
 import { wakeChannels, WakeListener, type WakeChannels } from './postgres-wake.ts';
-import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
+import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, ProgressUpdate, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
 import { abandonedEvent, cancelledWaitingEvent, queuedEvent } from './store-rules.ts';
 
 export interface PostgresStoreOptions {
@@ -39,6 +39,9 @@ export interface PostgresStoreOptions {
 }
 
 export const postgresStoreDefaults = { schema: 'asexor', poolSize: 4, reconnectMs: 1000 } as const;
+
+/** A task's latest event: its recorded progress while it runs, else its last state change. */
+const LATEST_EVENT = `CASE WHEN state = 'running' AND progress IS NOT NULL THEN progress ELSE event END`;
 
 /** Tasks one `reap` call handles at most (the rest on the next call). */
 const REAP_BATCH = 100;
@@ -219,7 +222,7 @@ export class PostgresQueueStore implements QueueStore {
         const now = this.#now();
         if (row.rerun && !row.cancel_requested) {
           const bytes = Number(row.bytes);
-          await c.query(`UPDATE ${s}.tasks SET state = 'queued', worker = NULL, lease_until = NULL, event = $2 WHERE seq = $1`,
+          await c.query(`UPDATE ${s}.tasks SET state = 'queued', worker = NULL, lease_until = NULL, event = $2, progress = NULL WHERE seq = $1`,
             [row.seq, queuedEvent(row.id, row.task, row.queued_at)]);
           await c.query(`UPDATE ${s}.lanes SET running = running - 1, queued = queued + 1, queued_bytes = queued_bytes + $2,
               turn = CASE WHEN running >= $4 OR head_priority IS NULL OR $3 < head_priority THEN nextval('${s}.turn_seq') ELSE turn END,
@@ -244,15 +247,22 @@ export class PostgresQueueStore implements QueueStore {
   }
 
   async status(taskId: string): Promise<StoredStatus | undefined> {
-    const row = (await this.#pool.query<{ owner: string; event: TaskStatusEvent }>(`SELECT owner, event FROM ${this.#s}.tasks WHERE id = $1`, [taskId])).rows[0];
+    const row = (await this.#pool.query<{ owner: string; event: TaskStatusEvent }>(`SELECT owner, ${LATEST_EVENT} AS event FROM ${this.#s}.tasks WHERE id = $1`, [taskId])).rows[0];
     return row === undefined ? undefined : { owner: row.owner, event: row.event };
   }
 
   async history(owner: string, limit: number): Promise<DatedEntry[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
-    const rows = (await this.#pool.query<{ event: TaskStatusEvent; queued_at: Date }>(`SELECT event, queued_at FROM ${this.#s}.tasks
+    const rows = (await this.#pool.query<{ event: TaskStatusEvent; queued_at: Date }>(`SELECT ${LATEST_EVENT} AS event, queued_at FROM ${this.#s}.tasks
       WHERE owner = $1 ORDER BY seq DESC LIMIT $2`, [owner, limit])).rows;
     return rows.map((row) => ({ since: row.queued_at.getTime(), event: row.event }));
+  }
+
+  async progress(updates: readonly ProgressUpdate[]): Promise<void> {
+    const rows = updates.filter((u) => u.event.status === 'progress' && u.event.task_id === u.taskId).map((u) => ({ id: u.taskId, attempt: u.attempt, event: u.event }));
+    if (rows.length === 0) return;
+    await this.#pool.query(`UPDATE ${this.#s}.tasks t SET progress = u.event FROM jsonb_to_recordset($1::jsonb) AS u(id text, attempt integer, event jsonb)
+      WHERE t.id = u.id AND t.attempt = u.attempt AND t.state = 'running'`, [JSON.stringify(rows)]);
   }
 
   async stats(): Promise<StoreStats> {
@@ -271,13 +281,19 @@ export class PostgresQueueStore implements QueueStore {
   }
 
   async active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]> {
-    const rows = (await this.#pool.query<{ id: string; task: string; owner: string; state: 'queued' | 'running'; priority: number; queued_at: Date; started_at: string | null }>(
-      `SELECT id, task, owner, state, priority, queued_at, CASE WHEN state = 'running' THEN event->>'at' END AS started_at FROM ${this.#s}.tasks
+    const rows = (await this.#pool.query<{ id: string; task: string; owner: string; state: 'queued' | 'running'; priority: number; queued_at: Date; started_at: string | null; progress: TaskStatusEvent | null }>(
+      `SELECT id, task, owner, state, priority, queued_at, CASE WHEN state = 'running' THEN event->>'at' END AS started_at,
+        CASE WHEN state = 'running' THEN progress END AS progress FROM ${this.#s}.tasks
         WHERE state IN ('queued', 'running') AND ($1::text IS NULL OR owner = $1)
         ORDER BY state = 'running' DESC, started_at, priority, seq LIMIT $2`, [owner ?? null, Math.max(0, limit)])).rows;
     return rows.map((row) => {
       const base = { task_id: row.id, task: row.task, owner: row.owner, priority: row.priority, queued_at: row.queued_at.toISOString() };
-      return row.started_at === null ? { ...base, status: 'queued' as const } : { ...base, status: 'running' as const, started_at: row.started_at };
+      if (row.started_at === null) return { ...base, status: 'queued' as const };
+      const progress = row.progress?.status === 'progress' ? row.progress : undefined;
+      return {
+        ...base, status: 'running' as const, started_at: row.started_at,
+        ...(progress === undefined ? {} : { progress: progress.progress, ...(progress.message === undefined ? {} : { message: progress.message }) }),
+      };
     });
   }
 

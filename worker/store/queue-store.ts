@@ -43,7 +43,7 @@ export interface ClaimedTask extends QueueTask {
   readonly started: TaskStatusEvent;
 }
 
-/** A task's owner and latest recorded event (progress is not recorded). */
+/** A task's owner and latest recorded event (for a running task, its latest recorded progress if any). */
 export interface StoredStatus {
   readonly owner: string;
   readonly event: TaskStatusEvent;
@@ -56,6 +56,14 @@ export type CancelOutcome =
   | { readonly state: 'running'; readonly owner: string; readonly worker: string }
   /** It had ended already. */
   | { readonly state: 'finished'; readonly owner: string; readonly status: TerminalStatus };
+
+/** The latest progress event of a running task, for `progress`. */
+export interface ProgressUpdate {
+  readonly taskId: string;
+  /** The claim's attempt: progress of an attempt that no longer runs is dropped. */
+  readonly attempt: number;
+  readonly event: TaskStatusEvent;
+}
 
 /** What `heartbeat` learnt about the tasks this worker runs. */
 export interface HeartbeatResult {
@@ -123,6 +131,12 @@ export interface QueueStore {
    * be recorded, or one claimed under the same worker id before a restart, must see its lease run out.
    */
   heartbeat(worker: string, taskIds: readonly string[]): Promise<HeartbeatResult>;
+  /**
+   * Records the latest progress of running tasks (a batch; the worker sends at most one per task and
+   * interval), so that `status`, `history` and `active` answer it on every worker. An update for a task
+   * that no longer runs under that attempt is dropped.
+   */
+  progress(updates: readonly ProgressUpdate[]): Promise<void>;
   /** Re-queues or ends the running tasks whose lease expired (any worker may call it). */
   reap(): Promise<Reaped[]>;
   /** The latest event of a task (any owner), or undefined. */
@@ -133,8 +147,7 @@ export interface QueueStore {
   /**
    * Waiting and running tasks (`owner`'s, or everyone's when undefined), in the order of
    * worker/task-list.ts: running by start (ties by priority, then submission), then waiting by
-   * priority and submission; at most `limit`.
-   * Progress is not recorded, so the entries carry none.
+   * priority and submission; at most `limit`. A running task carries its latest recorded progress.
    */
   active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]>;
   /**

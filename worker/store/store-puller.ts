@@ -39,7 +39,9 @@ export class StorePuller {
   readonly #log: Logger;
   /** The running tasks' abort controllers, by task id. */
   readonly #running = new Map<string, AbortController>();
+  /** Heartbeat and reap timers: kept while a drain waits for the running tasks. */
   readonly #timers: NodeJS.Timeout[] = [];
+  #pollTimer: NodeJS.Timeout | undefined;
   /** Heartbeats and reaps under way: `stop` waits for them, so that the store can be closed after it. */
   readonly #chores = new Set<Promise<void>>();
   #unsubscribe: (() => void) | undefined;
@@ -63,21 +65,26 @@ export class StorePuller {
     this.#timers.push(
       setInterval(() => { this.#chore(this.#heartbeat()); }, this.#o.heartbeatMs),
       setInterval(() => { this.#chore(this.#reap()); }, this.#o.reapMs),
-      setInterval(() => { void this.#pump(); }, this.#o.pollMs ?? storePullerDefaults.pollMs),
     );
+    this.#pollTimer = setInterval(() => { void this.#pump(); }, this.#o.pollMs ?? storePullerDefaults.pollMs);
     void this.#pump();
   }
 
   /**
    * Claims nothing more; `drain` lets the running tasks end, `cancel` aborts them first. Resolves once
    * none runs here. Waiting tasks stay in the store for the other workers.
+   * Until then the heartbeats and the wake-ups go on: a task still draining here must keep its lease
+   * (else another worker's reap ends it as lost while it runs, and its own end is discarded), and a
+   * cancel asked on any worker must still reach it.
    */
   async stop(mode: 'drain' | 'cancel' = 'drain'): Promise<void> {
     this.#stopping = true;
-    this.#unsubscribe?.();
-    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    clearInterval(this.#pollTimer);
     if (mode === 'cancel') for (const controller of this.#running.values()) controller.abort(new DOMException('The worker is stopping', 'AbortError'));
     if (this.#running.size > 0 || this.#claiming) await new Promise<void>((resolve) => { this.#idle.push(resolve); });
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
     await Promise.all(this.#chores);
   }
 

@@ -8,8 +8,9 @@
  * - this worker's StorePuller (store-puller.ts) claims tasks while it has a free slot and runs them here
  *   (worker/task-lifecycle.ts), whoever accepted them: the claim's `started`, the progress and the
  *   terminal event go to the owner's status topic through the StatusSink, from the worker that runs it;
- * - status, cancel, history, tasks and stats read the store, so any worker answers for any task; a task
- *   running here answers its latest progress too;
+ * - status, cancel, history, tasks and stats read the store, so any worker answers for any task; the
+ *   progress of a running task is recorded in the store at most once per `progressMs` (a task running
+ *   here answers its latest progress at once);
  * - a progressive call (or one of the original WAMP API) follows its task wherever it runs
  *   (task-follower.ts).
  * Visibility as in TaskService: a user sees only their own tasks, another user's id is unknown; admin
@@ -32,7 +33,7 @@ import type { ShutdownMode } from '../task-queue.ts';
 import type { TaskListEntry, TaskRegistry } from '../task-registry.ts';
 import type { TaskRunner } from '../task-runner.ts';
 import { queueBytesDefaults, type ServiceStats, type StatusSink, type SubmissionObserver, type Submitted, type SubmitOptions } from '../task-service.ts';
-import type { ClaimedTask, QueueStore } from './queue-store.ts';
+import type { ClaimedTask, ProgressUpdate, QueueStore } from './queue-store.ts';
 import { StorePuller } from './store-puller.ts';
 import { TaskFollower } from './task-follower.ts';
 
@@ -55,6 +56,8 @@ export interface StoreTaskServiceOptions {
   readonly retention: RetentionSettings;
   /** @default storeServiceDefaults.pruneMs */
   readonly pruneMs?: number;
+  /** How often the latest progress of the tasks running here is recorded in the store (one batch). @default storeServiceDefaults.progressMs */
+  readonly progressMs?: number;
   /** How often waiting tasks are looked for without a wake-up, and followed tasks read from the store. @default 5000 */
   readonly pollMs?: number;
   readonly uriPrefix: string;
@@ -72,7 +75,7 @@ export interface StoreTaskServiceOptions {
   readonly now?: () => Date;
 }
 
-export const storeServiceDefaults = { pruneMs: 10 * 60_000, historyPerUser: 100 } as const;
+export const storeServiceDefaults = { pruneMs: 10 * 60_000, progressMs: 1000, historyPerUser: 100 } as const;
 
 export class StoreTaskService implements TaskApi {
   readonly workerId: string;
@@ -85,6 +88,17 @@ export class StoreTaskService implements TaskApi {
   readonly #follower: TaskFollower;
   /** The latest event of each task running here (status answers its progress). */
   readonly #latest = new Map<string, TaskStatusEvent>();
+  /** Progress not recorded in the store yet, the latest per task; written every progressMs. */
+  readonly #unrecorded = new Map<string, ProgressUpdate>();
+  #progressTimer: NodeJS.Timeout | undefined;
+  /**
+   * Tasks admitted here whose `queued` event is not published yet, with their events that came
+   * meanwhile (published after it, in order): a worker may claim a task before its admission returns
+   * here (the embedded store claims within `admit`, this worker's puller among others), and a cancel
+   * may end it, so its `started` or `cancelled` must not overtake its `queued` (TaskService holds them
+   * the same way).
+   */
+  readonly #unpublished = new Map<string, TaskStatusEvent[]>();
   #pruneTimer: NodeJS.Timeout | undefined;
   #closing = false;
 
@@ -156,18 +170,25 @@ export class StoreTaskService implements TaskApi {
     // Subscribed before the task exists: a worker may claim it at once and publish its start.
     if (options.onEvent !== undefined) await this.#follower.follow(caller.authid, taskId, options.onEvent);
     let queued: TaskStatusEvent;
+    this.#unpublished.set(taskId, []);
     try {
       queued = await this.#store.admit({
         id: taskId, owner: caller.authid, role: caller.authrole, task: def.name, priority: this.#o.priorityFor(caller.authrole),
         input, bytes: bytes > queueBytesDefaults.small ? bytes : 0, rerun: def.rerunOnRestart === true,
       });
     } catch (error) {
+      this.#unpublished.delete(taskId);
       this.#follower.unfollow(taskId);
       throw error;
     }
     this.#o.submissions?.accepted(def.name);
     // Reply before update: the id goes out in this turn, the event in the next one.
-    setImmediate(() => { this.#publish(caller.authid, queued); });
+    setImmediate(() => {
+      const held = this.#unpublished.get(taskId) ?? [];
+      this.#unpublished.delete(taskId);
+      this.#publish(caller.authid, queued);
+      for (const event of held) this.#publish(caller.authid, event);
+    });
     const follower = this.#follower;
     return {
       taskId,
@@ -232,6 +253,8 @@ export class StoreTaskService implements TaskApi {
     this.#closing = true;
     clearInterval(this.#pruneTimer);
     await this.#puller.stop(mode);
+    clearTimeout(this.#progressTimer);
+    this.#unrecorded.clear();
     this.#follower.close();
   }
 
@@ -247,6 +270,11 @@ export class StoreTaskService implements TaskApi {
 
   /** To the owner's topic and to this worker's followers of the task. */
   #publish(owner: string, event: TaskStatusEvent): void {
+    const held = this.#unpublished.get(event.task_id);
+    if (held !== undefined) {
+      held.push(event);
+      return;
+    }
     try {
       this.#o.sink.publish({ authid: owner, authrole: '' }, event);
     } catch (error) {
@@ -267,6 +295,7 @@ export class StoreTaskService implements TaskApi {
     const { promise, resolve } = Promise.withResolvers<TaskStatusEvent>();
     const settle = (event: TaskStatusEvent): void => {
       this.#latest.delete(task.id);
+      this.#unrecorded.delete(task.id);
       resolve(event);
     };
     let call: { def: ValidCall['def']; params: unknown };
@@ -286,10 +315,23 @@ export class StoreTaskService implements TaskApi {
         }
         this.#latest.set(task.id, event);
         this.#publish(task.owner, event);
+        this.#recordProgress({ taskId: task.id, attempt: task.attempt, event });
       },
     });
     void lifecycle.run(signal);
     return promise;
+  }
+
+  /** Other workers answer status with a task's progress: recorded in one batch every progressMs. */
+  #recordProgress(update: ProgressUpdate): void {
+    this.#unrecorded.set(update.taskId, update);
+    if (this.#progressTimer !== undefined) return;
+    this.#progressTimer = setTimeout(() => {
+      this.#progressTimer = undefined;
+      const updates = [...this.#unrecorded.values()];
+      this.#unrecorded.clear();
+      this.#store.progress(updates).catch((error: unknown) => { this.#log.warn({ err: error }, 'recording progress in the queue store failed'); });
+    }, this.#o.progressMs ?? storeServiceDefaults.progressMs);
   }
 
   async #prune(): Promise<void> {
