@@ -36,6 +36,15 @@ interface WorkerProcess {
   /** The worker id its accepted task ids start with. */
   readonly id: string;
   readonly pid: number;
+  /** Its Prometheus metrics (`asexor.metrics.listen`). */
+  readonly metricsUrl: string;
+}
+
+/** A worker's queue gauges: waiting tasks (all priorities) and running tasks. */
+async function queueGauges(worker: WorkerProcess): Promise<{ queued: number; running: number }> {
+  const text = await (await fetch(worker.metricsUrl)).text();
+  const values = (name: string): number[] => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map((m) => Number(m[1]));
+  return { queued: values('asexor_worker_queued_tasks').reduce((a, b) => a + b, 0), running: values('asexor_worker_running_tasks')[0] ?? NaN };
 }
 
 function terminalsOf(log: EventLog, id: unknown): Dict[] {
@@ -69,6 +78,7 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
       asexor: {
         tasksModule: TASKS, filesDir: 'files', concurrency: 1, perUser: { maxRunning: 3 },
         store: { type: 'postgres', schema: `wamp${String(schemas)}`, leaseMs: LEASE_MS, heartbeatMs: 300 },
+        metrics: { listen: { port: 0 } },
       },
     }));
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'ASEXOR_STORE')), ASEXOR_PG_URL: pg.url };
@@ -78,19 +88,23 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
       const exited = once(proc, 'exit').then(([code]) => { throw new Error(`a worker exited (${String(code)}) before registering`); });
       const registered = (async () => {
         let id = '';
+        let metricsUrl = '';
+        let joined = false;
         for await (const line of createInterface({ input: proc.stdout })) {
-          const entry = JSON.parse(line) as { msg?: string; workerId?: string; store?: string };
+          const entry = JSON.parse(line) as { msg?: string; workerId?: string; store?: string; url?: string };
           if (entry.msg === 'worker started') {
             expect(entry.store).to.equal('postgres');
             id = entry.workerId ?? '';
           }
-          if (entry.msg === 'worker registered') return id;
+          if (entry.msg === 'metrics listening') metricsUrl = entry.url ?? '';
+          if (entry.msg === 'worker registered') joined = true;
+          if (joined && metricsUrl !== '') return { id, metricsUrl };
         }
-        throw new Error('no "worker registered" line');
+        throw new Error('no "worker registered" and "metrics listening" lines');
       })();
-      const id = await Promise.race([registered, exited]);
+      const { id, metricsUrl } = await Promise.race([registered, exited]);
       proc.stdout.resume();
-      return { proc, id, pid: proc.pid ?? 0 };
+      return { proc, id, pid: proc.pid ?? 0, metricsUrl };
     }));
     workers.push(...started);
     return started;
@@ -230,6 +244,8 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     }
     const queued = await alice.call('asexor.task.hold', [10]);
     expect(await alice.call('asexor.control.status', [queued])).to.include({ status: 'queued' });
+    // The queue gauges of every worker are the shared queue's.
+    for (const worker of workers) expect(await queueGauges(worker)).to.deep.equal({ queued: 1, running: 2 });
     expect((await wampError(bob.call('asexor.control.cancel', [running[0]]))).kwargs['code']).to.equal('ERR_NO_SUCH_TASK_ID');
     expect(await alice.call('asexor.control.cancel', [queued])).to.equal('queued');
     expect(await terminalOf(log, queued)).to.include({ status: 'cancelled' });
