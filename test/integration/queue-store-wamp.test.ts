@@ -22,7 +22,7 @@ import type { AbResult, Dict } from '../../shared/autobahn.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
 import { POSTGRES_TOOL, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';
-import { testRouterConfig, USERS } from '../helpers/start-server.ts';
+import { startTestServer, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';
 import { expectNothingWithin } from '../helpers/wait-for.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
 
@@ -70,20 +70,21 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
   before(async () => { pg = await startPostgres(); });
   after(async () => { await pg.stop(); });
 
-  /** Workers with one slot each, on a schema of this test's own. */
-  async function startWorkers(count: number): Promise<WorkerProcess[]> {
-    schemas += 1;
+  /** The `asexor.store` section of this test's workers: a schema of its own. */
+  function storeSection(): Dict {
+    return { type: 'postgres', schema: `wamp${String(schemas)}`, leaseMs: LEASE_MS, heartbeatMs: 300 };
+  }
+
+  /** Workers with one slot each, on a schema of this test's own, joined to `url`. */
+  async function startWorkers(count: number, url = router.url, newSchema = true): Promise<WorkerProcess[]> {
+    if (newSchema) schemas += 1;
     const config = path.join(dir, 'worker.json');
     await writeFile(config, JSON.stringify({
-      asexor: {
-        tasksModule: TASKS, filesDir: 'files', concurrency: 1, perUser: { maxRunning: 3 },
-        store: { type: 'postgres', schema: `wamp${String(schemas)}`, leaseMs: LEASE_MS, heartbeatMs: 300 },
-        metrics: { listen: { port: 0 } },
-      },
+      asexor: { tasksModule: TASKS, filesDir: 'files', concurrency: 1, perUser: { maxRunning: 3 }, store: storeSection(), metrics: { listen: { port: 0 } } },
     }));
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'ASEXOR_STORE')), ASEXOR_PG_URL: pg.url };
     const started = await Promise.all(Array.from({ length: count }, async () => {
-      const proc = spawn(process.execPath, [BIN, 'worker', '--url', router.url, '--authid', 'worker', '--ticket', USERS.worker.ticket, '--config', config],
+      const proc = spawn(process.execPath, [BIN, 'worker', '--url', url, '--authid', 'worker', '--ticket', USERS.worker.ticket, '--config', config],
         { env, stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = once(proc, 'exit').then(([code]) => { throw new Error(`a worker exited (${String(code)}) before registering`); });
       const registered = (async () => {
@@ -256,5 +257,37 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     for (const id of [...running, queued]) expect(terminalsOf(log, id)).to.have.length(1);
     const tasks = await alice.call('asexor.control.tasks');
     expect(tasks).to.deep.equal([]);
+  });
+
+  it('asexor serve\'s embedded worker shares the queue with a remote worker joined to its router', async () => {
+    schemas += 1;
+    // The server runs in this process, whose environment the suite set to ASEXOR_STORE=memory.
+    const saved = { store: process.env['ASEXOR_STORE'], url: process.env['ASEXOR_PG_URL'] };
+    delete process.env['ASEXOR_STORE'];
+    process.env['ASEXOR_PG_URL'] = pg.url;
+    let server: TestServer;
+    try {
+      server = await startTestServer({ asexor: { tasksModule: TASKS, concurrency: 1, store: storeSection() } });
+    } finally {
+      if (saved.store === undefined) delete process.env['ASEXOR_STORE'];
+      else process.env['ASEXOR_STORE'] = saved.store;
+      if (saved.url === undefined) delete process.env['ASEXOR_PG_URL'];
+      else process.env['ASEXOR_PG_URL'] = saved.url;
+    }
+    try {
+      const [remote] = await startWorkers(1, server.url, false);
+      const alice = await joinAs(server.url, 'alice');
+      clients.push(alice);
+      const log = await subscribeStatus(alice);
+      const ids = await Promise.all(Array.from({ length: 4 }, () => alice.call('asexor.task.hold', [400])));
+      const ends = await Promise.all(ids.map((id) => terminalOf(log, id, 20_000)));
+      const pids = new Set(ends.map((end) => (end['result'] as Dict)['pid']));
+      expect(pids, 'both the server\'s worker and the remote one ran tasks').to.deep.equal(new Set([process.pid, remote?.pid]));
+      for (const id of ids) expect(terminalsOf(log, id)).to.have.length(1);
+    } finally {
+      await Promise.allSettled(clients.splice(0).map((c) => c.close()));
+      await Promise.allSettled(workers.splice(0).map((w) => stop(w, 'SIGTERM')));
+      await server.close();
+    }
   });
 });
