@@ -316,6 +316,19 @@ export class StoreWriteError extends AppError {
 }
 
 /**
+ * The shared PostgreSQL queue (worker/store/postgres-store.ts) could not be used for an operation: the
+ * server is down or unreachable, or refuses connections. The call is refused with this error and may be
+ * retried; the worker keeps serving. `where` names the server without its password.
+ */
+export class StoreUnavailableError extends AppError {
+  readonly code = 'ERR_STORE_UNAVAILABLE';
+  override readonly uri = AppErrorUri.internal;
+  constructor(where: string, reason: string, options?: ErrorOptions) {
+    super(`the shared task queue ${JSON.stringify(where)} cannot be used now (${reason}); try again shortly`, options);
+  }
+}
+
+/**
  * The `error` of a task that was running when its worker stopped without ending it (crash, kill -9,
  * power loss): set on restart from the journal, unless its definition says `rerunOnRestart`.
  */

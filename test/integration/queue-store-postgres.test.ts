@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import pg from 'pg';
-import { StoreOpenError } from '../../shared/errors.ts';
+import { StoreOpenError, StoreUnavailableError } from '../../shared/errors.ts';
 import { SCHEMA_VERSION } from '../../worker/store/postgres-schema.ts';
 import { PostgresQueueStore } from '../../worker/store/postgres-store.ts';
 import type { QueueStore, Wake } from '../../worker/store/queue-store.ts';
@@ -67,6 +67,37 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     expect(claimed?.id).to.equal(task.id);
     await store.progress([{ taskId: task.id, attempt: claimed!.attempt, event: { task_id: task.id, task: 'sleep', at: new Date().toISOString(), status: 'progress', progress: 0.5 } }]);
     expect((await store.status(task.id))?.event).to.include({ status: 'progress', progress: 0.5 });
+  });
+
+  it('refuses operations with ERR_STORE_UNAVAILABLE while the server refuses connections, and serves again after', async () => {
+    const store = await openStore('outage');
+    const waiting = newTask('alice');
+    await store.admit(waiting);
+    const database = server.connection.database;
+    // A database's own sessions may not close it: this is done from another one.
+    const outside = new pg.Client({ ...server.connection, database: database === 'template1' ? 'postgres' : 'template1' });
+    await outside.connect();
+    await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    try {
+      // Every connection but the admin's is cut; new ones are refused.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      const operations: [string, () => Promise<unknown>][] = [
+        ['admit', () => store.admit(newTask('alice'))], ['status', () => store.status(waiting.id)], ['claim', () => store.claim('w1')],
+        ['cancel', () => store.cancel(waiting.id)], ['history', () => store.history('alice', 10)], ['reap', () => store.reap()],
+      ];
+      for (const [name, operation] of operations) {
+        const error: unknown = await operation().then(() => undefined, (e: unknown) => e);
+        expect(error, name).to.be.instanceOf(StoreUnavailableError);
+        expect((error as StoreUnavailableError).code).to.equal('ERR_STORE_UNAVAILABLE');
+        expect((error as Error).message, name).to.match(/^the shared task queue "postgresql:\/\/.*" cannot be used now \(.+\); try again shortly$/);
+      }
+    } finally {
+      await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      await outside.end();
+    }
+    expect((await store.status(waiting.id))?.event.status, 'nothing was lost').to.equal('queued');
+    expect(await store.claim('w1')).to.deep.include({ id: waiting.id, attempt: 1 });
+    expect((await store.history('alice', 10)).map((h) => h.event.task_id), 'nothing was added').to.deep.equal([waiting.id]);
   });
 
   it('fails to open with ERR_STORE_OPEN naming the server without its password', async () => {

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { Client as PgClient } from 'pg';
 import type { ClientSession } from '../../cli/client.ts';
 import type { AbResult, Dict } from '../../shared/autobahn.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
@@ -257,6 +258,35 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     for (const id of [...running, queued]) expect(terminalsOf(log, id)).to.have.length(1);
     const tasks = await alice.call('asexor.control.tasks');
     expect(tasks).to.deep.equal([]);
+  });
+
+  it('PostgreSQL refusing connections: calls get ERR_STORE_UNAVAILABLE, the workers keep serving and carry on once it is back', async () => {
+    await startWorkers(2);
+    const alice = await join('alice');
+    const log = await subscribeStatus(alice);
+    const before = await alice.call('asexor.task.hold', [10]);
+    await terminalOf(log, before);
+    const { database } = pg.connection;
+    const outside = new PgClient({ ...pg.connection, database: 'template1' });
+    await outside.connect();
+    await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    try {
+      await outside.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+      for (const call of [alice.call('asexor.task.hold', [10]), alice.call('asexor.control.status', [before]), alice.call('asexor.control.history')]) {
+        const error = await wampError(call);
+        expect(error.error).to.equal('asexor.error.internal');
+        expect(error.kwargs).to.include({ code: 'ERR_STORE_UNAVAILABLE' });
+        expect(error.args[0]).to.match(/^the shared task queue "postgresql:.*" cannot be used now/);
+      }
+      expect(await alice.call('asexor.control.list'), 'the workers still serve what needs no queue').to.be.an('array').that.is.not.empty;
+    } finally {
+      await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      await outside.end();
+    }
+    const after = await alice.call('asexor.task.hold', [10]);
+    expect(await terminalOf(log, after, 15_000)).to.include({ status: 'success' });
+    expect(await alice.call('asexor.control.status', [before])).to.include({ status: 'success' });
+    for (const worker of workers) expect(worker.proc.exitCode, 'no worker exited').to.equal(null);
   });
 
   it('asexor serve\'s embedded worker shares the queue with a remote worker joined to its router', async () => {

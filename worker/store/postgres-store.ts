@@ -10,7 +10,7 @@
  * the worker's (`now`).
  */
 import pg from 'pg';
-import { QueueBytesLimitError, QueueFullError, StoreOpenError, StoreWriteError, UserQueueLimitError } from '../../shared/errors.ts';
+import { AppError, QueueBytesLimitError, QueueFullError, StoreOpenError, StoreUnavailableError, UserQueueLimitError } from '../../shared/errors.ts';
 import { isPriority, priorityMessage } from '../task-queue-options.ts';
 import { silentLogger, type Logger } from '../../shared/logger.ts';
 import { isTerminal, type TaskStatusEvent, type TerminalStatus } from '../../shared/task-status.ts';
@@ -149,7 +149,7 @@ export class PostgresQueueStore implements QueueStore {
       ])).rows[0]?.outcome;
     } catch (error) {
       if (sqlState(error) === '23505') throw new TypeError(`A task with id "${task.id}" is already in the queue store`);
-      throw new StoreWriteError(this.#where, reason(error), { cause: error });
+      throw this.#unavailable(error);
     }
     switch (outcome) {
       case 'ok': return event;
@@ -157,19 +157,19 @@ export class PostgresQueueStore implements QueueStore {
       case 'all_bytes': throw new QueueBytesLimitError('all', l.maxQueuedBytes);
       case 'user_count': throw new UserQueueLimitError(task.owner, l.perUserMaxQueued);
       case 'all_count': throw new QueueFullError(l.maxQueued);
-      default: throw new StoreWriteError(this.#where, `unexpected admission outcome ${String(outcome)}`);
+      default: throw new Error(`unexpected admission outcome ${String(outcome)} from ${this.#where}`);
     }
   }
 
   async claim(worker: string): Promise<ClaimedTask | undefined> {
-    const row = (await this.#pool.query<ClaimedRow>(`SELECT * FROM ${this.#s}.claim($1, $2, $3, $4, $5)`,
+    const row = (await this.#query<ClaimedRow>(`SELECT * FROM ${this.#s}.claim($1, $2, $3, $4, $5)`,
       [worker, sqlInt(this.#limits.perUserMaxRunning), this.#limits.leaseMs, this.#now().toISOString(), this.#channels.work])).rows[0];
     return row === undefined ? undefined : { id: row.id, owner: row.owner, role: row.role, task: row.task, priority: row.priority, input: row.input, attempt: row.attempt, started: row.event };
   }
 
   async finish(taskId: string, attempt: number, event: TaskStatusEvent): Promise<boolean> {
     if (!isTerminal(event.status) || event.task_id !== taskId) throw new TypeError(`finish needs a terminal event of task ${taskId}, got ${event.status} of ${event.task_id}`);
-    const row = (await this.#pool.query<{ ended: boolean }>(`SELECT ${this.#s}.finish($1, $2, $3, $4, $5, $6, $7) AS ended`,
+    const row = (await this.#query<{ ended: boolean }>(`SELECT ${this.#s}.finish($1, $2, $3, $4, $5, $6, $7) AS ended`,
       [taskId, attempt, event.status, event, this.#now(), sqlInt(this.#limits.perUserMaxRunning), this.#channels.work])).rows[0];
     return row?.ended === true;
   }
@@ -179,12 +179,12 @@ export class PostgresQueueStore implements QueueStore {
     // Each round either answers or saw the task change state meanwhile (claimed, ended, or re-queued after
     // its lease ran out, which takes a lease period): the loop ends.
     for (;;) {
-      const row = (await this.#pool.query<{ owner: string; state: string; task: string }>(`SELECT owner, state, task FROM ${s}.tasks WHERE id = $1`, [taskId])).rows[0];
+      const row = (await this.#query<{ owner: string; state: string; task: string }>(`SELECT owner, state, task FROM ${s}.tasks WHERE id = $1`, [taskId])).rows[0];
       if (row === undefined) return undefined;
       const { owner, state } = row;
       if (state !== 'queued' && state !== 'running') return { state: 'finished', owner, status: state as TerminalStatus };
       if (state === 'running') {
-        const asked = (await this.#pool.query<{ worker: string }>(`WITH u AS (UPDATE ${s}.tasks SET cancel_requested = true WHERE id = $1 AND state = 'running' RETURNING id, worker)
+        const asked = (await this.#query<{ worker: string }>(`WITH u AS (UPDATE ${s}.tasks SET cancel_requested = true WHERE id = $1 AND state = 'running' RETURNING id, worker)
           SELECT worker, pg_notify($2, json_build_object('taskId', id, 'worker', worker)::text) FROM u`, [taskId, this.#channels.cancel])).rows[0];
         if (asked !== undefined) return { state: 'running', owner, worker: asked.worker };
         continue;
@@ -204,7 +204,7 @@ export class PostgresQueueStore implements QueueStore {
 
   async heartbeat(worker: string, taskIds: readonly string[]): Promise<HeartbeatResult> {
     if (taskIds.length === 0) return { renewed: 0, cancelRequested: [] };
-    const rows = (await this.#pool.query<{ id: string; cancel_requested: boolean }>(`UPDATE ${this.#s}.tasks SET lease_until = now() + $2 * interval '1 millisecond'
+    const rows = (await this.#query<{ id: string; cancel_requested: boolean }>(`UPDATE ${this.#s}.tasks SET lease_until = now() + $2 * interval '1 millisecond'
       WHERE id = ANY($3) AND worker = $1 AND state = 'running' RETURNING id, cancel_requested`, [worker, this.#limits.leaseMs, taskIds])).rows;
     return { renewed: rows.length, cancelRequested: rows.filter((r) => r.cancel_requested).map((r) => r.id) };
   }
@@ -247,13 +247,13 @@ export class PostgresQueueStore implements QueueStore {
   }
 
   async status(taskId: string): Promise<StoredStatus | undefined> {
-    const row = (await this.#pool.query<{ owner: string; event: TaskStatusEvent }>(`SELECT owner, ${LATEST_EVENT} AS event FROM ${this.#s}.tasks WHERE id = $1`, [taskId])).rows[0];
+    const row = (await this.#query<{ owner: string; event: TaskStatusEvent }>(`SELECT owner, ${LATEST_EVENT} AS event FROM ${this.#s}.tasks WHERE id = $1`, [taskId])).rows[0];
     return row === undefined ? undefined : { owner: row.owner, event: row.event };
   }
 
   async history(owner: string, limit: number): Promise<DatedEntry[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
-    const rows = (await this.#pool.query<{ event: TaskStatusEvent; queued_at: Date }>(`SELECT ${LATEST_EVENT} AS event, queued_at FROM ${this.#s}.tasks
+    const rows = (await this.#query<{ event: TaskStatusEvent; queued_at: Date }>(`SELECT ${LATEST_EVENT} AS event, queued_at FROM ${this.#s}.tasks
       WHERE owner = $1 ORDER BY seq DESC LIMIT $2`, [owner, limit])).rows;
     return rows.map((row) => ({ since: row.queued_at.getTime(), event: row.event }));
   }
@@ -261,7 +261,7 @@ export class PostgresQueueStore implements QueueStore {
   async progress(updates: readonly ProgressUpdate[]): Promise<void> {
     const rows = updates.filter((u) => u.event.status === 'progress' && u.event.task_id === u.taskId).map((u) => ({ id: u.taskId, attempt: u.attempt, event: u.event }));
     if (rows.length === 0) return;
-    await this.#pool.query(`UPDATE ${this.#s}.tasks t SET progress = u.event FROM jsonb_to_recordset($1::jsonb) AS u(id text, attempt integer, event jsonb)
+    await this.#query(`UPDATE ${this.#s}.tasks t SET progress = u.event FROM jsonb_to_recordset($1::jsonb) AS u(id text, attempt integer, event jsonb)
       WHERE t.id = u.id AND t.attempt = u.attempt AND t.state = 'running'`, [JSON.stringify(rows)]);
   }
 
@@ -269,19 +269,19 @@ export class PostgresQueueStore implements QueueStore {
     const s = this.#s;
     const byPriority: Record<number, number> = {};
     for (let p = 0; p <= 9; p++) byPriority[p] = 0;
-    const waiting = (await this.#pool.query<{ priority: number; n: string }>(`SELECT priority, count(*) AS n FROM ${s}.tasks WHERE state = 'queued' GROUP BY priority`)).rows;
+    const waiting = (await this.#query<{ priority: number; n: string }>(`SELECT priority, count(*) AS n FROM ${s}.tasks WHERE state = 'queued' GROUP BY priority`)).rows;
     let queued = 0;
     for (const row of waiting) {
       byPriority[row.priority] = Number(row.n);
       queued += Number(row.n);
     }
-    const lanes = (await this.#pool.query<{ running: string; users: string }>(`SELECT coalesce(sum(running), 0) AS running,
+    const lanes = (await this.#query<{ running: string; users: string }>(`SELECT coalesce(sum(running), 0) AS running,
       count(*) FILTER (WHERE queued > 0 OR running > 0) AS users FROM ${s}.lanes`)).rows[0];
     return { queued, running: Number(lanes?.running ?? 0), byPriority, users: Number(lanes?.users ?? 0) };
   }
 
   async active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]> {
-    const rows = (await this.#pool.query<{ id: string; task: string; owner: string; state: 'queued' | 'running'; priority: number; queued_at: Date; started_at: string | null; progress: TaskStatusEvent | null }>(
+    const rows = (await this.#query<{ id: string; task: string; owner: string; state: 'queued' | 'running'; priority: number; queued_at: Date; started_at: string | null; progress: TaskStatusEvent | null }>(
       `SELECT id, task, owner, state, priority, queued_at, CASE WHEN state = 'running' THEN event->>'at' END AS started_at,
         CASE WHEN state = 'running' THEN progress END AS progress FROM ${this.#s}.tasks
         WHERE state IN ('queued', 'running') AND ($1::text IS NULL OR owner = $1)
@@ -299,8 +299,8 @@ export class PostgresQueueStore implements QueueStore {
 
   async prune(retention: RetentionSettings): Promise<number> {
     const s = this.#s;
-    const old = await this.#pool.query(`DELETE FROM ${s}.tasks WHERE finished_at IS NOT NULL AND finished_at < now() - $1 * interval '1 day'`, [retention.maxAgeDays]);
-    const over = await this.#pool.query(`DELETE FROM ${s}.tasks WHERE seq IN (SELECT seq FROM ${s}.tasks WHERE finished_at IS NOT NULL
+    const old = await this.#query(`DELETE FROM ${s}.tasks WHERE finished_at IS NOT NULL AND finished_at < now() - $1 * interval '1 day'`, [retention.maxAgeDays]);
+    const over = await this.#query(`DELETE FROM ${s}.tasks WHERE seq IN (SELECT seq FROM ${s}.tasks WHERE finished_at IS NOT NULL
       ORDER BY finished_at DESC, seq DESC OFFSET $1)`, [retention.maxTasks]);
     return (old.rowCount ?? 0) + (over.rowCount ?? 0);
   }
@@ -334,10 +334,28 @@ export class PostgresQueueStore implements QueueStore {
       SELECT pg_notify($3, '') FROM lane WHERE queued > 0 AND running < $4`, [owner, bytes, this.#channels.work, sqlInt(this.#limits.perUserMaxRunning)]);
   }
 
-  /** Runs `work` in one transaction on one connection; retried when PostgreSQL aborted it as a deadlock. */
+  /** An error of the server or the connection as StoreUnavailableError; our own errors as they are. */
+  #unavailable(error: unknown): Error {
+    if (error instanceof AppError || error instanceof TypeError) return error;
+    return new StoreUnavailableError(this.#where, reason(error), { cause: error });
+  }
+
+  /** One statement on a pooled connection; StoreUnavailableError when it fails. */
+  async #query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.#pool.query<R>(text, values);
+    } catch (error) {
+      throw this.#unavailable(error);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection; retried when PostgreSQL aborted it as a deadlock.
+   * StoreUnavailableError when it fails otherwise.
+   */
   async #tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.#pool.connect();
+      const client = await this.#pool.connect().catch((error: unknown) => { throw this.#unavailable(error); });
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -347,7 +365,7 @@ export class PostgresQueueStore implements QueueStore {
       } catch (error) {
         const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
         client.release(rolledBack ? undefined : true);
-        if (attempt >= TX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+        if (attempt >= TX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw this.#unavailable(error);
       }
     }
   }
