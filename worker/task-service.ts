@@ -131,7 +131,8 @@ export interface Recovered {
 
 type Held = readonly [TaskLifecycle, TaskStatusEvent];
 
-export type ServiceStats = Omit<TaskQueueStats, 'users' | 'maxQueued'> & Partial<Pick<TaskQueueStats, 'users' | 'maxQueued'>>;
+/** Queue counts; `users`, `maxQueued` and (with the shared queue, worker/store/store-service.ts) `workers` only for admins. */
+export type ServiceStats = Omit<TaskQueueStats, 'users' | 'maxQueued'> & Partial<Pick<TaskQueueStats, 'users' | 'maxQueued'>> & { readonly workers?: number };
 
 export class TaskService implements TaskApi {
   readonly #registry: TaskRegistry;

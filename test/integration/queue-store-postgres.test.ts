@@ -12,6 +12,8 @@ import type { QueueStore, Wake } from '../../worker/store/queue-store.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
 import { POSTGRES_TOOL, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { newTask, OPEN_LIMITS } from '../helpers/queue-stores.ts';
+import { recordingLogger } from '../helpers/recording-logger.ts';
+import { logFlushed } from '../helpers/wait-for.ts';
 
 describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.install)('queue store: postgres only', function () {
   this.timeout(30_000);
@@ -54,19 +56,36 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     expect((error as Error).message).to.match(new RegExp(`schema newer has version 99, written by a newer asexor \\(this one knows ${String(SCHEMA_VERSION)}\\)`));
   });
 
-  it('upgrades a version 1 schema in place, keeping its tasks (version 2 records progress)', async () => {
+  it('upgrades a version 1 schema in place, keeping its tasks (version 2 records progress and workers)', async () => {
     const old = await openStore('upgrade');
     const task = newTask('alice');
     await old.admit(task);
     await old.close();
-    // What version 1 was: no progress column.
-    await admin.query('ALTER TABLE upgrade.tasks DROP COLUMN progress; UPDATE upgrade.meta SET value = \'1\' WHERE key = \'schema_version\'');
+    // What version 1 was: no progress column, no workers table.
+    await admin.query('ALTER TABLE upgrade.tasks DROP COLUMN progress; DROP TABLE upgrade.workers; UPDATE upgrade.meta SET value = \'1\' WHERE key = \'schema_version\'');
     const store = await openStore('upgrade');
     expect((await admin.query<{ value: string }>('SELECT value FROM upgrade.meta WHERE key = \'schema_version\'')).rows).to.deep.equal([{ value: String(SCHEMA_VERSION) }]);
     const claimed = await store.claim('w1');
     expect(claimed?.id).to.equal(task.id);
     await store.progress([{ taskId: task.id, attempt: claimed!.attempt, event: { task_id: task.id, task: 'sleep', at: new Date().toISOString(), status: 'progress', progress: 0.5 } }]);
     expect((await store.status(task.id))?.event).to.include({ status: 'progress', progress: 0.5 });
+    await store.announce({ id: 'w1', slots: 2, host: 'here', pid: 1 });
+    expect(await store.stats()).to.include({ workers: 1, slots: 2 });
+  });
+
+  it('tells a worker at start that live workers apply other caps, naming them', async () => {
+    const first = await openStore('caps');
+    await first.announce({ id: 'w-other', slots: 2, host: 'elsewhere', pid: 7 });
+    const { logger, lines } = recordingLogger('warn');
+    const warnings = (): Record<string, unknown>[] => lines.filter((line) => line['flush'] === undefined);
+    open.push(await PostgresQueueStore.open({ connection: { ...server.connection }, schema: 'caps', limits: OPEN_LIMITS, poolSize: 1, logger }));
+    await logFlushed(logger, lines);
+    expect(warnings(), 'the same caps: nothing to say').to.deep.equal([]);
+    open.push(await PostgresQueueStore.open({ connection: { ...server.connection }, schema: 'caps', limits: { ...OPEN_LIMITS, perUserMaxRunning: 1 }, poolSize: 1, logger }));
+    await logFlushed(logger, lines);
+    const [warning] = warnings();
+    expect(warning?.['msg']).to.match(/live workers sharing this queue apply other caps/);
+    expect(warning?.['others']).to.deep.equal([{ worker: 'w-other', host: 'elsewhere', limits: OPEN_LIMITS }]);
   });
 
   it('refuses operations with ERR_STORE_UNAVAILABLE while the server refuses connections, and serves again after', async () => {

@@ -198,8 +198,9 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     // Nothing more comes: no second terminal event for any task.
     await expectNothingWithin(LEASE_MS / 3);
     for (const id of [...longs, ...waiting, rerun]) expect(terminalsOf(log, id), String(id)).to.have.length(1);
+    // The killed worker is no longer counted once its lease ran out: two workers of one slot each.
     const admin = await join('root');
-    expect(await admin.call('asexor.control.stats')).to.include({ queued: 0, running: 0 });
+    expect(await admin.call('asexor.control.stats')).to.include({ queued: 0, running: 0, workers: 2, concurrency: 2 });
   });
 
   it('a progressive call gets its task\'s progress and result whichever worker runs it', async () => {
@@ -248,6 +249,8 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     expect(await alice.call('asexor.control.status', [queued])).to.include({ status: 'queued' });
     // The queue gauges of every worker are the shared queue's.
     for (const worker of workers) expect(await queueGauges(worker)).to.deep.equal({ queued: 1, running: 2 });
+    expect(await alice.call('asexor.control.stats'), 'the slots of both workers; the worker count for admins only').to.include({ queued: 1, running: 2, concurrency: 2 })
+      .and.not.have.property('workers');
     expect((await wampError(bob.call('asexor.control.cancel', [running[0]]))).kwargs['code']).to.equal('ERR_NO_SUCH_TASK_ID');
     expect(await alice.call('asexor.control.cancel', [queued])).to.equal('queued');
     expect(await terminalOf(log, queued)).to.include({ status: 'cancelled' });
@@ -272,8 +275,9 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
     try {
       await outside.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
-      for (const call of [alice.call('asexor.task.hold', [10]), alice.call('asexor.control.status', [before]), alice.call('asexor.control.history')]) {
-        const error = await wampError(call);
+      const calls = [(): Promise<unknown> => alice.call('asexor.task.hold', [10]), () => alice.call('asexor.control.status', [before]), () => alice.call('asexor.control.history')];
+      for (const call of calls) {
+        const error = await wampError(call());
         expect(error.error).to.equal('asexor.error.internal');
         expect(error.kwargs).to.include({ code: 'ERR_STORE_UNAVAILABLE' });
         expect(error.args[0]).to.match(/^the shared task queue "postgresql:.*" cannot be used now/);
@@ -297,7 +301,7 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     process.env['ASEXOR_PG_URL'] = pg.url;
     let server: TestServer;
     try {
-      server = await startTestServer({ asexor: { tasksModule: TASKS, concurrency: 1, store: storeSection() } });
+      server = await startTestServer({ asexor: { tasksModule: TASKS, concurrency: 1, perUser: { maxRunning: 3 }, store: storeSection() } });
     } finally {
       if (saved.store === undefined) delete process.env['ASEXOR_STORE'];
       else process.env['ASEXOR_STORE'] = saved.store;

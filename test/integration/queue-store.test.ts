@@ -248,6 +248,20 @@ for (const backend of storeBackends()) {
         expect((await store!.active(undefined, 10)).map((e) => e.task_id)).to.have.length(1);
       });
 
+      it('counts the workers that announced themselves within a lease, and their slots; a departed one no longer', async () => {
+        const [one, two] = await backend.open(2, { leaseMs: 400 });
+        expect(await one!.stats()).to.deep.include({ workers: 0, slots: 0 });
+        await one!.announce({ id: 'w1', slots: 4, host: 'a', pid: 1 });
+        await two!.announce({ id: 'w2', slots: 2, host: 'b', pid: 2 });
+        await two!.announce({ id: 'w2', slots: 3, host: 'b', pid: 2 });
+        expect(await two!.stats()).to.deep.include({ workers: 2, slots: 7 });
+        await two!.depart('w2');
+        expect(await one!.stats()).to.deep.include({ workers: 1, slots: 4 });
+        // Not renewed within the lease: no longer counted (a worker that died without departing).
+        await new Promise((resolve) => setTimeout(resolve, 450));
+        expect(await one!.stats()).to.deep.include({ workers: 0, slots: 0 });
+      });
+
       it('wakes the other workers when a task is admitted', async () => {
         const [one, two] = await backend.open(2);
         const woken = nextWake(two!, (wake) => wake.kind === 'work');

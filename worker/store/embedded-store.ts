@@ -15,7 +15,7 @@ import { TaskHistory, type DatedEntry } from '../task-history.ts';
 import type { ActiveTaskEntry } from '../task-list.ts';
 import type { QueueJob } from '../task-queue.ts';
 import { WaitingRoom, type QueueEntry } from '../task-queue-waiting-room.ts';
-import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, ProgressUpdate, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
+import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, ProgressUpdate, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake, WorkerInfo } from './queue-store.ts';
 import { abandonedEvent, cancelledWaitingEvent, checkAdmission, queuedEvent, startedEvent } from './store-rules.ts';
 
 export interface EmbeddedStoreOptions {
@@ -83,6 +83,8 @@ export class EmbeddedQueueStore implements QueueStore {
   #bytes = 0;
   #running = 0;
   readonly #listeners = new Set<(wake: Wake) => void>();
+  /** Announced workers and when they were last seen (ms). */
+  readonly #workers = new Map<string, { readonly info: WorkerInfo; seen: number }>();
 
   constructor(options: EmbeddedStoreOptions) {
     this.#limits = options.limits;
@@ -223,10 +225,25 @@ export class EmbeddedQueueStore implements QueueStore {
     return Promise.resolve(Number.isInteger(limit) && limit > 0 ? this.#history.recent(owner, limit) : []);
   }
 
+  announce(worker: WorkerInfo): Promise<void> {
+    this.#workers.set(worker.id, { info: worker, seen: this.#now().getTime() });
+    return Promise.resolve();
+  }
+
+  depart(workerId: string): Promise<void> {
+    this.#workers.delete(workerId);
+    return Promise.resolve();
+  }
+
   stats(): Promise<StoreStats> {
     const byPriority: Record<number, number> = {};
     for (let p = 0; p <= 9; p++) byPriority[p] = this.#room.countAt(p);
-    return Promise.resolve({ queued: this.#room.size, running: this.#running, byPriority, users: this.#room.users });
+    const since = this.#now().getTime() - this.#limits.leaseMs;
+    const live = [...this.#workers.values()].filter((w) => w.seen >= since);
+    return Promise.resolve({
+      queued: this.#room.size, running: this.#running, byPriority, users: this.#room.users,
+      workers: live.length, slots: live.reduce((sum, w) => sum + w.info.slots, 0),
+    });
   }
 
   active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]> {

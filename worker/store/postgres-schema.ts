@@ -161,9 +161,22 @@ END $fn$;
 /**
  * Version 2. `tasks.progress`: the latest progress event of the running attempt (written by
  * `progress`, cleared when a task is queued again); reads prefer it to `event` while the task runs.
+ * `workers`: the workers pulling from the queue, as they announce themselves (`seen_at` on the
+ * server's clock, renewed with each heartbeat; a row is deleted on a clean stop), with the caps each
+ * one applies (`limits`, so that a worker configured otherwise than the others says so at start).
  */
 function v2(s: string): string {
-  return `ALTER TABLE ${s}.tasks ADD COLUMN progress jsonb;`;
+  return `
+ALTER TABLE ${s}.tasks ADD COLUMN progress jsonb;
+CREATE TABLE ${s}.workers (
+  id text PRIMARY KEY,
+  host text NOT NULL,
+  pid integer NOT NULL,
+  slots integer NOT NULL,
+  limits jsonb NOT NULL,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  seen_at timestamptz NOT NULL
+);`;
 }
 
 const MIGRATIONS: readonly ((schema: string) => string)[] = [v1, v2];

@@ -19,7 +19,7 @@ import type { DatedEntry } from '../task-history.ts';
 import type { ActiveTaskEntry } from '../task-list.ts';
 import { checkSchemaName, migrate } from './postgres-schema.ts';
 import { wakeChannels, WakeListener, type WakeChannels } from './postgres-wake.ts';
-import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, ProgressUpdate, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake } from './queue-store.ts';
+import type { CancelOutcome, ClaimedTask, HeartbeatResult, NewTask, ProgressUpdate, QueueLimits, QueueStore, Reaped, StoreStats, StoredStatus, Wake, WorkerInfo } from './queue-store.ts';
 import { abandonedEvent, cancelledWaitingEvent, queuedEvent } from './store-rules.ts';
 
 export interface PostgresStoreOptions {
@@ -64,6 +64,19 @@ export function describeConnection(connection: string | pg.PoolConfig): string {
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Each worker applies its own caps (`asexor.maxQueued`, `asexor.perUser`, the byte caps, the lease) when
+ * it admits and claims: workers configured otherwise than the live ones are told at start.
+ */
+async function warnOfOtherLimits(client: pg.PoolClient, schema: string, limits: QueueLimits, log: Logger): Promise<void> {
+  const ours = JSON.stringify(limits);
+  const others = (await client.query<{ id: string; host: string; limits: QueueLimits }>(`SELECT id, host, limits FROM ${schema}.workers
+    WHERE seen_at > now() - (limits->>'leaseMs')::integer * interval '1 millisecond' AND limits <> $1::jsonb`, [ours])).rows;
+  if (others.length === 0) return;
+  log.warn({ limits: JSON.parse(ours) as unknown, others: others.map((o) => ({ worker: o.id, host: o.host, limits: o.limits })) },
+    'queue store: live workers sharing this queue apply other caps or another lease (asexor.maxQueued, asexor.maxQueuedBytes, asexor.perUser, asexor.store.leaseMs): each worker applies its own when it admits and claims; give every worker the same');
 }
 
 /** A limit as an SQL integer: `Infinity` (allowed by worker/task-queue-options.ts) becomes the largest one. */
@@ -123,6 +136,7 @@ export class PostgresQueueStore implements QueueStore {
       const client = await pool.connect();
       try {
         await migrate(client, schema, where);
+        await warnOfOtherLimits(client, schema, options.limits, log);
       } finally {
         client.release();
       }
@@ -277,7 +291,22 @@ export class PostgresQueueStore implements QueueStore {
     }
     const lanes = (await this.#query<{ running: string; users: string }>(`SELECT coalesce(sum(running), 0) AS running,
       count(*) FILTER (WHERE queued > 0 OR running > 0) AS users FROM ${s}.lanes`)).rows[0];
-    return { queued, running: Number(lanes?.running ?? 0), byPriority, users: Number(lanes?.users ?? 0) };
+    const workers = (await this.#query<{ workers: string; slots: string }>(`SELECT count(*) AS workers, coalesce(sum(slots), 0) AS slots FROM ${s}.workers
+      WHERE seen_at > now() - $1 * interval '1 millisecond'`, [this.#limits.leaseMs])).rows[0];
+    return {
+      queued, running: Number(lanes?.running ?? 0), byPriority, users: Number(lanes?.users ?? 0),
+      workers: Number(workers?.workers ?? 0), slots: Number(workers?.slots ?? 0),
+    };
+  }
+
+  async announce(worker: WorkerInfo): Promise<void> {
+    await this.#query(`INSERT INTO ${this.#s}.workers (id, host, pid, slots, limits, seen_at) VALUES ($1, $2, $3, $4, $5, now())
+      ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, slots = EXCLUDED.slots, limits = EXCLUDED.limits, seen_at = now()`,
+    [worker.id, worker.host, worker.pid, worker.slots, JSON.stringify(this.#limits)]);
+  }
+
+  async depart(workerId: string): Promise<void> {
+    await this.#query(`DELETE FROM ${this.#s}.workers WHERE id = $1`, [workerId]);
   }
 
   async active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]> {
@@ -300,6 +329,7 @@ export class PostgresQueueStore implements QueueStore {
   async prune(retention: RetentionSettings): Promise<number> {
     const s = this.#s;
     const old = await this.#query(`DELETE FROM ${s}.tasks WHERE finished_at IS NOT NULL AND finished_at < now() - $1 * interval '1 day'`, [retention.maxAgeDays]);
+    await this.#query(`DELETE FROM ${s}.workers WHERE seen_at < now() - interval '1 day'`);
     const over = await this.#query(`DELETE FROM ${s}.tasks WHERE seq IN (SELECT seq FROM ${s}.tasks WHERE finished_at IS NOT NULL
       ORDER BY finished_at DESC, seq DESC OFFSET $1)`, [retention.maxTasks]);
     return (old.rowCount ?? 0) + (over.rowCount ?? 0);

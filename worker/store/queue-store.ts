@@ -86,6 +86,19 @@ export interface StoreStats {
   readonly byPriority: Readonly<Record<number, number>>;
   /** Users with waiting or running tasks. */
   readonly users: number;
+  /** Workers that announced themselves within the last `leaseMs`, and their slots in all. */
+  readonly workers: number;
+  readonly slots: number;
+}
+
+/** A worker pulling from the store, as it announces itself. */
+export interface WorkerInfo {
+  readonly id: string;
+  /** Tasks it runs at once. */
+  readonly slots: number;
+  /** Where it runs (os.hostname()) and its process id, for the operators. */
+  readonly host: string;
+  readonly pid: number;
 }
 
 /** Why a worker is woken: work may be waiting, or one of its running tasks is to be cancelled. */
@@ -137,6 +150,10 @@ export interface QueueStore {
    * that no longer runs under that attempt is dropped.
    */
   progress(updates: readonly ProgressUpdate[]): Promise<void>;
+  /** Says that `worker` is alive (at start and with every heartbeat); `stats` counts it for `leaseMs`. */
+  announce(worker: WorkerInfo): Promise<void>;
+  /** `worker` stops pulling (a clean stop): it is no longer counted. */
+  depart(workerId: string): Promise<void>;
   /** Re-queues or ends the running tasks whose lease expired (any worker may call it). */
   reap(): Promise<Reaped[]>;
   /** The latest event of a task (any owner), or undefined. */
@@ -152,8 +169,8 @@ export interface QueueStore {
   active(owner: string | undefined, limit: number): Promise<ActiveTaskEntry[]>;
   /**
    * Deletes finished tasks older than `maxAgeDays`, then all but the `maxTasks` last finished (the
-   * journal's retention, docs/durability.md); returns how many. The embedded store's history and journal
-   * bound themselves, so it deletes nothing.
+   * journal's retention, docs/durability.md), and workers not seen for a day; returns how many tasks.
+   * The embedded store's history and journal bound themselves, so it deletes nothing.
    */
   prune(retention: RetentionSettings): Promise<number>;
   /** Calls `listener` on each wake-up; returns the function that stops it. */

@@ -3,11 +3,14 @@
  * worker's slots and claims a task only while one is free: at start, on each `work` wake-up, when one
  * of its tasks ends, and on a slow safety timer. Each claimed task is run; its terminal event goes to
  * `finish`, and is handed to `ended` (to publish) only when `finish` says this call ended the task.
+ * The worker announces itself at start and with every heartbeat (the store's `stats` counts the live
+ * workers and their slots) and departs when stopped.
  * Heartbeats renew the leases of its tasks and abort those with a cancel request, as does a `cancel`
  * wake-up naming this worker; `reap` ends or re-queues the tasks of workers that stopped renewing
  * theirs, and hands the ended ones to `ended` too. So every admitted task gets one terminal event from
  * exactly one worker.
  */
+import { hostname } from 'node:os';
 import { silentLogger, type Logger } from '../../shared/logger.ts';
 import { taskErrorInfo, type TaskStatusEvent } from '../../shared/task-status.ts';
 import type { ClaimedTask, QueueStore, Wake } from './queue-store.ts';
@@ -62,6 +65,7 @@ export class StorePuller {
 
   start(): void {
     this.#unsubscribe = this.#o.store.onWake((wake) => { this.#woken(wake); });
+    this.#chore(this.#announce());
     this.#timers.push(
       setInterval(() => { this.#chore(this.#heartbeat()); }, this.#o.heartbeatMs),
       setInterval(() => { this.#chore(this.#reap()); }, this.#o.reapMs),
@@ -86,6 +90,7 @@ export class StorePuller {
     this.#unsubscribe = undefined;
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
     await Promise.all(this.#chores);
+    await this.#o.store.depart(this.#o.worker).catch((error: unknown) => { this.#log.warn({ err: error }, 'queue store: could not say this worker stops; it stops being counted after leaseMs'); });
   }
 
   #chore(work: Promise<void>): void {
@@ -153,7 +158,17 @@ export class StorePuller {
     }
   }
 
+  /** Counted among the live workers (`stats`): at start and with every heartbeat. */
+  async #announce(): Promise<void> {
+    try {
+      await this.#o.store.announce({ id: this.#o.worker, slots: this.#o.slots, host: hostname(), pid: process.pid });
+    } catch (error) {
+      this.#log.warn({ err: error }, 'queue store: announcing this worker failed');
+    }
+  }
+
   async #heartbeat(): Promise<void> {
+    await this.#announce();
     if (this.#running.size === 0) return;
     try {
       const beat = await this.#o.store.heartbeat(this.#o.worker, [...this.#running.keys()]);

@@ -238,11 +238,14 @@ export class StoreTaskService implements TaskApi {
     });
   }
 
-  /** Counts over every worker sharing the store; `concurrency` is this worker's slots. */
+  /**
+   * Counts over every worker sharing the store: `concurrency` is the slots of the live workers (this
+   * worker's own until it was counted); `users` and `workers` only for admins.
+   */
   async stats(caller: Caller): Promise<ServiceStats> {
-    const { users, ...counts } = await this.#store.stats();
-    const stats = { ...counts, concurrency: this.#o.slots, accepting: !this.#closing };
-    return this.#isAdmin(caller) ? { ...stats, users } : stats;
+    const { users, workers, slots, ...counts } = await this.#store.stats();
+    const stats = { ...counts, concurrency: slots > 0 ? slots : this.#o.slots, accepting: !this.#closing };
+    return this.#isAdmin(caller) ? { ...stats, users, workers } : stats;
   }
 
   /**
