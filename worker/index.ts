@@ -255,7 +255,7 @@ function sharedService(backend: Extract<Backend, { kind: 'shared' }>, inputs: Se
   const service = new StoreTaskService({
     store: backend.store, registry: inputs.registry, runner: inputs.runner, sink: inputs.sink, filesDir: settings.filesDir,
     slots: settings.concurrency, priorityFor: (role) => rolePriority.get(role) ?? defaultPriority,
-    heartbeatMs: backend.settings.heartbeatMs, reapMs: Math.max(100, Math.floor(backend.settings.leaseMs / 2)), retention: backend.settings.retention,
+    heartbeatMs: backend.settings.heartbeatMs, leaseMs: backend.settings.leaseMs, reapMs: Math.max(100, Math.floor(backend.settings.leaseMs / 2)), retention: backend.settings.retention,
     uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, files: settings.files,
     submissions: inputs.submissions, logger,
   });

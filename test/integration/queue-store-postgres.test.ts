@@ -8,17 +8,20 @@ import pg from 'pg';
 import { StoreOpenError, StoreUnavailableError } from '../../shared/errors.ts';
 import { SCHEMA_VERSION } from '../../worker/store/postgres-schema.ts';
 import { PostgresQueueStore } from '../../worker/store/postgres-store.ts';
+import { StorePuller } from '../../worker/store/store-puller.ts';
+import type { TaskStatusEvent } from '../../shared/task-status.ts';
 import type { QueueStore, Wake } from '../../worker/store/queue-store.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
 import { POSTGRES_TOOL, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { newTask, OPEN_LIMITS } from '../helpers/queue-stores.ts';
 import { recordingLogger } from '../helpers/recording-logger.ts';
-import { logFlushed } from '../helpers/wait-for.ts';
+import { logFlushed, waitFor } from '../helpers/wait-for.ts';
 
 describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.install)('queue store: postgres only', function () {
   this.timeout(30_000);
   let server: TestPostgres;
   let admin: pg.Client;
+  let adminPid = 0;
   const open: QueueStore[] = [];
 
   async function openStore(schema: string, reconnectMs = 1000): Promise<PostgresQueueStore> {
@@ -27,10 +30,26 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     return store;
   }
 
+  /** Refuses new connections to the test database and cuts every one but the admin's (from another database, which may do so). */
+  async function closeDatabase(): Promise<pg.Client> {
+    const { database } = server.connection;
+    const outside = new pg.Client({ ...server.connection, database: database === 'template1' ? 'postgres' : 'template1' });
+    await outside.connect();
+    await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    await outside.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2', [database, adminPid]);
+    return outside;
+  }
+
+  async function reopenDatabase(outside: pg.Client): Promise<void> {
+    await outside.query(`ALTER DATABASE ${server.connection.database} ALLOW_CONNECTIONS true`);
+    await outside.end();
+  }
+
   before(async () => {
     server = await startPostgres();
     admin = new pg.Client({ ...server.connection });
     await admin.connect();
+    adminPid = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? 0;
   });
   after(async () => {
     await admin.end();
@@ -92,14 +111,8 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     const store = await openStore('outage');
     const waiting = newTask('alice');
     await store.admit(waiting);
-    const database = server.connection.database;
-    // A database's own sessions may not close it: this is done from another one.
-    const outside = new pg.Client({ ...server.connection, database: database === 'template1' ? 'postgres' : 'template1' });
-    await outside.connect();
-    await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    const outside = await closeDatabase();
     try {
-      // Every connection but the admin's is cut; new ones are refused.
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
       const operations: [string, () => Promise<unknown>][] = [
         ['admit', () => store.admit(newTask('alice'))], ['status', () => store.status(waiting.id)], ['claim', () => store.claim('w1')],
         ['cancel', () => store.cancel(waiting.id)], ['history', () => store.history('alice', 10)], ['reap', () => store.reap()],
@@ -111,12 +124,48 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
         expect((error as Error).message, name).to.match(/^the shared task queue "postgresql:\/\/.*" cannot be used now \(.+\); try again shortly$/);
       }
     } finally {
-      await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
-      await outside.end();
+      await reopenDatabase(outside);
     }
     expect((await store.status(waiting.id))?.event.status, 'nothing was lost').to.equal('queued');
     expect(await store.claim('w1')).to.deep.include({ id: waiting.id, attempt: 1 });
     expect((await store.history('alice', 10)).map((h) => h.event.task_id), 'nothing was added').to.deep.equal([waiting.id]);
+  });
+
+  it('stops the tasks of a worker that could not renew their lease for leaseMs; the store ends them once it is back', async () => {
+    const store = await PostgresQueueStore.open({ connection: { ...server.connection }, schema: 'fenced', limits: { ...OPEN_LIMITS, leaseMs: 400 }, poolSize: 2 });
+    open.push(store);
+    const ended: TaskStatusEvent[] = [];
+    const running = Promise.withResolvers<undefined>();
+    const stopped = Promise.withResolvers<unknown>();
+    const puller = new StorePuller({
+      store, worker: 'w1', slots: 1, heartbeatMs: 50, reapMs: 100, leaseMs: 400, pollMs: 100,
+      run: (task, signal) => new Promise((resolve) => {
+        running.resolve(undefined);
+        signal.addEventListener('abort', () => {
+          stopped.resolve(signal.reason);
+          resolve({ task_id: task.id, task: task.task, at: new Date().toISOString(), status: 'cancelled', duration: 0 });
+        }, { once: true });
+      }),
+      ended: (_owner, event) => { ended.push(event); },
+    });
+    puller.start();
+    try {
+      const task = newTask('alice');
+      await store.admit(task);
+      await running.promise;
+      const outside = await closeDatabase();
+      try {
+        expect(String(await stopped.promise)).to.match(/no longer this worker's \(no lease was renewed for 400 ms\)/);
+      } finally {
+        await reopenDatabase(outside);
+      }
+      await waitFor(() => ended.length > 0, 'the end of the task');
+      expect(ended).to.have.length(1);
+      expect(ended[0]).to.deep.include({ task_id: task.id, status: 'error' });
+      expect((await store.status(task.id))?.event.status).to.equal('error');
+    } finally {
+      await puller.stop('cancel');
+    }
   });
 
   it('fails to open with ERR_STORE_OPEN naming the server without its password', async () => {
@@ -132,8 +181,10 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     expect(error).to.be.instanceOf(TypeError);
   });
 
-  it('reopens a lost wake-up connection, says `work`, and is woken again afterwards', async () => {
-    const store = await openStore('wakes', 10);
+  it('reopens a lost wake-up connection, says `work` and so in the log, and is woken again afterwards', async () => {
+    const { logger, lines } = recordingLogger('info');
+    const store = await PostgresQueueStore.open({ connection: { ...server.connection }, schema: 'wakes', limits: OPEN_LIMITS, poolSize: 2, reconnectMs: 10, logger });
+    open.push(store);
     const other = await openStore('wakes');
     const wakes: Wake[] = [];
     let notify: (() => void) | undefined;
@@ -149,6 +200,8 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     expect(cut.rowCount).to.equal(2);
     await woken(1);
     expect(wakes[0]).to.deep.equal({ kind: 'work' });
+    await logFlushed(logger, lines);
+    expect(lines.map((line) => line['msg'])).to.include.members(['queue store: the wake-up connection was lost; reconnecting', 'queue store: the wake-up connection is back']);
     // Both stores' listeners were cut; once `store`'s is back, an admission wakes it again.
     await other.admit(newTask('alice'));
     await woken(2);

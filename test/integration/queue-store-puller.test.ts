@@ -9,6 +9,7 @@ import type { TaskStatusEvent } from '../../shared/task-status.ts';
 import type { ClaimedTask, QueueStore } from '../../worker/store/queue-store.ts';
 import { StorePuller } from '../../worker/store/store-puller.ts';
 import { newTask, storeBackends } from '../helpers/queue-stores.ts';
+import { expectNothingWithin } from '../helpers/wait-for.ts';
 
 /** Terminal events as the pullers hand them out, with a way to wait for a count. */
 class Ends {
@@ -98,6 +99,27 @@ for (const backend of storeBackends()) {
       expect(ends.events[0]).to.deep.include({ worker: 'w-alive', owner: 'alice' });
       expect(ends.events[0]!.event).to.deep.include({ task_id: task.id, status: 'error' });
       expect(await dead!.finish(task.id, claimed!.attempt, success(claimed!))).to.equal(false);
+    });
+
+    it('stops a task whose lease it lost (reaped while it was slow to renew it): one terminal event, the reaper\'s', async () => {
+      const [slow, other] = await backend.open(2, { leaseMs: 0 });
+      const ends = new Ends();
+      const stopped = Promise.withResolvers<unknown>();
+      puller(slow!, 'w-slow', ends, (task, signal) => new Promise((resolve) => {
+        signal.addEventListener('abort', () => {
+          stopped.resolve(signal.reason);
+          resolve(cancelled(task));
+        }, { once: true });
+      }));
+      const task = newTask('alice');
+      // Every lease expires at once: a reaper ends the task; the heartbeat tells the worker running it.
+      await other!.admit(task);
+      expect(String(await stopped.promise)).to.match(/no longer this worker's \(its lease ran out/);
+      await ends.reached(1);
+      await expectNothingWithin(100);
+      expect(ends.events).to.have.length(1);
+      expect(ends.events[0]!.event).to.deep.include({ task_id: task.id, status: 'error' });
+      expect((await other!.status(task.id))?.event.status).to.equal('error');
     });
 
     it('stops a running task when any worker cancels it', async () => {

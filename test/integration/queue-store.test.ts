@@ -316,6 +316,8 @@ for (const backend of storeBackends()) {
         expect(event).to.deep.include({ task_id: task.id, status: 'error' });
         expect(event?.status === 'error' ? event.error.code : undefined).to.equal('ERR_WORKER_LOST');
         expect(await survivor!.reap()).to.deep.equal([]);
+        // Its worker, if only slow, learns at its next heartbeat that the task is no longer its own.
+        expect(await dead!.heartbeat('w-dead', [task.id])).to.deep.equal({ renewed: 0, cancelRequested: [], lost: [task.id] });
         expect(await dead!.finish(task.id, claimed!.attempt, successOf(claimed!))).to.equal(false);
         expect((await survivor!.status(task.id))?.event.status).to.equal('error');
         expect((await survivor!.stats()).running).to.equal(0);
@@ -350,9 +352,9 @@ for (const backend of storeBackends()) {
         const task = newTask('alice');
         await runner!.admit(task);
         await runner!.claim('w-runner');
-        expect(await runner!.heartbeat('w-runner', [task.id])).to.deep.equal({ renewed: 1, cancelRequested: [] });
+        expect(await runner!.heartbeat('w-runner', [task.id])).to.deep.equal({ renewed: 1, cancelRequested: [], lost: [] });
         expect(await other!.reap()).to.deep.equal([]);
-        expect(await other!.heartbeat('w-other', [task.id])).to.deep.equal({ renewed: 0, cancelRequested: [] });
+        expect(await other!.heartbeat('w-other', [task.id])).to.deep.equal({ renewed: 0, cancelRequested: [], lost: [task.id] });
       });
 
       it('renews only the leases a worker names, not every task claimed under its id', async () => {

@@ -172,14 +172,18 @@ export class EmbeddedQueueStore implements QueueStore {
     const until = this.#now().getTime() + this.#limits.leaseMs;
     let renewed = 0;
     const cancelRequested: string[] = [];
+    const lost: string[] = [];
     for (const taskId of taskIds) {
       const held = this.#held.get(taskId);
-      if (held === undefined || held.startedAt === '' || held.worker !== worker) continue;
+      if (held === undefined || held.startedAt === '' || held.worker !== worker) {
+        lost.push(taskId);
+        continue;
+      }
       held.leaseUntil = until;
       renewed += 1;
       if (held.cancelRequested) cancelRequested.push(held.id);
     }
-    return Promise.resolve({ renewed, cancelRequested });
+    return Promise.resolve({ renewed, cancelRequested, lost });
   }
 
   progress(updates: readonly ProgressUpdate[]): Promise<void> {

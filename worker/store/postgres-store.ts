@@ -217,10 +217,11 @@ export class PostgresQueueStore implements QueueStore {
   }
 
   async heartbeat(worker: string, taskIds: readonly string[]): Promise<HeartbeatResult> {
-    if (taskIds.length === 0) return { renewed: 0, cancelRequested: [] };
+    if (taskIds.length === 0) return { renewed: 0, cancelRequested: [], lost: [] };
     const rows = (await this.#query<{ id: string; cancel_requested: boolean }>(`UPDATE ${this.#s}.tasks SET lease_until = now() + $2 * interval '1 millisecond'
       WHERE id = ANY($3) AND worker = $1 AND state = 'running' RETURNING id, cancel_requested`, [worker, this.#limits.leaseMs, taskIds])).rows;
-    return { renewed: rows.length, cancelRequested: rows.filter((r) => r.cancel_requested).map((r) => r.id) };
+    const renewed = new Set(rows.map((r) => r.id));
+    return { renewed: rows.length, cancelRequested: rows.filter((r) => r.cancel_requested).map((r) => r.id), lost: taskIds.filter((id) => !renewed.has(id)) };
   }
 
   async reap(): Promise<Reaped[]> {

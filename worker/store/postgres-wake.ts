@@ -35,6 +35,8 @@ export class WakeListener {
   #client: pg.Client | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Failed reconnection attempts since the connection was lost. */
+  #failures = 0;
 
   constructor(config: pg.ClientConfig, channels: WakeChannels, logger: Logger, retryMs: number) {
     this.#config = config;
@@ -92,8 +94,16 @@ export class WakeListener {
     if (this.#closed) return;
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
-      this.#connect().then(() => { this.#dispatch({ kind: 'work' }); }, (error: unknown) => {
-        this.#log.warn({ err: error }, 'queue store: reconnecting the wake-up connection failed; retrying');
+      this.#connect().then(() => {
+        this.#log.info({ attempts: this.#failures + 1 }, 'queue store: the wake-up connection is back');
+        this.#failures = 0;
+        this.#dispatch({ kind: 'work' });
+      }, (error: unknown) => {
+        // Said at the first failure and then once a minute or so, not at every attempt of a long outage.
+        if (this.#failures % Math.max(1, Math.round(60_000 / this.#retryMs)) === 0) {
+          this.#log.warn({ err: error, attempts: this.#failures + 1 }, 'queue store: reconnecting the wake-up connection failed; retrying');
+        }
+        this.#failures += 1;
         this.#scheduleRetry();
       });
     }, this.#retryMs);

@@ -71,6 +71,12 @@ export interface HeartbeatResult {
   readonly renewed: number;
   /** Running here with a cancel request (a missed wake-up): abort them. */
   readonly cancelRequested: readonly string[];
+  /**
+   * Named, but no longer running under this worker: ended, or reaped after their lease ran out (the
+   * worker was too slow to renew it). Stop them: their end would be refused, and a rerun task may
+   * already run elsewhere.
+   */
+  readonly lost: readonly string[];
 }
 
 /** What `reap` did with one task whose lease expired. */

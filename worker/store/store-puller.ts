@@ -4,7 +4,9 @@
  * of its tasks ends, and on a slow safety timer. Each claimed task is run; its terminal event goes to
  * `finish`, and is handed to `ended` (to publish) only when `finish` says this call ended the task.
  * The worker announces itself at start and with every heartbeat (the store's `stats` counts the live
- * workers and their slots) and departs when stopped.
+ * workers and their slots) and departs when stopped. A task whose lease this worker lost (reaped while it
+ * was too slow to renew it, or no heartbeat reached the store for `leaseMs`) is stopped here, since
+ * another worker ends it or runs it again.
  * Heartbeats renew the leases of its tasks and abort those with a cancel request, as does a `cancel`
  * wake-up naming this worker; `reap` ends or re-queues the tasks of workers that stopped renewing
  * theirs, and hands the ended ones to `ended` too. So every admitted task gets one terminal event from
@@ -27,6 +29,12 @@ export interface StorePullerOptions {
   readonly ended: (owner: string, event: TaskStatusEvent) => void;
   /** How often the leases are renewed; well under the store's `leaseMs`. */
   readonly heartbeatMs: number;
+  /**
+   * The store's lease. When no heartbeat succeeded for this long (the store unreachable), the tasks
+   * running here are stopped: other workers may already have ended them, or run them again.
+   * @default Infinity (they run on)
+   */
+  readonly leaseMs?: number;
   /** How often expired leases of any worker are looked for. */
   readonly reapMs: number;
   /** How often to claim without a wake-up (lost notifications). @default 5000 */
@@ -49,6 +57,8 @@ export class StorePuller {
   readonly #chores = new Set<Promise<void>>();
   #unsubscribe: (() => void) | undefined;
   #claiming = false;
+  /** When the last heartbeat that reached the store was sent (performance.now()). */
+  #renewedAt = performance.now();
   #again = false;
   #stopping = false;
   #idle: (() => void)[] = [];
@@ -169,13 +179,31 @@ export class StorePuller {
 
   async #heartbeat(): Promise<void> {
     await this.#announce();
-    if (this.#running.size === 0) return;
+    const named = [...this.#running.keys()];
+    if (named.length === 0) {
+      this.#renewedAt = performance.now();
+      return;
+    }
+    const startedAt = performance.now();
     try {
-      const beat = await this.#o.store.heartbeat(this.#o.worker, [...this.#running.keys()]);
+      const beat = await this.#o.store.heartbeat(this.#o.worker, named);
+      this.#renewedAt = startedAt;
       for (const taskId of beat.cancelRequested) this.abort(taskId);
+      for (const taskId of beat.lost) this.#stopLost(taskId, 'its lease ran out before it was renewed');
     } catch (error) {
       this.#log.warn({ err: error }, 'queue store: heartbeat failed');
+      const leaseMs = this.#o.leaseMs ?? Infinity;
+      if (performance.now() - this.#renewedAt < leaseMs) return;
+      for (const taskId of named) this.#stopLost(taskId, `no lease was renewed for ${String(leaseMs)} ms`);
     }
+  }
+
+  /** Stops a task this worker no longer holds; its end is not published here (the store refuses it). */
+  #stopLost(taskId: string, why: string): void {
+    const controller = this.#running.get(taskId);
+    if (controller === undefined || controller.signal.aborted) return;
+    this.#log.warn({ taskId, why }, 'queue store: a task running here is no longer this worker\'s: stopped');
+    controller.abort(new DOMException(`The task is no longer this worker's (${why})`, 'AbortError'));
   }
 
   async #reap(): Promise<void> {

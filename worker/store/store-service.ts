@@ -50,6 +50,8 @@ export interface StoreTaskServiceOptions {
   readonly priorityFor: (role: string) => number;
   /** How often the leases of the tasks running here are renewed. */
   readonly heartbeatMs: number;
+  /** The store's lease (StorePullerOptions.leaseMs). @default Infinity */
+  readonly leaseMs?: number;
   /** How often expired leases (of any worker) are looked for. */
   readonly reapMs: number;
   /** Finished tasks kept; pruned every `pruneMs`. */
@@ -118,7 +120,7 @@ export class StoreTaskService implements TaskApi {
     const pollMs = options.pollMs === undefined ? {} : { pollMs: options.pollMs };
     this.#follower = new TaskFollower({ store: options.store, uriPrefix: options.uriPrefix, logger: this.#log, ...pollMs });
     this.#puller = new StorePuller({
-      store: options.store, worker: this.workerId, slots: options.slots, heartbeatMs: options.heartbeatMs, reapMs: options.reapMs, logger: this.#log, ...pollMs,
+      store: options.store, worker: this.workerId, slots: options.slots, heartbeatMs: options.heartbeatMs, reapMs: options.reapMs, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }), logger: this.#log, ...pollMs,
       run: (task, signal) => this.#run(task, signal),
       ended: (owner, event) => { this.#publish(owner, event); },
     });
