@@ -232,7 +232,7 @@ for (const backend of storeBackends()) {
       expect(await a!.service.status(alice, taskId)).to.deep.equal(end.event);
     });
 
-    it('drains: refuses submissions, ends the running task (keeping its lease), leaves the waiting ones to the others', async () => {
+    it('drains: refuses progressive calls, admits plain submissions for the others, ends the running task (keeping its lease), leaves the waiting ones to the others', async () => {
       // A lease shorter than the task, and b reaping (no slots: it claims nothing): only heartbeats
       // during the drain keep b from ending a's task as lost.
       const cluster = await make(3, { limits: { leaseMs: 600 }, each: [{}, { slots: 0 }, {}] });
@@ -243,7 +243,9 @@ for (const backend of storeBackends()) {
       await a!.sink.waitFor(long.taskId, 'started');
       const waiting = [await a!.service.submitChecked(alice, 'echo', [['1']]), await b!.service.submitChecked(bob, 'echo', [['2']])];
       const drained = a!.service.shutdown('drain');
-      expect(await rejection(a!.service.submitChecked(alice, 'echo'))).to.be.instanceOf(ShuttingDownError);
+      expect(await rejection(a!.service.submitChecked(alice, 'echo', [['p']], {}, { onEvent: () => undefined }))).to.be.instanceOf(ShuttingDownError);
+      // A plain submission needs nothing more from this worker: admitted to the shared queue.
+      waiting.push(await a!.service.submitChecked(alice, 'echo', [['3']]));
       expect((await a!.service.stats(alice)).accepting).to.equal(false);
       await drained;
       expect(cluster.terminalsOf(long.taskId)).to.have.length(1);

@@ -152,9 +152,15 @@ export class StoreTaskService implements TaskApi {
     return this.#o.registry.list(caller.authrole);
   }
 
+  /**
+   * Validates and admits a submission. While this worker shuts down it still admits the submissions that
+   * need nothing more from it (the queue is shared: another worker runs them, and the router keeps sending
+   * a share of the calls here until this worker leaves); a progressive call, or one of the original WAMP
+   * API, follows its task through this worker, so it is refused with ShuttingDownError.
+   */
   async submitChecked(caller: Caller, task: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, options: SubmitOptions = {}): Promise<Submitted> {
     try {
-      if (this.#closing) throw new ShuttingDownError();
+      if (this.#closing && options.onEvent !== undefined) throw new ShuttingDownError();
       const call = validateCall(this.#o.registry, caller, task, args, kwargs);
       return await this.#admit(caller, call, journalInput(args, kwargs), options);
     } catch (error) {
@@ -167,7 +173,7 @@ export class StoreTaskService implements TaskApi {
     const { def, bytes } = call;
     // The precheck sees the caller's own files folder (worker/files-user.ts), as the task will.
     if (def.precheck !== undefined) await precheckTaskParams(def, call.params, await taskContextFor(this.#env.deps, caller));
-    if (this.#closing) throw new ShuttingDownError();
+    if (this.#closing && options.onEvent !== undefined) throw new ShuttingDownError();
     const taskId = newTaskId(this.workerId);
     // Subscribed before the task exists: a worker may claim it at once and publish its start.
     if (options.onEvent !== undefined) await this.#follower.follow(caller.authid, taskId, options.onEvent);
@@ -251,8 +257,9 @@ export class StoreTaskService implements TaskApi {
   }
 
   /**
-   * Stops accepting and claiming, then `drain` (the tasks running here end) or `cancel` (they are
-   * cancelled). Waiting tasks stay in the store for the other workers. Does not close the store.
+   * Stops claiming (and accepting progressive calls), then `drain` (the tasks running here end) or
+   * `cancel` (they are cancelled). Waiting tasks stay in the store for the other workers. Does not close
+   * the store.
    */
   async shutdown(mode: ShutdownMode = 'drain'): Promise<void> {
     this.#closing = true;
