@@ -20,11 +20,12 @@ import { expect } from 'chai';
 import { Client as PgClient } from 'pg';
 import type { ClientSession } from '../../cli/client.ts';
 import type { AbResult, Dict } from '../../shared/autobahn.ts';
+import { legacyDefaults } from '../../shared/legacy/settings.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
 import { POSTGRES_TOOL, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';
 import { startTestServer, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';
-import { expectNothingWithin } from '../helpers/wait-for.ts';
+import { expectNothingWithin, waitFor } from '../helpers/wait-for.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/asexor.ts', import.meta.url));
@@ -77,11 +78,11 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
   }
 
   /** Workers with one slot each, on a schema of this test's own, joined to `url`. */
-  async function startWorkers(count: number, url = router.url, newSchema = true): Promise<WorkerProcess[]> {
+  async function startWorkers(count: number, url = router.url, newSchema = true, extra: Dict = {}): Promise<WorkerProcess[]> {
     if (newSchema) schemas += 1;
     const config = path.join(dir, 'worker.json');
     await writeFile(config, JSON.stringify({
-      asexor: { tasksModule: TASKS, filesDir: 'files', concurrency: 1, perUser: { maxRunning: 3 }, store: storeSection(), metrics: { listen: { port: 0 } } },
+      asexor: { tasksModule: TASKS, filesDir: 'files', concurrency: 1, perUser: { maxRunning: 3 }, store: storeSection(), metrics: { listen: { port: 0 } }, ...extra },
     }));
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'ASEXOR_STORE')), ASEXOR_PG_URL: pg.url };
     const started = await Promise.all(Array.from({ length: count }, async () => {
@@ -227,6 +228,24 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
       expect(call.progress.find((e) => e['status'] === 'progress')).to.include({ message: `pid ${String(ranOn?.pid)}` });
     }
     expect(elsewhere, 'the calls the busy worker accepted ran on the other').to.be.at.least(3);
+    expect(await alice.call('asexor.control.cancel', [long])).to.equal('running');
+  });
+
+  it('the original ASEXOR WAMP API: run_task\'s updates reach the calling session whichever worker runs the task', async () => {
+    const two = await startWorkers(2, router.url, true, { legacy: { wampApi: { enabled: true } } });
+    const alice = await join('alice');
+    const log = await subscribeStatus(alice);
+    const updates: { taskId: unknown; status: unknown }[] = [];
+    await alice.session.subscribe(legacyDefaults.wampApi.topic, (args, kwargs) => { updates.push({ taskId: args[0], status: kwargs['status'] }); });
+    // One worker is busy: the run_task calls it accepts (every other one) run on the other.
+    const long = await alice.call('asexor.task.hold', [20_000]);
+    await log.waitFor((e) => e['task_id'] === long && e['status'] === 'progress');
+    const ids = await Promise.all(Array.from({ length: 4 }, () => alice.call(legacyDefaults.wampApi.procedure, ['hold', 100])));
+    const ends = await Promise.all(ids.map((id) => terminalOf(log, id, 15_000)));
+    await waitFor(() => ids.every((id) => updates.some((u) => u.taskId === id && u.status === 'success')), 'a success update of every task');
+    for (const id of ids) expect(updates.filter((u) => u.taskId === id).map((u) => u.status), String(id)).to.deep.equal(['started', 'progress', 'success']);
+    const elsewhere = ends.filter((end) => !String(end['task_id']).startsWith(two.find((w) => w.pid === (end['result'] as Dict)['pid'])?.id ?? '-'));
+    expect(elsewhere.length, 'the tasks the busy worker accepted ran on the other').to.be.at.least(2);
     expect(await alice.call('asexor.control.cancel', [long])).to.equal('running');
   });
 
