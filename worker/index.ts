@@ -2,7 +2,7 @@
  * `startWorker`: the task worker as a WAMP component. It builds the task service (registry from the
  * task module, runner in its small spawner process, and where tasks wait per `asexor.store`: its own
  * queue with the SQLite journal, served by TaskService, or the PostgreSQL queue every worker pulls from,
- * served by StoreTaskService, docs/queue-store.md) and keeps one connection:
+ * served by StoreTaskService: worker/service-setup.ts, docs/queue-store.md) and keeps one connection:
  * - local: in-process to an embedded Router (worker/local-connection.ts: a lean session over an
  *   in-process pair, no autobahn-js), authenticated as its own ticket principal (role `worker`,
  *   random ticket, known only to this process);
@@ -18,27 +18,19 @@ import type { Router } from '../router/index.ts';
 import type { TransportAuthConfig } from '../shared/config/types.ts';
 import { WorkerJoinError } from '../shared/errors.ts';
 import { silentLogger, type Logger } from '../shared/logger.ts';
-import { WorkerCluster } from './cluster/cluster.ts';
 import { WorkerConnection } from './connection.ts';
 import { FileLinkSigner } from './file-link-token.ts';
 import { FilesApi } from './files-api.ts';
 import { partialOutputAgeMs, sweepPartialOutputs } from './files-sweep.ts';
-import { openJournal, restoreJournal } from './journal/open-journal.ts';
-import type { TaskJournal } from './journal/task-journal.ts';
 import type { RetryOptions } from './reconnect.ts';
 import { LocalWorkerConnection } from './local-connection.ts';
 import { LegacyWampApi } from './legacy-wamp-api.ts';
-import { createMetricsRegistry, metricsRoute, startMetricsListener, WorkerMetrics, type MetricsListener, type QueueGauges, type QueueGaugeStats } from './metrics.ts';
+import { createMetricsRegistry, metricsRoute, startMetricsListener, WorkerMetrics, type MetricsListener } from './metrics.ts';
+import { buildService, closeBackend, openBackend, queueGauges, type Backend, type ServiceInputs } from './service-setup.ts';
 import { StatusPublisher } from './status-publisher.ts';
-import { TaskQueue } from './task-queue.ts';
 import { loadTaskRegistry, type TaskRegistry } from './task-registry.ts';
 import { resolveSpawnerChoice, TaskRunner } from './task-runner.ts';
-import { TaskService, type StatusSink, type SubmissionObserver } from './task-service.ts';
 import type { TaskApi } from './task-api.ts';
-import { resolveTaskQueueOptions } from './task-queue-options.ts';
-import type { PostgresSettings } from './journal/store-settings.ts';
-import { PostgresQueueStore } from './store/postgres-store.ts';
-import { StoreTaskService } from './store/store-service.ts';
 import { WorkerComponent } from './worker.ts';
 import type { Registry } from 'prom-client';
 import type { WorkerSettings } from './worker-settings.ts';
@@ -169,39 +161,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<Worker> 
   return withMetricsListener(swept, settings, logger);
 }
 
-/**
- * Where accepted tasks are kept (`asexor.store`): this worker's own queue with the SQLite journal
- * (or nothing, `memory`), or the PostgreSQL queue that every worker sharing it pulls from
- * (docs/queue-store.md).
- */
-type Backend =
-  | { readonly kind: 'own'; readonly queue: TaskQueue; readonly journal: TaskJournal | undefined }
-  | { readonly kind: 'shared'; readonly store: PostgresQueueStore; readonly settings: PostgresSettings };
-
-async function openBackend(settings: WorkerSettings, logger: Logger): Promise<Backend> {
-  const { store } = settings;
-  if (store.type === 'postgres') {
-    const limits = {
-      maxQueued: settings.maxQueued, perUserMaxQueued: settings.perUser.maxQueued, perUserMaxRunning: settings.perUser.maxRunning,
-      perUserQueuedBytes: settings.perUser.maxQueuedBytes, maxQueuedBytes: settings.maxQueuedBytes, leaseMs: store.leaseMs,
-    };
-    const opened = await PostgresQueueStore.open({
-      connection: store.url ?? {}, limits, schema: store.schema, poolSize: store.poolSize, logger,
-    });
-    return { kind: 'shared', store: opened, settings: store };
-  }
-  const queue = new TaskQueue({
-    concurrency: settings.concurrency, maxQueued: settings.maxQueued, perUser: settings.perUser,
-    rolePriority: settings.rolePriority, defaultPriority: settings.defaultPriority, logger,
-  });
-  return { kind: 'own', queue, journal: await openJournal(store, logger) };
-}
-
-async function closeBackend(backend: Backend): Promise<void> {
-  if (backend.kind === 'own') backend.journal?.close();
-  else await backend.store.close();
-}
-
 /** `asexor.metrics.listen`: the metrics on a listener of their own, closed after the worker. */
 async function withMetricsListener(worker: Worker, settings: WorkerSettings, logger: Logger): Promise<Worker> {
   const { listen, path, token } = settings.metrics;
@@ -217,68 +176,6 @@ async function withMetricsListener(worker: Worker, settings: WorkerSettings, log
   return { ...worker, metricsUrl: listener.url, close: () => (closing ??= worker.close().then(() => listener.close())) };
 }
 
-/** The service over `backend`, and what it needs from the connection. */
-interface ServiceParts {
-  readonly service: TaskApi;
-  readonly cluster: WorkerCluster | undefined;
-  readonly joined: (session: WorkerSession) => void;
-  readonly left: () => void;
-}
-
-interface ServiceInputs {
-  readonly settings: WorkerSettings;
-  readonly registry: TaskRegistry;
-  readonly runner: TaskRunner;
-  readonly sink: StatusSink;
-  readonly publisher: StatusPublisher;
-  readonly submissions: SubmissionObserver | undefined;
-  readonly logger: Logger;
-}
-
-/** This worker's own queue: TaskService, its journal restored, the cluster of the realm's workers (worker/cluster/). */
-function ownService(backend: Extract<Backend, { kind: 'own' }>, inputs: ServiceInputs): ServiceParts {
-  const { settings, logger } = inputs;
-  const service = new TaskService({
-    registry: inputs.registry, queue: backend.queue, runner: inputs.runner, sink: inputs.sink, filesDir: settings.filesDir,
-    adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, logger, journal: backend.journal, files: settings.files,
-    perUserQueuedBytes: settings.perUser.maxQueuedBytes, maxQueuedBytes: settings.maxQueuedBytes, submissions: inputs.submissions,
-  });
-  restoreJournal(service, backend.journal, logger);
-  const cluster = new WorkerCluster({ service, sink: inputs.publisher, uriPrefix: settings.uriPrefix, settings: settings.cluster, logger });
-  return { service, cluster, joined: () => undefined, left: () => { cluster.leave(); } };
-}
-
-/** The shared queue: StoreTaskService pulls from it; any worker answers for any task, so no cluster. */
-function sharedService(backend: Extract<Backend, { kind: 'shared' }>, inputs: ServiceInputs): ServiceParts {
-  const { settings, logger } = inputs;
-  const { rolePriority, defaultPriority } = resolveTaskQueueOptions({ rolePriority: settings.rolePriority, defaultPriority: settings.defaultPriority });
-  const service = new StoreTaskService({
-    store: backend.store, registry: inputs.registry, runner: inputs.runner, sink: inputs.sink, filesDir: settings.filesDir,
-    slots: settings.concurrency, priorityFor: (role) => rolePriority.get(role) ?? defaultPriority,
-    heartbeatMs: backend.settings.heartbeatMs, leaseMs: backend.settings.leaseMs, reapMs: Math.max(100, Math.floor(backend.settings.leaseMs / 2)), retention: backend.settings.retention,
-    uriPrefix: settings.uriPrefix, adminRoles: settings.adminRoles, historyPerUser: settings.historyPerUser, files: settings.files,
-    submissions: inputs.submissions, logger,
-  });
-  service.start();
-  return { service, cluster: undefined, joined: (session) => { service.attach(session); }, left: () => { service.detach(); } };
-}
-
-/** The queue gauges: this worker's queue, or the shared store's counts (one query per scrape, shared by the gauges). */
-function queueGauges(backend: Backend, settings: WorkerSettings, accepting: () => boolean): QueueGauges {
-  if (backend.kind === 'own') return backend.queue;
-  let last: { at: number; stats: Promise<QueueGaugeStats> } | undefined;
-  return {
-    stats: () => {
-      if (last !== undefined && performance.now() - last.at < 1000) return last.stats;
-      const stats = backend.store.stats().then(({ byPriority, running }) => ({
-        byPriority, running, concurrency: settings.concurrency, maxQueued: settings.maxQueued, accepting: accepting(),
-      }));
-      last = { at: performance.now(), stats };
-      return stats;
-    },
-  };
-}
-
 /** Wires the service and the connection; synchronous, so that startWorker can stop the runner if it throws. */
 function connectWorker(options: StartWorkerOptions, logger: Logger, registry: TaskRegistry, runner: TaskRunner, backend: Backend): Worker {
   const { settings } = options;
@@ -292,7 +189,7 @@ function connectWorker(options: StartWorkerOptions, logger: Logger, registry: Ta
   const inputs: ServiceInputs = {
     settings, registry, runner, sink: metrics === undefined ? publisher : metrics.sink(publisher), publisher, submissions: metrics?.submissions, logger,
   };
-  const { service, cluster, joined, left } = backend.kind === 'own' ? ownService(backend, inputs) : sharedService(backend, inputs);
+  const { service, cluster, joined, left } = buildService(backend, inputs);
   const { wampApi } = settings.legacy;
   const legacy = wampApi.enabled ? new LegacyWampApi({ settings: wampApi, service, uriPrefix: settings.uriPrefix, logger }) : undefined;
   const fileLinks = 'router' in options.connect ? new FileLinkSigner({ ttlSeconds: settings.fileLinkSeconds }) : undefined;
