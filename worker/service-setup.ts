@@ -103,7 +103,10 @@ function sharedService(backend: Extract<Backend, { kind: 'shared' }>, inputs: Se
   return { service, cluster: undefined, joined: (session) => { service.attach(session); }, left: () => { service.detach(); } };
 }
 
-/** The queue gauges: this worker's queue, or the shared store's counts (one query per scrape, shared by the gauges). */
+/**
+ * The queue gauges: this worker's queue, or the shared store's counts (one query per scrape, shared by the
+ * gauges; NaN while the store cannot be read).
+ */
 export function queueGauges(backend: Backend, settings: WorkerSettings, accepting: () => boolean): QueueGauges {
   if (backend.kind === 'own') return backend.queue;
   let last: { at: number; stats: Promise<QueueGaugeStats> } | undefined;
@@ -112,7 +115,12 @@ export function queueGauges(backend: Backend, settings: WorkerSettings, acceptin
       if (last !== undefined && performance.now() - last.at < 1000) return last.stats;
       const stats = backend.store.stats().then(({ byPriority, running }) => ({
         byPriority, running, concurrency: settings.concurrency, maxQueued: settings.maxQueued, accepting: accepting(),
-      }));
+      }), () => {
+        // The store cannot be read now: the queue's counts are unknown (NaN), the rest of the scrape still answers.
+        const unknown: Record<number, number> = {};
+        for (let p = 0; p <= 9; p++) unknown[p] = Number.NaN;
+        return { byPriority: unknown, running: Number.NaN, concurrency: settings.concurrency, maxQueued: settings.maxQueued, accepting: accepting() };
+      });
       last = { at: performance.now(), stats };
       return stats;
     },

@@ -131,7 +131,7 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     expect((await store.history('alice', 10)).map((h) => h.event.task_id), 'nothing was added').to.deep.equal([waiting.id]);
   });
 
-  it('stops the tasks of a worker that could not renew their lease for leaseMs; the store ends them once it is back', async () => {
+  it('stops the tasks of a worker that could not renew their lease, leaves their end to a reaper: ERR_WORKER_LOST once the store is back', async () => {
     const store = await PostgresQueueStore.open({ connection: { ...server.connection }, schema: 'fenced', limits: { ...OPEN_LIMITS, leaseMs: 400 }, poolSize: 2 });
     open.push(store);
     const ended: TaskStatusEvent[] = [];
@@ -155,13 +155,14 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
       await running.promise;
       const outside = await closeDatabase();
       try {
-        expect(String(await stopped.promise)).to.match(/no longer this worker's \(no lease was renewed for 400 ms\)/);
+        expect(String(await stopped.promise)).to.match(/no longer this worker's \(its lease was not renewed for \d+ ms \(leaseMs 400\)\)/);
       } finally {
         await reopenDatabase(outside);
       }
       await waitFor(() => ended.length > 0, 'the end of the task');
       expect(ended).to.have.length(1);
       expect(ended[0]).to.deep.include({ task_id: task.id, status: 'error' });
+      expect(ended[0]?.status === 'error' ? ended[0].error.code : undefined).to.equal('ERR_WORKER_LOST');
       expect((await store.status(task.id))?.event.status).to.equal('error');
     } finally {
       await puller.stop('cancel');

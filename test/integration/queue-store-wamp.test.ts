@@ -44,7 +44,9 @@ interface WorkerProcess {
 
 /** A worker's queue gauges: waiting tasks (all priorities) and running tasks. */
 async function queueGauges(worker: WorkerProcess): Promise<{ queued: number; running: number }> {
-  const text = await (await fetch(worker.metricsUrl)).text();
+  const response = await fetch(worker.metricsUrl);
+  expect(response.status, 'the scrape answers').to.equal(200);
+  const text = await response.text();
   const values = (name: string): number[] => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map((m) => Number(m[1]));
   return { queued: values('asexor_worker_queued_tasks').reduce((a, b) => a + b, 0), running: values('asexor_worker_running_tasks')[0] ?? NaN };
 }
@@ -302,6 +304,9 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
         expect(error.args[0]).to.match(/^the shared task queue "postgresql:.*" cannot be used now/);
       }
       expect(await alice.call('asexor.control.list'), 'the workers still serve what needs no queue').to.be.an('array').that.is.not.empty;
+      // The scrape still answers; the queue's counts are unknown.
+      const gauges = await queueGauges(workers[0]!);
+      expect(Number.isNaN(gauges.queued) && Number.isNaN(gauges.running), JSON.stringify(gauges)).to.equal(true);
     } finally {
       await outside.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
       await outside.end();

@@ -30,6 +30,8 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections for operations (the wake-up listener has one more). @default 4 */
   readonly poolSize?: number;
+  /** How long opening a connection may take before the operation fails (ERR_STORE_UNAVAILABLE). @default 10000 */
+  readonly connectTimeoutMs?: number;
   /** Delay before the wake-up connection is opened again after it was lost. @default 1000 */
   readonly reconnectMs?: number;
   /** @default silentLogger() */
@@ -38,7 +40,7 @@ export interface PostgresStoreOptions {
   readonly now?: () => Date;
 }
 
-export const postgresStoreDefaults = { schema: 'asexor', poolSize: 4, reconnectMs: 1000 } as const;
+export const postgresStoreDefaults = { schema: 'asexor', poolSize: 4, reconnectMs: 1000, connectTimeoutMs: 10_000 } as const;
 
 /** A task's latest event: its recorded progress while it runs, else its last state change. */
 const LATEST_EVENT = `CASE WHEN state = 'running' AND progress IS NOT NULL THEN progress ELSE event END`;
@@ -59,6 +61,24 @@ export function describeConnection(connection: string | pg.PoolConfig): string {
   } catch {
     return 'postgresql (unparsable connection string)';
   }
+}
+
+/**
+ * SQLSTATEs of a server that cannot serve now (docs/queue-store.md): connection exceptions (class 08),
+ * shutting down or starting (57P01-57P03), out of connections or resources (53xxx), a database that does
+ * not accept connections now (55000).
+ */
+const UNAVAILABLE_STATES = /^(08|57P0[123]|53|55000$)/;
+/** Node's errors of a network or socket that cannot be reached. */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
+/** What `pg` says of a connection that ended or could not be made in time (no code of its own). */
+const LOST_CONNECTION = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error/i;
+
+/** Whether `error` says the server cannot be used now (worth retrying), as opposed to a bug or a refusal. */
+export function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_STATES.test(code))) return true;
+  return error instanceof Error && !(error instanceof AppError) && LOST_CONNECTION.test(error.message);
 }
 
 function sqlState(error: unknown): string | undefined {
@@ -129,7 +149,8 @@ export class PostgresQueueStore implements QueueStore {
     const where = describeConnection(options.connection);
     const log = (options.logger ?? silentLogger()).child({ component: 'queue-store', store: 'postgres' });
     const config: pg.PoolConfig = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection;
-    const pool = new pg.Pool({ ...config, max: options.poolSize ?? postgresStoreDefaults.poolSize });
+    // A connection attempt that hangs (packets dropped) fails after connectTimeoutMs instead of holding a call forever.
+    const pool = new pg.Pool({ connectionTimeoutMillis: options.connectTimeoutMs ?? postgresStoreDefaults.connectTimeoutMs, ...config, max: options.poolSize ?? postgresStoreDefaults.poolSize });
     pool.on('error', (error) => { log.warn({ err: error }, 'queue store: an idle connection failed'); });
     const wake = new WakeListener(config, wakeChannels(schema), log, options.reconnectMs ?? postgresStoreDefaults.reconnectMs);
     try {
@@ -365,10 +386,9 @@ export class PostgresQueueStore implements QueueStore {
       SELECT pg_notify($3, '') FROM lane WHERE queued > 0 AND running < $4`, [owner, bytes, this.#channels.work, sqlInt(this.#limits.perUserMaxRunning)]);
   }
 
-  /** An error of the server or the connection as StoreUnavailableError; our own errors as they are. */
-  #unavailable(error: unknown): Error {
-    if (error instanceof AppError || error instanceof TypeError) return error;
-    return new StoreUnavailableError(this.#where, reason(error), { cause: error });
+  /** An error of the connection or of a server that cannot serve now as StoreUnavailableError; any other as it is. */
+  #unavailable(error: unknown): unknown {
+    return isUnavailable(error) ? new StoreUnavailableError(this.#where, reason(error), { cause: error }) : error;
   }
 
   /** One statement on a pooled connection; StoreUnavailableError when it fails. */

@@ -5,8 +5,9 @@
  * `finish`, and is handed to `ended` (to publish) only when `finish` says this call ended the task.
  * The worker announces itself at start and with every heartbeat (the store's `stats` counts the live
  * workers and their slots) and departs when stopped. A task whose lease this worker lost (reaped while it
- * was too slow to renew it, or no heartbeat reached the store for `leaseMs`) is stopped here, since
- * another worker ends it or runs it again.
+ * was too slow to renew it, or not renewed for about `leaseMs`: the store unreachable) is stopped here and
+ * its end is not recorded by this worker: a reaper ends it or queues it again, so it still gets one
+ * terminal event, and a task run again elsewhere does not also run on here.
  * Heartbeats renew the leases of its tasks and abort those with a cancel request, as does a `cancel`
  * wake-up naming this worker; `reap` ends or re-queues the tasks of workers that stopped renewing
  * theirs, and hands the ended ones to `ended` too. So every admitted task gets one terminal event from
@@ -57,8 +58,15 @@ export class StorePuller {
   readonly #chores = new Set<Promise<void>>();
   #unsubscribe: (() => void) | undefined;
   #claiming = false;
-  /** When the last heartbeat that reached the store was sent (performance.now()). */
-  #renewedAt = performance.now();
+  /**
+   * For each task running here, when its lease was last set (performance.now() when the claim or the
+   * heartbeat that renewed it was sent: the server set it a little later, so this errs on the safe side).
+   */
+  readonly #leasedAt = new Map<string, number>();
+  /** Tasks stopped because their lease was lost: their end is left to a reaper, not recorded here. */
+  readonly #lost = new Set<string>();
+  /** Tasks whose run has ended (their end is being recorded): not stopped as lost any more. */
+  readonly #settled = new Set<string>();
   #again = false;
   #stopping = false;
   #idle: (() => void)[] = [];
@@ -129,9 +137,10 @@ export class StorePuller {
       do {
         this.#again = false;
         while (!this.#stopping && this.#running.size < this.#o.slots) {
+          const sentAt = performance.now();
           const task = await this.#o.store.claim(this.#o.worker);
           if (task === undefined) break;
-          this.#execute(task);
+          this.#execute(task, sentAt);
         }
       } while (this.#again && !this.#stopping);
     } catch (error) {
@@ -142,11 +151,15 @@ export class StorePuller {
     }
   }
 
-  #execute(task: ClaimedTask): void {
+  #execute(task: ClaimedTask, leasedAt: number): void {
     const controller = new AbortController();
     this.#running.set(task.id, controller);
+    this.#leasedAt.set(task.id, leasedAt);
     void this.#runAndFinish(task, controller.signal).finally(() => {
       this.#running.delete(task.id);
+      this.#leasedAt.delete(task.id);
+      this.#lost.delete(task.id);
+      this.#settled.delete(task.id);
       this.#checkIdle();
       void this.#pump();
     });
@@ -159,6 +172,12 @@ export class StorePuller {
     } catch (error) {
       this.#log.error({ err: error, taskId: task.id }, 'queue store: a task run rejected');
       event = { task_id: task.id, task: task.task, at: new Date().toISOString(), status: 'error', error: taskErrorInfo(error), duration: 0 };
+    }
+    this.#settled.add(task.id);
+    if (this.#lost.has(task.id)) {
+      // Not this worker's any more: a reaper ends it (ERR_WORKER_LOST) or queues it again.
+      this.#log.info({ taskId: task.id }, 'queue store: a task stopped after its lease was lost is left to the reaper');
+      return;
     }
     try {
       if (await this.#o.store.finish(task.id, task.attempt, event)) this.#o.ended(task.owner, event);
@@ -179,29 +198,41 @@ export class StorePuller {
 
   async #heartbeat(): Promise<void> {
     await this.#announce();
-    const named = [...this.#running.keys()];
-    if (named.length === 0) {
-      this.#renewedAt = performance.now();
-      return;
-    }
-    const startedAt = performance.now();
+    this.#stopExpiring();
+    const named = [...this.#running.keys()].filter((taskId) => !this.#lost.has(taskId));
+    if (named.length === 0) return;
+    const sentAt = performance.now();
     try {
       const beat = await this.#o.store.heartbeat(this.#o.worker, named);
-      this.#renewedAt = startedAt;
+      const lost = new Set(beat.lost);
+      for (const taskId of named) if (!lost.has(taskId) && this.#leasedAt.has(taskId)) this.#leasedAt.set(taskId, sentAt);
       for (const taskId of beat.cancelRequested) this.abort(taskId);
       for (const taskId of beat.lost) this.#stopLost(taskId, 'its lease ran out before it was renewed');
     } catch (error) {
       this.#log.warn({ err: error }, 'queue store: heartbeat failed');
-      const leaseMs = this.#o.leaseMs ?? Infinity;
-      if (performance.now() - this.#renewedAt < leaseMs) return;
-      for (const taskId of named) this.#stopLost(taskId, `no lease was renewed for ${String(leaseMs)} ms`);
+      this.#stopExpiring();
+    }
+  }
+
+  /**
+   * Stops the tasks whose lease was not renewed for `leaseMs - heartbeatMs` (the store unreachable, or a
+   * heartbeat that hangs): one heartbeat before another worker may reap them, so that a task run again
+   * elsewhere does not also run on here.
+   */
+  #stopExpiring(): void {
+    const leaseMs = this.#o.leaseMs ?? Infinity;
+    const limit = Math.max(leaseMs / 2, leaseMs - this.#o.heartbeatMs);
+    const now = performance.now();
+    for (const [taskId, leasedAt] of this.#leasedAt) {
+      if (now - leasedAt >= limit) this.#stopLost(taskId, `its lease was not renewed for ${String(Math.round(now - leasedAt))} ms (leaseMs ${String(leaseMs)})`);
     }
   }
 
   /** Stops a task this worker no longer holds; its end is not published here (the store refuses it). */
   #stopLost(taskId: string, why: string): void {
     const controller = this.#running.get(taskId);
-    if (controller === undefined || controller.signal.aborted) return;
+    if (controller === undefined || this.#lost.has(taskId) || this.#settled.has(taskId)) return;
+    this.#lost.add(taskId);
     this.#log.warn({ taskId, why }, 'queue store: a task running here is no longer this worker\'s: stopped');
     controller.abort(new DOMException(`The task is no longer this worker's (${why})`, 'AbortError'));
   }
