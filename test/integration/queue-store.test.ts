@@ -262,6 +262,18 @@ for (const backend of storeBackends()) {
         expect(await one!.stats()).to.deep.include({ workers: 0, slots: 0 });
       });
 
+      it('answers which of many tasks have ended, with their terminal events, in one call', async () => {
+        const [one, two] = await backend.open(2);
+        const [done, running, waiting] = [newTask('alice'), newTask('bob'), newTask('alice')];
+        await admitAll(one!, [done, running, waiting]);
+        const first = await one!.claim('w1');
+        await one!.claim('w1');
+        await one!.finish(first!.id, first!.attempt, successOf(first!));
+        const ended = await two!.ended([done.id, running.id, waiting.id, 'unknown']);
+        expect(ended.map((e) => [e.task_id, e.status])).to.deep.equal([[done.id, 'success']]);
+        expect(await two!.ended([])).to.deep.equal([]);
+      });
+
       it('wakes the other workers when a task is admitted', async () => {
         const [one, two] = await backend.open(2);
         const woken = nextWake(two!, (wake) => wake.kind === 'work');

@@ -225,6 +225,15 @@ export class EmbeddedQueueStore implements QueueStore {
     return Promise.resolve(entry === undefined ? undefined : { owner: entry.owner, event: entry.event });
   }
 
+  ended(taskIds: readonly string[]): Promise<TaskStatusEvent[]> {
+    const events: TaskStatusEvent[] = [];
+    for (const taskId of taskIds) {
+      const event = this.#history.get(taskId)?.event;
+      if (event !== undefined && isTerminal(event.status)) events.push(event);
+    }
+    return Promise.resolve(events);
+  }
+
   history(owner: string, limit: number): Promise<DatedEntry[]> {
     return Promise.resolve(Number.isInteger(limit) && limit > 0 ? this.#history.recent(owner, limit) : []);
   }

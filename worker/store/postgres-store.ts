@@ -287,6 +287,13 @@ export class PostgresQueueStore implements QueueStore {
     return row === undefined ? undefined : { owner: row.owner, event: row.event };
   }
 
+  async ended(taskIds: readonly string[]): Promise<TaskStatusEvent[]> {
+    if (taskIds.length === 0) return [];
+    const rows = (await this.#query<{ event: TaskStatusEvent }>(`SELECT event FROM ${this.#s}.tasks
+      WHERE id = ANY($1) AND state NOT IN ('queued', 'running')`, [taskIds])).rows;
+    return rows.map((row) => row.event);
+  }
+
   async history(owner: string, limit: number): Promise<DatedEntry[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
     const rows = (await this.#query<{ event: TaskStatusEvent; queued_at: Date }>(`SELECT ${LATEST_EVENT} AS event, queued_at FROM ${this.#s}.tasks

@@ -164,6 +164,8 @@ export interface QueueStore {
   reap(): Promise<Reaped[]>;
   /** The latest event of a task (any owner), or undefined. */
   status(taskId: string): Promise<StoredStatus | undefined>;
+  /** The terminal events of those of `taskIds` that have ended (any order): one query for many followed tasks. */
+  ended(taskIds: readonly string[]): Promise<TaskStatusEvent[]>;
   /** The latest event of each of `owner`'s tasks with when it was admitted, newest admitted first, at most `limit`. */
   history(owner: string, limit: number): Promise<DatedEntry[]>;
   stats(): Promise<StoreStats>;

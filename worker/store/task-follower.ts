@@ -6,8 +6,8 @@
  * ended when the owner's last followed task ends) and hands the task's events to the listener; events
  * of tasks running here come straight from `deliver` (a publisher does not receive its own events).
  * Events missed while the worker was disconnected, or lost with a worker that died, are made good by
- * the store: on each join and every `pollMs`, the followed tasks' latest events are read, and a
- * terminal one ends the follow. A listener gets at most one terminal event, and nothing after it.
+ * the store: on each join and every `pollMs`, the store is asked which followed tasks have ended (in
+ * batches), and their terminal events end the follow. A listener gets at most one terminal event, and nothing after it.
  */
 import { silentLogger, type Logger } from '../../shared/logger.ts';
 import { isTerminal, type TaskStatusEvent } from '../../shared/task-status.ts';
@@ -26,6 +26,9 @@ export interface TaskFollowerOptions {
 }
 
 export const taskFollowerDefaults = { pollMs: 5000 } as const;
+
+/** Followed tasks asked about in one query. */
+const POLL_BATCH = 500;
 
 interface Followed {
   readonly owner: string;
@@ -163,14 +166,14 @@ export class TaskFollower {
     }).then(undefined, (error: unknown) => { this.#log.debug({ err: error, owner }, 'unsubscribing a status topic failed'); });
   }
 
-  /** Reads the followed tasks' latest events from the store; a terminal one is delivered. */
+  /** Asks the store which followed tasks have ended (one query per POLL_BATCH tasks) and delivers their ends. */
   async #poll(): Promise<void> {
     if (this.#polling || this.#followed.size === 0) return;
     this.#polling = true;
     try {
-      for (const taskId of [...this.#followed.keys()]) {
-        const stored = await this.#store.status(taskId);
-        if (stored !== undefined && isTerminal(stored.event.status)) this.deliver(stored.event);
+      const ids = [...this.#followed.keys()];
+      for (let i = 0; i < ids.length; i += POLL_BATCH) {
+        for (const event of await this.#store.ended(ids.slice(i, i + POLL_BATCH))) this.deliver(event);
       }
     } catch (error) {
       this.#log.warn({ err: error }, 'reading followed tasks from the queue store failed; tried again later');
