@@ -169,6 +169,38 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     }
   });
 
+  it('records an end reached during a short outage once the store is back: the task\'s own success, not ERR_WORKER_LOST', async () => {
+    const store = await PostgresQueueStore.open({ connection: { ...server.connection }, schema: 'blip', limits: { ...OPEN_LIMITS, leaseMs: 3000 }, poolSize: 2 });
+    open.push(store);
+    const ended: TaskStatusEvent[] = [];
+    const running = Promise.withResolvers<(event: TaskStatusEvent) => void>();
+    const puller = new StorePuller({
+      store, worker: 'w1', slots: 1, heartbeatMs: 100, reapMs: 100, leaseMs: 3000, pollMs: 100,
+      run: () => new Promise((resolve) => { running.resolve(resolve); }),
+      ended: (_owner, event) => { ended.push(event); },
+    });
+    puller.start();
+    try {
+      const task = newTask('alice');
+      await store.admit(task);
+      const finish = await running.promise;
+      const outside = await closeDatabase();
+      try {
+        finish({ task_id: task.id, task: task.task, at: new Date().toISOString(), status: 'success', result: 'done', duration: 0.1 });
+        await new Promise((resolve) => setTimeout(resolve, 400)); // the end cannot be recorded now: tried again meanwhile
+        expect(ended).to.deep.equal([]);
+      } finally {
+        await reopenDatabase(outside);
+      }
+      await waitFor(() => ended.length > 0, 'the end of the task');
+      expect(ended).to.have.length(1);
+      expect(ended[0]).to.deep.include({ task_id: task.id, status: 'success', result: 'done' });
+      expect((await store.status(task.id))?.event.status).to.equal('success');
+    } finally {
+      await puller.stop('cancel');
+    }
+  });
+
   it('fails to open with ERR_STORE_OPEN naming the server without its password', async () => {
     const connection = `postgresql://asexor:s3cret@${encodeURIComponent('/nonexistent-socket-dir')}:5432/postgres`;
     const error: unknown = await PostgresQueueStore.open({ connection, limits: OPEN_LIMITS }).then(() => undefined, (e: unknown) => e);

@@ -179,12 +179,29 @@ export class StorePuller {
       this.#log.info({ taskId: task.id }, 'queue store: a task stopped after its lease was lost is left to the reaper');
       return;
     }
-    try {
-      if (await this.#o.store.finish(task.id, task.attempt, event)) this.#o.ended(task.owner, event);
-    } catch (error) {
-      // The lease runs out and a reaper ends or re-queues the task: it still gets one terminal event.
-      this.#log.error({ err: error, taskId: task.id }, 'queue store: recording a task\'s end failed; its lease will expire');
+    // Tried again every heartbeatMs while the task's lease holds (the heartbeats still renew it): an end
+    // reached during a short outage is still recorded and published once the store is back.
+    for (;;) {
+      try {
+        if (await this.#o.store.finish(task.id, task.attempt, event)) this.#o.ended(task.owner, event);
+        return;
+      } catch (error) {
+        if (!this.#leaseOutlives(task.id, this.#o.heartbeatMs)) {
+          // The lease runs out and a reaper ends or re-queues the task: it still gets one terminal event.
+          this.#log.error({ err: error, taskId: task.id }, 'queue store: recording a task\'s end failed; its lease will expire');
+          return;
+        }
+        this.#log.warn({ err: error, taskId: task.id }, 'queue store: recording a task\'s end failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, this.#o.heartbeatMs));
+      }
     }
+  }
+
+  /** Whether `taskId`'s lease, as last set, still holds `ms` from now with a heartbeat to spare. */
+  #leaseOutlives(taskId: string, ms: number): boolean {
+    const leasedAt = this.#leasedAt.get(taskId);
+    if (leasedAt === undefined || this.#o.leaseMs === undefined) return false;
+    return performance.now() + ms < leasedAt + Math.max(this.#o.leaseMs / 2, this.#o.leaseMs - this.#o.heartbeatMs);
   }
 
   /** Counted among the live workers (`stats`): at start and with every heartbeat. */
