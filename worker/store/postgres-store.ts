@@ -178,10 +178,10 @@ export class PostgresQueueStore implements QueueStore {
     const l = this.#limits;
     let outcome: string | undefined;
     try {
-      outcome = (await this.#pool.query<{ outcome: string }>(`SELECT ${this.#s}.admit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) AS outcome`, [
+      outcome = (await this.#pool.query<{ outcome: string }>({ name: `${this.#s}.admit`, text: `SELECT ${this.#s}.admit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) AS outcome`, values: [
         task.id, task.owner, task.role, task.task, task.priority, task.input, task.bytes, task.rerun, event, now,
         sqlInt(l.maxQueued), sqlInt(l.perUserMaxQueued), sqlBigint(l.perUserQueuedBytes), sqlBigint(l.maxQueuedBytes), this.#channels.work,
-      ])).rows[0]?.outcome;
+      ] })).rows[0]?.outcome;
     } catch (error) {
       if (sqlState(error) === '23505') throw new TypeError(`A task with id "${task.id}" is already in the queue store`);
       throw this.#unavailable(error);
@@ -198,14 +198,14 @@ export class PostgresQueueStore implements QueueStore {
 
   async claim(worker: string): Promise<ClaimedTask | undefined> {
     const row = (await this.#query<ClaimedRow>(`SELECT * FROM ${this.#s}.claim($1, $2, $3, $4, $5)`,
-      [worker, sqlInt(this.#limits.perUserMaxRunning), this.#limits.leaseMs, this.#now().toISOString(), this.#channels.work])).rows[0];
+      [worker, sqlInt(this.#limits.perUserMaxRunning), this.#limits.leaseMs, this.#now().toISOString(), this.#channels.work], `${this.#s}.claim`)).rows[0];
     return row === undefined ? undefined : { id: row.id, owner: row.owner, role: row.role, task: row.task, priority: row.priority, input: row.input, attempt: row.attempt, started: row.event };
   }
 
   async finish(taskId: string, attempt: number, event: TaskStatusEvent): Promise<boolean> {
     if (!isTerminal(event.status) || event.task_id !== taskId) throw new TypeError(`finish needs a terminal event of task ${taskId}, got ${event.status} of ${event.task_id}`);
     const row = (await this.#query<{ ended: boolean }>(`SELECT ${this.#s}.finish($1, $2, $3, $4, $5, $6, $7) AS ended`,
-      [taskId, attempt, event.status, event, this.#now(), sqlInt(this.#limits.perUserMaxRunning), this.#channels.work])).rows[0];
+      [taskId, attempt, event.status, event, this.#now(), sqlInt(this.#limits.perUserMaxRunning), this.#channels.work], `${this.#s}.finish`)).rows[0];
     return row?.ended === true;
   }
 
@@ -399,9 +399,10 @@ export class PostgresQueueStore implements QueueStore {
   }
 
   /** One statement on a pooled connection; StoreUnavailableError when it fails. */
-  async #query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  async #query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     try {
-      return await this.#pool.query<R>(text, values);
+      // A name makes it a prepared statement on each connection: parsed and planned once, not per call.
+      return await this.#pool.query<R>(name === undefined ? { text, values } : { name, text, values });
     } catch (error) {
       throw this.#unavailable(error);
     }
