@@ -5,31 +5,21 @@
  * killed with SIGKILL gets its tasks ended by a survivor with ERR_WORKER_LOST, exactly once; a worker
  * that comes back with its journal after that ends those tasks without a second event.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { ClientSession } from '../../cli/client.ts';
 import type { Dict } from '../../shared/autobahn.ts';
 import { workerOf } from '../../worker/task-ids.ts';
 import { childPids } from '../helpers/cli-fixture.ts';
-import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';
-import { startTestServer, TASKS_MODULE, testRouterConfig, USERS } from '../helpers/start-server.ts';
+import type { TestRouter } from '../helpers/start-router.ts';
+import { startTestServer, TASKS_MODULE } from '../helpers/start-server.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
+import { startRouterForWorkers, startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../helpers/worker-processes.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/asexor.ts', import.meta.url));
 const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 const GRACE_MS = 600;
-
-interface WorkerProcess {
-  readonly proc: ChildProcess;
-  /** The worker id its task ids start with. */
-  readonly id: string;
-}
 
 /** Every live descendant of `pid` (task processes and the spawner), to stop what a SIGKILLed worker left. */
 async function descendants(pid: number): Promise<number[]> {
@@ -65,31 +55,14 @@ describe('several workers on one realm (asexor worker processes)', function () {
       },
     }));
     const env = journal === undefined ? process.env : Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'ASEXOR_STORE'));
-    const proc = spawn(process.execPath, [BIN, 'worker', '--url', url, '--authid', 'worker', '--ticket', USERS.worker.ticket, '--config', config],
-      { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = once(proc, 'exit').then(([code]) => { throw new Error(`worker ${name} exited (${String(code)}) before registering`); });
-    const registered = (async () => {
-      let id = '';
-      for await (const line of createInterface({ input: proc.stdout })) {
-        const entry = JSON.parse(line) as { msg?: string; workerId?: string };
-        if (entry.msg === 'worker started') id = entry.workerId ?? '';
-        if (entry.msg === 'worker registered') return id;
-      }
-      throw new Error('no "worker registered" line');
-    })();
-    const id = await Promise.race([registered, exited]);
-    proc.stdout?.resume();
-    const worker = { proc, id };
+    const worker = await startWorkerProcess({ url, config, env, name });
     workers.push(worker);
     return worker;
   }
 
   async function stopWorker(worker: WorkerProcess, signal: NodeJS.Signals): Promise<void> {
-    if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) return;
-    if (signal === 'SIGKILL') leftovers.push(...await descendants(worker.proc.pid ?? 0));
-    const exit = once(worker.proc, 'exit');
-    worker.proc.kill(signal);
-    await exit;
+    if (signal === 'SIGKILL' && worker.proc.exitCode === null && worker.proc.signalCode === null) leftovers.push(...await descendants(worker.pid));
+    await stopWorkerProcess(worker, signal);
   }
 
   async function join(user: 'alice' | 'bob' | 'root', url = router.url): Promise<ClientSession> {
@@ -111,10 +84,7 @@ describe('several workers on one realm (asexor worker processes)', function () {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'asexor-workers-'));
-    const config = testRouterConfig(0);
-    const [http] = config.transports;
-    const auth = http?.type === 'http' ? http.services.find((s) => s.type === 'websocket')?.auth : undefined;
-    router = await startTestRouter({ realms: config.realms, ...(auth === undefined ? {} : { auth }) });
+    router = await startRouterForWorkers();
   });
 
   afterEach(async () => {

@@ -9,12 +9,9 @@
  * - a progressive call gets its task's events and result whichever worker runs it; cancel, status and
  *   history answer from any worker.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Client as PgClient } from 'pg';
@@ -23,24 +20,15 @@ import type { AbResult, Dict } from '../../shared/autobahn.ts';
 import { legacyDefaults } from '../../shared/legacy/settings.ts';
 import { describeWithTool } from '../helpers/external-tool.ts';
 import { POSTGRES_TOOL, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { startTestRouter, type TestRouter } from '../helpers/start-router.ts';
-import { startTestServer, testRouterConfig, USERS, type TestServer } from '../helpers/start-server.ts';
+import type { TestRouter } from '../helpers/start-router.ts';
+import { startTestServer, type TestServer } from '../helpers/start-server.ts';
 import { expectNothingWithin, waitFor } from '../helpers/wait-for.ts';
 import { joinAs, subscribeStatus, terminalOf, wampError, type EventLog } from '../helpers/worker-clients.ts';
+import { startRouterForWorkers, startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../helpers/worker-processes.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/asexor.ts', import.meta.url));
 const TASKS = fileURLToPath(new URL('../fixtures/tasks/shared-queue.ts', import.meta.url));
 const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 const LEASE_MS = 1500;
-
-interface WorkerProcess {
-  readonly proc: ChildProcess;
-  /** The worker id its accepted task ids start with. */
-  readonly id: string;
-  readonly pid: number;
-  /** Its Prometheus metrics (`asexor.metrics.listen`). */
-  readonly metricsUrl: string;
-}
 
 /** A worker's queue gauges: waiting tasks (all priorities) and running tasks. */
 async function queueGauges(worker: WorkerProcess): Promise<{ queued: number; running: number }> {
@@ -87,39 +75,10 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
       asexor: { tasksModule: TASKS, filesDir: 'files', concurrency: 1, perUser: { maxRunning: 3 }, store: storeSection(), metrics: { listen: { port: 0 } }, ...extra },
     }));
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'ASEXOR_STORE')), ASEXOR_PG_URL: pg.url };
-    const started = await Promise.all(Array.from({ length: count }, async () => {
-      const proc = spawn(process.execPath, [BIN, 'worker', '--url', url, '--authid', 'worker', '--ticket', USERS.worker.ticket, '--config', config],
-        { env, stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = once(proc, 'exit').then(([code]) => { throw new Error(`a worker exited (${String(code)}) before registering`); });
-      const registered = (async () => {
-        let id = '';
-        let metricsUrl = '';
-        let joined = false;
-        for await (const line of createInterface({ input: proc.stdout })) {
-          const entry = JSON.parse(line) as { msg?: string; workerId?: string; store?: string; url?: string };
-          if (entry.msg === 'worker started') {
-            expect(entry.store).to.equal('postgres');
-            id = entry.workerId ?? '';
-          }
-          if (entry.msg === 'metrics listening') metricsUrl = entry.url ?? '';
-          if (entry.msg === 'worker registered') joined = true;
-          if (joined && metricsUrl !== '') return { id, metricsUrl };
-        }
-        throw new Error('no "worker registered" and "metrics listening" lines');
-      })();
-      const { id, metricsUrl } = await Promise.race([registered, exited]);
-      proc.stdout.resume();
-      return { proc, id, pid: proc.pid ?? 0, metricsUrl };
-    }));
+    const started = await Promise.all(Array.from({ length: count }, () => startWorkerProcess({ url, config, env, metrics: true })));
+    for (const worker of started) expect(worker.store, 'the store its start-up line names').to.equal('postgres');
     workers.push(...started);
     return started;
-  }
-
-  async function stop(worker: WorkerProcess, signal: NodeJS.Signals): Promise<void> {
-    if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) return;
-    const exit = once(worker.proc, 'exit');
-    worker.proc.kill(signal);
-    await exit;
   }
 
   async function join(user: 'alice' | 'bob' | 'root'): Promise<ClientSession> {
@@ -130,15 +89,12 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'asexor-shared-queue-'));
-    const config = testRouterConfig(0);
-    const [http] = config.transports;
-    const auth = http?.type === 'http' ? http.services.find((s) => s.type === 'websocket')?.auth : undefined;
-    router = await startTestRouter({ realms: config.realms, ...(auth === undefined ? {} : { auth }) });
+    router = await startRouterForWorkers();
   });
 
   afterEach(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
-    await Promise.allSettled(workers.map((w) => stop(w, 'SIGTERM')));
+    await Promise.allSettled(workers.map((w) => stopWorkerProcess(w, 'SIGTERM')));
     await router.close();
     await rm(dir, { recursive: true, force: true });
     workers = [];
@@ -187,7 +143,7 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
     const victimPid = pidOf(log, longs[0]);
     const victim = workers.find((w) => w.pid === victimPid);
     if (victim === undefined) throw new Error(`no worker with pid ${String(victimPid)}`);
-    await stop(victim, 'SIGKILL');
+    await stopWorkerProcess(victim, 'SIGKILL');
 
     const lost = await terminalOf(log, longs[0], 20_000);
     expect(lost).to.include({ status: 'error' });
@@ -344,7 +300,7 @@ describeWithTool(POSTGRES_TOOL.present, POSTGRES_TOOL.name, POSTGRES_TOOL.instal
       for (const id of ids) expect(terminalsOf(log, id)).to.have.length(1);
     } finally {
       await Promise.allSettled(clients.splice(0).map((c) => c.close()));
-      await Promise.allSettled(workers.splice(0).map((w) => stop(w, 'SIGTERM')));
+      await Promise.allSettled(workers.splice(0).map((w) => stopWorkerProcess(w, 'SIGTERM')));
       await server.close();
     }
   });
